@@ -1,0 +1,93 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "PosGuard",
+    platforms: [.macOS(.v15)],
+    products: [.executable(name: "posguard", targets: ["posguard"])],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", exact: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", exact: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", exact: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+    ],
+    targets: [
+        .target(
+            name: "PosGuardDomain",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PosGuardStorage",
+            dependencies: [
+                "PosGuardDomain",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PosGuardServices",
+            dependencies: [
+                "PosGuardDomain",
+                "PosGuardStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/common-passwords.txt")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PosGuardWeb",
+            dependencies: [
+                "PosGuardDomain",
+                "PosGuardStorage",
+                "PosGuardServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "posguard",
+            dependencies: [
+                "PosGuardDomain",
+                "PosGuardStorage",
+                "PosGuardServices",
+                "PosGuardWeb",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PosGuardDomainTests",
+            dependencies: ["PosGuardDomain"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PosGuardStorageTests",
+            dependencies: ["PosGuardStorage", "PosGuardServices"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PosGuardWebTests",
+            dependencies: [
+                "PosGuardWeb",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,52 @@
+import Foundation
+
+/// One problem with one field of a request, named as the client sent it.
+public struct FieldError: Error, Equatable, Sendable, Codable {
+    public var field: String
+    public var message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// A request that failed validation, with every problem found (not just the first).
+public struct ValidationFailure: Error, Equatable, Sendable {
+    public var errors: [FieldError]
+
+    public init(_ errors: [FieldError]) { self.errors = errors }
+}
+
+/// Collects field errors while a value is checked, then throws them together.
+public struct Validator: Sendable {
+    public private(set) var errors: [FieldError] = []
+
+    public init() {}
+
+    public mutating func check(_ condition: Bool, _ field: String, _ message: String) {
+        if !condition { errors.append(FieldError(field, message)) }
+    }
+
+    public mutating func add(_ error: FieldError) { errors.append(error) }
+
+    /// Checks a required text field: trimmed, non-empty, at most `max` characters.
+    @discardableResult
+    public mutating func text(_ value: String?, _ field: String, max: Int, required: Bool = true) -> String? {
+        guard let value else {
+            if required { errors.append(FieldError(field, "is required")) }
+            return nil
+        }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            if required { errors.append(FieldError(field, "must not be empty")) }
+            return required ? nil : trimmed
+        }
+        if trimmed.count > max { errors.append(FieldError(field, "must be at most \(max) characters")) }
+        return trimmed
+    }
+
+    public func finish() throws {
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+    }
+}

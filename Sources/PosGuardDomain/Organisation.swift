@@ -1,0 +1,105 @@
+import Foundation
+
+/// An acquirer, POS vendor or service company: the root of one tenant's tree.
+public struct Provider: Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+
+    public init(id: UUID, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// A business that takes payments with the provider's terminals.
+public struct Merchant: Sendable, Equatable {
+    public var id: UUID
+    public var providerID: UUID
+    public var name: String
+    /// Where security alerts for the merchant go, besides the store managers.
+    public var securityContactEmail: String?
+    public var createdAt: Date
+
+    public init(id: UUID, providerID: UUID, name: String, securityContactEmail: String?, createdAt: Date) {
+        self.id = id
+        self.providerID = providerID
+        self.name = name
+        self.securityContactEmail = securityContactEmail
+        self.createdAt = createdAt
+    }
+}
+
+/// One shop of a merchant: its address, time zone, opening hours and premises.
+public struct Store: Sendable, Equatable {
+    public var id: UUID
+    public var providerID: UUID
+    public var merchantID: UUID
+    /// Short reference unique within the provider, used in CSV imports (e.g. `SHA-01`).
+    public var code: String
+    public var name: String
+    public var address: String
+    public var city: String
+    public var country: String
+    public var timeZone: String
+    public var businessHours: BusinessHours
+    public var geofence: Geofence
+    public var createdAt: Date
+
+    public init(
+        id: UUID, providerID: UUID, merchantID: UUID, code: String, name: String, address: String, city: String,
+        country: String, timeZone: String, businessHours: BusinessHours, geofence: Geofence, createdAt: Date
+    ) {
+        self.id = id
+        self.providerID = providerID
+        self.merchantID = merchantID
+        self.code = code
+        self.name = name
+        self.address = address
+        self.city = city
+        self.country = country
+        self.timeZone = timeZone
+        self.businessHours = businessHours
+        self.geofence = geofence
+        self.createdAt = createdAt
+    }
+
+    /// Checks every field a client can set, collecting all problems.
+    public func validate() throws(ValidationFailure) {
+        var v = Validator()
+        v.text(code, "code", max: 32)
+        v.check(code.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "code",
+            "may hold only letters, digits, '-' and '_'")
+        v.text(name, "name", max: 200)
+        v.text(address, "address", max: 500)
+        v.text(city, "city", max: 200)
+        v.check(country.count == 2 && country.allSatisfy { $0.isASCII && $0.isUppercase }, "country",
+            "must be an ISO 3166-1 alpha-2 code such as CN or DE")
+        v.check(TimeZone(identifier: timeZone) != nil, "time_zone", "must be an IANA time zone such as Asia/Shanghai")
+        geofence.validate(into: &v)
+        if !v.errors.isEmpty { throw ValidationFailure(v.errors) }
+    }
+}
+
+extension Merchant {
+    public func validate() throws(ValidationFailure) {
+        var v = Validator()
+        v.text(name, "name", max: 200)
+        if let email = securityContactEmail {
+            v.check(EmailAddress.isValid(email), "security_contact_email", "must be an email address")
+        }
+        if !v.errors.isEmpty { throw ValidationFailure(v.errors) }
+    }
+}
+
+/// Email addresses as PosGuard keeps them: trimmed, lower-cased, plausibly shaped.
+public enum EmailAddress {
+    public static func normalise(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    public static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
+    }
+}
