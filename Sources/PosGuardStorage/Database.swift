@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import PostgresKit
+import SQLiteKit
+
+/// A connection to PosGuard's database, SQLite or PostgreSQL, with transactions that work the same on both.
+///
+/// SQLite gets a single connection: every use of it is exclusive, so a transaction can never interleave
+/// with another request's statements, and WAL lets outside readers (backups, `sqlite3`) look in meanwhile.
+/// PostgreSQL gets a pool.
+// The connection pools guard their own state with a lock; `Database` adds no mutable state of its own.
+public final class Database: @unchecked Sendable {
+    public enum Kind: String, Sendable { case sqlite, postgres }
+
+    public struct UnsupportedURL: Error, CustomStringConvertible {
+        public var description: String {
+            "DATABASE_URL must start with postgres:// or postgresql:// (leave it unset to use SQLite)"
+        }
+    }
+
+    public let kind: Kind
+    let logger: Logger
+    private let sqlite: EventLoopGroupConnectionPool<SQLiteSource>?
+    private let postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
+
+    /// Opens (creating if needed) an SQLite database file in WAL mode.
+    public static func sqlite(path: String, logger: Logger) -> Database {
+        let source = SQLiteSource(base: SQLiteConnectionSource(configuration: .init(storage: .file(path: path))))
+        let pool = EventLoopGroupConnectionPool(
+            source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
+            logger: logger, on: MultiThreadedEventLoopGroup.singleton.next())
+        return Database(kind: .sqlite, logger: logger, sqlite: pool, postgres: nil)
+    }
+
+    /// Connects to PostgreSQL; `searchPath` puts every table in that schema (tests use one schema each).
+    public static func postgres(url: String, searchPath: String? = nil, logger: Logger) throws -> Database {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else { throw UnsupportedURL() }
+        var configuration = try SQLPostgresConfiguration(url: url)
+        if let searchPath { configuration.searchPath = [searchPath] }
+        let pool = EventLoopGroupConnectionPool(
+            source: PostgresConnectionSource(sqlConfiguration: configuration), maxConnectionsPerEventLoop: 4,
+            requestTimeout: .seconds(30), pruneInterval: nil, logger: logger, on: MultiThreadedEventLoopGroup.singleton)
+        return Database(kind: .postgres, logger: logger, sqlite: nil, postgres: pool)
+    }
+
+    private init(
+        kind: Kind, logger: Logger, sqlite: EventLoopGroupConnectionPool<SQLiteSource>?,
+        postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
+    ) {
+        self.kind = kind
+        self.logger = logger
+        self.sqlite = sqlite
+        self.postgres = postgres
+    }
+
+    /// Runs `body` with a connection of its own for its whole duration.
+    public func withConnection<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        if let pool = sqlite {
+            let connection = try await pool.requestConnection(logger: logger).get()
+            defer { pool.releaseConnection(connection, logger: logger) }
+            return try await body(connection.sql(queryLogLevel: .trace))
+        }
+        let pool = postgres!
+        let connection = try await pool.requestConnection(logger: logger).get()
+        defer { pool.releaseConnection(connection, logger: logger) }
+        return try await body(connection.sql(queryLogLevel: .trace))
+    }
+
+    /// Runs `body` in one transaction: everything it wrote is committed together, or nothing is.
+    public func transaction<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withConnection { db in
+            // IMMEDIATE takes SQLite's write lock up front, so a transaction never fails half-way to upgrade.
+            try await db.raw(kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Whether the database answers a trivial query.
+    public func isReachable() async -> Bool {
+        (try? await withConnection { try await $0.raw("SELECT 1 AS ok").first() }) != nil
+    }
+
+    public func close() async throws {
+        try await sqlite?.shutdownAsync()
+        try await postgres?.shutdownAsync()
+    }
+
+    /// Whether `error` is the database refusing a duplicate of a unique key.
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
+        if let error = error as? SQLiteError { return error.reason == .constraint || error.reason == .constraintUniqueFailed }
+        return false
+    }
+}
+
+/// SQLite connections set up for a server: WAL journal, a busy timeout, fsync at checkpoints only.
+struct SQLiteSource: ConnectionPoolSource {
+    let base: SQLiteConnectionSource
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        base.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
+            connection.query("PRAGMA journal_mode = WAL")
+                .flatMap { _ in connection.query("PRAGMA synchronous = NORMAL") }
+                .flatMap { _ in connection.query("PRAGMA busy_timeout = 5000") }
+                .map { _ in connection }
+        }
+    }
+}

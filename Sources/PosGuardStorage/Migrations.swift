@@ -1,0 +1,83 @@
+import Foundation
+import SQLKit
+
+/// The schema, as an ordered list of versions. A version, once released, is never edited: a change is a
+/// new version appended at the end.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public var version: Int
+        public var name: String
+        public var statements: [String]
+    }
+
+    /// The database holds a schema from a newer PosGuard than this binary.
+    public struct SchemaTooNew: Error, CustomStringConvertible {
+        public var found: Int
+        public var known: Int
+        public var description: String {
+            "the database schema is at version \(found), but this posguard knows versions up to \(known): "
+                + "run a posguard release at least as new as the one that last migrated this database"
+        }
+    }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "organisation, terminals, users, sessions, audit log", statements: SchemaV1.statements)
+    ]
+
+    public static var latest: Int { all.last?.version ?? 0 }
+
+    /// The version the database is at (0 for an empty database).
+    public static func currentVersion(of database: Database) async throws -> Int {
+        try await database.withConnection { db in
+            try await ensureVersionTable(db)
+            return try await version(db)
+        }
+    }
+
+    /// Applies every pending migration, each in its own transaction; returns the versions applied.
+    @discardableResult
+    public static func migrate(_ database: Database, now: Date = Date()) async throws -> [Int] {
+        try await database.withConnection { try await ensureVersionTable($0) }
+        var applied: [Int] = []
+        for migration in all {
+            let done = try await database.transaction { db -> Bool in
+                if database.kind == .postgres {
+                    // Two instances starting together on one PostgreSQL must not both run a migration.
+                    try await db.raw("SELECT pg_advisory_xact_lock(8583001)").run()
+                }
+                let current = try await version(db)
+                if current > latest { throw SchemaTooNew(found: current, known: latest) }
+                guard current < migration.version else { return false }
+                for statement in migration.statements { try await db.raw(SQLQueryString(statement)).run() }
+                try await db.raw(
+                    """
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: now.millis))
+                    """
+                ).run()
+                return true
+            }
+            if done { applied.append(migration.version) }
+        }
+        let current = try await currentVersion(of: database)
+        if current > latest { throw SchemaTooNew(found: current, known: latest) }
+        return applied
+    }
+
+    /// Refuses to go on unless the schema is exactly what this binary knows.
+    public static func requireCurrent(_ database: Database) async throws {
+        let current = try await currentVersion(of: database)
+        if current > latest { throw SchemaTooNew(found: current, known: latest) }
+    }
+
+    static func ensureVersionTable(_ db: any SQLDatabase) async throws {
+        try await db.raw(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        ).run()
+    }
+
+    static func version(_ db: any SQLDatabase) async throws -> Int {
+        let row = try await db.raw("SELECT MAX(version) AS version FROM schema_migrations").first()
+        return try row?.decode(column: "version", as: Int?.self) ?? 0
+    }
+}

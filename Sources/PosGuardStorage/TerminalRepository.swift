@@ -1,0 +1,167 @@
+import Foundation
+import PosGuardDomain
+import SQLKit
+
+/// The terminal registry and each terminal's lifecycle history, read and written only inside a scope.
+public struct TerminalRepository: Sendable {
+    public struct Filter: Sendable, Equatable {
+        public var state: TerminalState?
+        public var storeID: UUID?
+        public var merchantID: UUID?
+
+        public init(state: TerminalState? = nil, storeID: UUID? = nil, merchantID: UUID? = nil) {
+            self.state = state
+            self.storeID = storeID
+            self.merchantID = merchantID
+        }
+    }
+
+    /// Rows per multi-row INSERT: well under both dialects' limits on bound parameters.
+    static let batchSize = 500
+
+    static let columns = [
+        "id", "provider_id", "merchant_id", "store_id", "make", "model", "serial", "tid", "mid", "firmware_version",
+        "app_version", "state", "created_at", "updated_at",
+    ]
+
+    public init() {}
+
+    /// Adds terminals, many rows per statement.
+    public func insert(_ terminals: [Terminal], on db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: terminals.count, by: Self.batchSize) {
+            var insert = db.insert(into: "terminals").columns(Self.columns)
+            for t in terminals[start..<min(start + Self.batchSize, terminals.count)] {
+                insert = insert.values(Self.values(t))
+            }
+            try await insert.run()
+        }
+    }
+
+    /// Saves a terminal's details, store and state.
+    public func update(_ t: Terminal, on db: any SQLDatabase) async throws {
+        try await db.update("terminals")
+            .set("merchant_id", to: t.merchantID.key).set("store_id", to: t.storeID.key)
+            .set("make", to: t.make).set("model", to: t.model).set("serial", to: t.serial).set("tid", to: t.tid)
+            .set("mid", to: t.mid).set("firmware_version", to: t.firmwareVersion).set("app_version", to: t.appVersion)
+            .set("state", to: t.state.rawValue).set("updated_at", to: t.updatedAt.millis)
+            .where("id", .equal, t.id.key).run()
+    }
+
+    /// The terminal with this id, if it is inside the scope.
+    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> Terminal? {
+        try await db.select().column("*").from("terminals").where("id", .equal, id.key).scoped(scope, .terminals)
+            .first().map(Self.terminal)
+    }
+
+    /// A page of the terminals inside the scope that match the filter, in registration order.
+    public func list(
+        in scope: Scope, filter: Filter, after cursor: Cursor?, limit: Int, on db: any SQLDatabase
+    ) async throws -> Page<Terminal> {
+        var query = db.select().column("*").from("terminals").scoped(scope, .terminals)
+        if let state = filter.state { query = query.where("state", .equal, state.rawValue) }
+        if let store = filter.storeID { query = query.where("store_id", .equal, store.key) }
+        if let merchant = filter.merchantID { query = query.where("merchant_id", .equal, merchant.key) }
+        let rows = try await query.page(after: cursor, limit: limit).all()
+        return Page(fetched: try rows.map(Self.terminal), limit: limit, id: \.id)
+    }
+
+    /// How many terminals are in each state, across the whole instance (for metrics).
+    public func countByState(on db: any SQLDatabase) async throws -> [TerminalState: Int] {
+        let rows = try await db.raw("SELECT state, COUNT(*) AS n FROM terminals GROUP BY state").all()
+        var counts: [TerminalState: Int] = [:]
+        for row in rows { counts[try row.enumeration("state", as: TerminalState.self)] = Int(try row.int("n")) }
+        return counts
+    }
+
+    /// Of the given `(make, serial)` pairs, those already registered (anywhere: a device is in one registry).
+    /// Makes are compared without regard to case.
+    public func registeredSerials(_ pairs: [(make: String, serial: String)], excluding: UUID? = nil, on db: any SQLDatabase)
+        async throws -> Set<SerialKey>
+    {
+        var found: Set<SerialKey> = []
+        let wanted = Set(pairs.map { SerialKey(make: $0.make, serial: $0.serial) })
+        let serials = Array(Set(pairs.map(\.serial)))
+        for start in stride(from: 0, to: serials.count, by: Self.batchSize) {
+            var query = db.select().columns("id", "make", "serial").from("terminals")
+                .where(SQLColumn("serial"), .in, SQLBind.group(Array(serials[start..<min(start + Self.batchSize, serials.count)])))
+            if let excluding { query = query.where("id", .notEqual, excluding.key) }
+            for row in try await query.all() {
+                let key = SerialKey(make: try row.text("make"), serial: try row.text("serial"))
+                if wanted.contains(key) { found.insert(key) }
+            }
+        }
+        return found
+    }
+
+    /// Of the given TIDs, those already used by another terminal of the provider.
+    public func registeredTIDs(_ tids: [String], provider: UUID, excluding: UUID? = nil, on db: any SQLDatabase)
+        async throws -> Set<String>
+    {
+        var found: Set<String> = []
+        let unique = Array(Set(tids))
+        for start in stride(from: 0, to: unique.count, by: Self.batchSize) {
+            var query = db.select().column("tid").from("terminals").where("provider_id", .equal, provider.key)
+                .where(SQLColumn("tid"), .in, SQLBind.group(Array(unique[start..<min(start + Self.batchSize, unique.count)])))
+            if let excluding { query = query.where("id", .notEqual, excluding.key) }
+            for row in try await query.all() { found.insert(try row.text("tid")) }
+        }
+        return found
+    }
+
+    /// Records moves of terminals' lifecycles.
+    public func insert(_ transitions: [TerminalTransition], on db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: transitions.count, by: Self.batchSize) {
+            var insert = db.insert(into: "terminal_transitions")
+                .columns("id", "terminal_id", "from_state", "to_state", "at", "actor_id", "actor", "reason")
+            for t in transitions[start..<min(start + Self.batchSize, transitions.count)] {
+                insert = insert.values(
+                    SQLBind(t.id.key), SQLBind(t.terminalID.key), SQLBind(t.from?.rawValue), SQLBind(t.to.rawValue),
+                    SQLBind(t.at.millis), SQLBind(t.actorID?.key), SQLBind(t.actor), SQLBind(t.reason))
+            }
+            try await insert.run()
+        }
+    }
+
+    /// A terminal's lifecycle history, oldest first. The caller has checked the terminal is in scope.
+    public func history(of terminal: UUID, on db: any SQLDatabase) async throws -> [TerminalTransition] {
+        try await db.select().column("*").from("terminal_transitions").where("terminal_id", .equal, terminal.key)
+            .orderBy("id").all().map { row in
+                TerminalTransition(
+                    id: try row.uuid("id"), terminalID: try row.uuid("terminal_id"),
+                    from: try row.optionalText("from_state").flatMap(TerminalState.init(rawValue:)),
+                    to: try row.enumeration("to_state", as: TerminalState.self), at: try row.date("at"),
+                    actorID: try row.optionalUUID("actor_id"), actor: try row.text("actor"),
+                    reason: try row.text("reason"))
+            }
+    }
+
+    static func values(_ t: Terminal) -> [any SQLExpression] {
+        [
+            SQLBind(t.id.key), SQLBind(t.providerID.key), SQLBind(t.merchantID.key), SQLBind(t.storeID.key),
+            SQLBind(t.make), SQLBind(t.model), SQLBind(t.serial), SQLBind(t.tid), SQLBind(t.mid),
+            SQLBind(t.firmwareVersion), SQLBind(t.appVersion), SQLBind(t.state.rawValue), SQLBind(t.createdAt.millis),
+            SQLBind(t.updatedAt.millis),
+        ]
+    }
+
+    static func terminal(_ row: any SQLRow) throws -> Terminal {
+        Terminal(
+            id: try row.uuid("id"), providerID: try row.uuid("provider_id"), merchantID: try row.uuid("merchant_id"),
+            storeID: try row.uuid("store_id"), make: try row.text("make"), model: try row.text("model"),
+            serial: try row.text("serial"), tid: try row.text("tid"), mid: try row.text("mid"),
+            firmwareVersion: try row.optionalText("firmware_version"), appVersion: try row.optionalText("app_version"),
+            state: try row.enumeration("state", as: TerminalState.self), createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at"))
+    }
+}
+
+/// A device's identity as its maker knows it; the make is compared without regard to case.
+public struct SerialKey: Hashable, Sendable {
+    public var make: String
+    public var serial: String
+
+    public init(make: String, serial: String) {
+        self.make = make.lowercased()
+        self.serial = serial
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import PosGuardDomain
+import SQLKit
+
+/// Users and their credentials. Password hashes and TOTP secrets leave this type only as `Credentials`,
+/// for the sign-in check.
+public struct UserRepository: Sendable {
+    /// What a sign-in is checked against.
+    public struct Credentials: Sendable {
+        public var user: User
+        public var passwordHash: String
+        public var totpSecret: String?
+        public var totpPendingSecret: String?
+    }
+
+    public init() {}
+
+    /// Adds a user with a bcrypt password hash.
+    public func insert(_ u: User, passwordHash: String, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "users")
+            .columns(
+                "id", "provider_id", "merchant_id", "store_id", "email", "name", "role", "locale", "password_hash",
+                "disabled", "created_at"
+            )
+            .values(
+                SQLBind(u.id.key), SQLBind(u.providerID.key), SQLBind(u.merchantID?.key), SQLBind(u.storeID?.key),
+                SQLBind(u.email), SQLBind(u.name), SQLBind(u.role.rawValue), SQLBind(u.locale.rawValue),
+                SQLBind(passwordHash), SQLBind(u.disabled ? 1 : 0), SQLBind(u.createdAt.millis)
+            ).run()
+    }
+
+    /// Saves a user's profile, role and placement.
+    public func update(_ u: User, on db: any SQLDatabase) async throws {
+        try await db.update("users").set("merchant_id", to: u.merchantID?.key).set("store_id", to: u.storeID?.key)
+            .set("name", to: u.name).set("role", to: u.role.rawValue).set("locale", to: u.locale.rawValue)
+            .set("disabled", to: u.disabled ? 1 : 0).where("id", .equal, u.id.key).run()
+    }
+
+    public func setPassword(_ user: UUID, hash: String, on db: any SQLDatabase) async throws {
+        try await db.update("users").set("password_hash", to: hash).where("id", .equal, user.key).run()
+    }
+
+    /// Stores a TOTP secret awaiting its first code.
+    public func setPendingTOTP(_ user: UUID, secret: String, on db: any SQLDatabase) async throws {
+        try await db.update("users").set("totp_pending_secret", to: secret).where("id", .equal, user.key).run()
+    }
+
+    /// Makes the pending secret the active one.
+    public func enableTOTP(_ user: UUID, secret: String, on db: any SQLDatabase) async throws {
+        try await db.update("users").set("totp_secret", to: secret).set("totp_pending_secret", to: String?.none)
+            .where("id", .equal, user.key).run()
+    }
+
+    /// The user with this id, if inside the scope.
+    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> User? {
+        try await db.select().column("*").from("users").where("id", .equal, id.key).scoped(scope, .users)
+            .first().map(Self.user)
+    }
+
+    /// A user by id regardless of scope: only for resolving an authenticated session to its own user.
+    public func credentials(id: UUID, on db: any SQLDatabase) async throws -> Credentials? {
+        try await db.select().column("*").from("users").where("id", .equal, id.key).first().map(Self.credentials)
+    }
+
+    /// The user signing in with this email, if any.
+    public func credentials(email: String, on db: any SQLDatabase) async throws -> Credentials? {
+        try await db.select().column("*").from("users").where("email", .equal, email).first().map(Self.credentials)
+    }
+
+    /// Whether any user, in any tenant, already has this email (emails sign in, so they are unique).
+    public func emailExists(_ email: String, on db: any SQLDatabase) async throws -> Bool {
+        try await db.select().column("id").from("users").where("email", .equal, email).first() != nil
+    }
+
+    /// A page of the users inside the scope, in creation order.
+    public func list(in scope: Scope, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
+        -> Page<User>
+    {
+        let rows = try await db.select().column("*").from("users").scoped(scope, .users).page(after: cursor, limit: limit)
+            .all()
+        return Page(fetched: try rows.map(Self.user), limit: limit, id: \.id)
+    }
+
+    static func credentials(_ row: any SQLRow) throws -> Credentials {
+        Credentials(
+            user: try user(row), passwordHash: try row.text("password_hash"), totpSecret: try row.optionalText("totp_secret"),
+            totpPendingSecret: try row.optionalText("totp_pending_secret"))
+    }
+
+    static func user(_ row: any SQLRow) throws -> User {
+        User(
+            id: try row.uuid("id"), providerID: try row.uuid("provider_id"), merchantID: try row.optionalUUID("merchant_id"),
+            storeID: try row.optionalUUID("store_id"), email: try row.text("email"), name: try row.text("name"),
+            role: try row.enumeration("role", as: Role.self), locale: try row.enumeration("locale", as: User.Locale.self),
+            disabled: try row.int("disabled") != 0, totpEnabled: try row.optionalText("totp_secret") != nil,
+            createdAt: try row.date("created_at"))
+    }
+}
