@@ -1,7 +1,7 @@
 import Foundation
 
 /// An acquirer, POS vendor or service company: the root of one tenant's tree.
-public struct Provider: Sendable, Equatable {
+public struct Provider: Sendable, Equatable, Codable {
     public var id: UUID
     public var name: String
 
@@ -12,7 +12,7 @@ public struct Provider: Sendable, Equatable {
 }
 
 /// A business that takes payments with the provider's terminals.
-public struct Merchant: Sendable, Equatable {
+public struct Merchant: Sendable, Equatable, Codable {
     public var id: UUID
     public var providerID: UUID
     public var name: String
@@ -30,7 +30,7 @@ public struct Merchant: Sendable, Equatable {
 }
 
 /// One shop of a merchant: its address, time zone, opening hours and premises.
-public struct Store: Sendable, Equatable {
+public struct Store: Sendable, Equatable, Codable {
     public var id: UUID
     public var providerID: UUID
     public var merchantID: UUID

@@ -2,7 +2,7 @@ import Foundation
 
 /// A payment terminal in the registry, with the inventory fields PCI DSS v4.0.1 requirement 9.5.1.1 asks
 /// for (make, model, serial number, location) and the identifiers the payment network knows it by.
-public struct Terminal: Sendable, Equatable {
+public struct Terminal: Sendable, Equatable, Codable {
     public var id: UUID
     public var providerID: UUID
     public var merchantID: UUID
@@ -90,7 +90,7 @@ public struct TerminalDetails: Sendable, Equatable {
 }
 
 /// One recorded move of a terminal's lifecycle: who, when and why.
-public struct TerminalTransition: Sendable, Equatable {
+public struct TerminalTransition: Sendable, Equatable, Codable {
     public var id: UUID
     public var terminalID: UUID
     public var from: TerminalState?

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A person who signs in to PosGuard, attached to one place of the organisation tree.
-public struct User: Sendable, Equatable {
+public struct User: Sendable, Equatable, Codable {
     public var id: UUID
     public var providerID: UUID
     public var merchantID: UUID?

@@ -1,0 +1,58 @@
+import Foundation
+import PosGuardDomain
+
+/// Who is asking: a signed-in user, or the instance's operator at the command line.
+public struct Caller: Sendable {
+    public var userID: UUID?
+    /// How the audit log names the caller: the user's email, or `cli` / `demo`.
+    public var name: String
+    public var role: Role
+    public var scope: Scope
+    public var locale: User.Locale
+    /// SHA-256 of the session token, for signing out and MFA marks.
+    public var sessionTokenHash: String?
+    /// When this session last proved a TOTP code.
+    public var mfaAt: Date?
+    public var source: String?
+
+    /// How long a TOTP verification counts as recent for destructive actions.
+    public static let recentMFAWindow: TimeInterval = 15 * 60
+
+    public init(user: User, sessionTokenHash: String?, mfaAt: Date?, source: String?) {
+        userID = user.id
+        name = user.email
+        role = user.role
+        scope = user.scope
+        locale = user.locale
+        self.sessionTokenHash = sessionTokenHash
+        self.mfaAt = mfaAt
+        self.source = source
+    }
+
+    /// The operator of the instance acting on one provider from its shell: trusted as a provider admin
+    /// with fresh MFA, because whoever runs the binary already holds the database.
+    public static func system(_ name: String, provider: UUID, at now: Date) -> Caller {
+        Caller(
+            userID: nil, name: name, role: .providerAdmin, scope: .provider(provider), locale: .en,
+            sessionTokenHash: nil, mfaAt: now, source: nil)
+    }
+
+    init(
+        userID: UUID?, name: String, role: Role, scope: Scope, locale: User.Locale, sessionTokenHash: String?,
+        mfaAt: Date?, source: String?
+    ) {
+        self.userID = userID
+        self.name = name
+        self.role = role
+        self.scope = scope
+        self.locale = locale
+        self.sessionTokenHash = sessionTokenHash
+        self.mfaAt = mfaAt
+        self.source = source
+    }
+
+    func hasRecentMFA(at now: Date) -> Bool {
+        guard let mfaAt else { return false }
+        return now.timeIntervalSince(mfaAt) <= Self.recentMFAWindow
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import PosGuardDomain
+import PosGuardStorage
+import SQLKit
+
+/// The terminal registry: registration (one by one or from a CSV file), edits, and lifecycle moves, each
+/// kept in the terminal's history and the audit log.
+public struct TerminalRegistry: Sendable {
+    public struct Registration: Sendable, Decodable {
+        public var storeID: UUID
+        public var make: String
+        public var model: String
+        public var serial: String
+        public var tid: String
+        public var mid: String
+        public var firmwareVersion: String?
+        public var appVersion: String?
+
+        public init(
+            storeID: UUID, make: String, model: String, serial: String, tid: String, mid: String,
+            firmwareVersion: String? = nil, appVersion: String? = nil
+        ) {
+            self.storeID = storeID
+            self.make = make
+            self.model = model
+            self.serial = serial
+            self.tid = tid
+            self.mid = mid
+            self.firmwareVersion = firmwareVersion
+            self.appVersion = appVersion
+        }
+
+        var details: TerminalDetails {
+            TerminalDetails(
+                make: make, model: model, serial: serial, tid: tid, mid: mid, firmwareVersion: firmwareVersion,
+                appVersion: appVersion)
+        }
+    }
+
+    public struct Patch: Sendable, Decodable {
+        public var storeID: UUID?
+        public var make: String?
+        public var model: String?
+        public var serial: String?
+        public var tid: String?
+        public var mid: String?
+        public var firmwareVersion: String?
+        public var appVersion: String?
+    }
+
+    public struct Move: Sendable, Decodable {
+        public var to: TerminalState
+        public var reason: String
+        /// For `recovered → active`: the terminal has passed its inspection.
+        public var inspectionPassed: Bool?
+
+        public init(to: TerminalState, reason: String, inspectionPassed: Bool? = nil) {
+            self.to = to
+            self.reason = reason
+            self.inspectionPassed = inspectionPassed
+        }
+    }
+
+    let runtime: Runtime
+    let terminals = TerminalRepository()
+    let stores = StoreRepository()
+    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+
+    public init(runtime: Runtime) { self.runtime = runtime }
+
+    public func register(_ registration: Registration, by caller: Caller) async throws -> Terminal {
+        guard caller.role.managesTerminals else { throw ServiceError.forbidden("only provider and merchant admins register terminals") }
+        let details = try registration.details.validated()
+        let now = runtime.now()
+        return try await runtime.database.transaction { db in
+            guard let store = try await stores.find(registration.storeID, in: caller.scope, on: db) else {
+                throw ValidationFailure([FieldError("store_id", "is not a store you manage")])
+            }
+            let terminal = Terminal(
+                id: runtime.ids.next(), providerID: store.providerID, merchantID: store.merchantID, storeID: store.id,
+                make: details.make, model: details.model, serial: details.serial, tid: details.tid, mid: details.mid,
+                firmwareVersion: details.firmwareVersion, appVersion: details.appVersion, state: .inventory,
+                createdAt: now, updatedAt: now)
+            try await requireUnique(terminal, on: db)
+            try await terminals.insert([terminal], on: db)
+            try await terminals.insert([birth(of: terminal, by: caller, reason: "registered", at: now)], on: db)
+            try await audit.record(caller, "terminal.create", target: "terminal", id: terminal.id, after: terminal, at: now, on: db)
+            return terminal
+        }
+    }
+
+    public func update(_ id: UUID, _ patch: Patch, by caller: Caller) async throws -> Terminal {
+        let now = runtime.now()
+        return try await runtime.database.transaction { db in
+            guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("terminal")
+            }
+            guard caller.role.managesTerminals else { throw ServiceError.forbidden("only provider and merchant admins edit terminals") }
+            let details = try TerminalDetails(
+                make: patch.make ?? before.make, model: patch.model ?? before.model, serial: patch.serial ?? before.serial,
+                tid: patch.tid ?? before.tid, mid: patch.mid ?? before.mid,
+                firmwareVersion: patch.firmwareVersion ?? before.firmwareVersion,
+                appVersion: patch.appVersion ?? before.appVersion
+            ).validated()
+            var after = before
+            if let storeID = patch.storeID, storeID != before.storeID {
+                guard let store = try await stores.find(storeID, in: caller.scope, on: db) else {
+                    throw ValidationFailure([FieldError("store_id", "is not a store you manage")])
+                }
+                after.storeID = store.id
+                after.merchantID = store.merchantID
+            }
+            after.make = details.make
+            after.model = details.model
+            after.serial = details.serial
+            after.tid = details.tid
+            after.mid = details.mid
+            after.firmwareVersion = details.firmwareVersion
+            after.appVersion = details.appVersion
+            guard after != before else { return before }
+            after.updatedAt = now
+            try await requireUnique(after, excluding: id, on: db)
+            try await terminals.update(after, on: db)
+            try await audit.record(
+                caller, "terminal.update", target: "terminal", id: id, before: before, after: after, at: now, on: db)
+            return after
+        }
+    }
+
+    /// Moves a terminal along its lifecycle, if the lifecycle, the caller's role and MFA allow it.
+    public func move(_ id: UUID, _ move: Move, by caller: Caller) async throws -> Terminal {
+        var v = Validator()
+        let reason = v.text(move.reason, "reason", max: 1000) ?? ""
+        try v.finish()
+        let now = runtime.now()
+        return try await runtime.database.transaction { db in
+            guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("terminal")
+            }
+            guard caller.role.mayMoveTerminal(to: move.to) else {
+                throw ServiceError.forbidden("a \(caller.role.rawValue) may not move a terminal to \(move.to.rawValue)")
+            }
+            switch TerminalLifecycle.check(from: before.state, to: move.to) {
+            case .notAllowed:
+                throw ServiceError.illegalTransition(
+                    from: before.state, to: move.to, allowed: before.state.allowedNext,
+                    message: "a terminal in \(before.state.rawValue) cannot move to \(move.to.rawValue)")
+            case .needsInspection where move.inspectionPassed != true:
+                throw ServiceError.illegalTransition(
+                    from: before.state, to: move.to, allowed: before.state.allowedNext,
+                    message: "a recovered terminal returns to active only after passing inspection: send inspection_passed true")
+            case .allowed, .needsInspection:
+                break
+            }
+            if caller.role.needsRecentMFA(toMoveTerminalTo: move.to) && !caller.hasRecentMFA(at: now) {
+                throw ServiceError.mfaRequired(
+                    "moving a terminal to \(move.to.rawValue) needs a TOTP code verified in the last 15 minutes")
+            }
+            var after = before
+            after.state = move.to
+            after.updatedAt = now
+            try await terminals.update(after, on: db)
+            try await terminals.insert(
+                [TerminalTransition(
+                    id: runtime.ids.next(), terminalID: id, from: before.state, to: move.to, at: now,
+                    actorID: caller.userID, actor: caller.name, reason: reason)], on: db)
+            try await audit.record(
+                caller, "terminal.transition", target: "terminal", id: id, before: before, after: after, reason: reason,
+                at: now, on: db)
+            return after
+        }
+    }
+
+    public func find(_ id: UUID, by caller: Caller) async throws -> Terminal {
+        let found = try await runtime.database.withConnection { try await terminals.find(id, in: caller.scope, on: $0) }
+        guard let found else { throw ServiceError.notFound("terminal") }
+        return found
+    }
+
+    public func list(
+        _ filter: TerminalRepository.Filter, after cursor: Cursor?, limit: Int, by caller: Caller
+    ) async throws -> Page<Terminal> {
+        try await runtime.database.withConnection {
+            try await terminals.list(in: caller.scope, filter: filter, after: cursor, limit: limit, on: $0)
+        }
+    }
+
+    public func history(_ id: UUID, by caller: Caller) async throws -> [TerminalTransition] {
+        try await runtime.database.withConnection { db in
+            guard try await terminals.find(id, in: caller.scope, on: db) != nil else { throw ServiceError.notFound("terminal") }
+            return try await terminals.history(of: id, on: db)
+        }
+    }
+
+    /// Registers every terminal of a CSV inventory file, or none: any bad row rejects the whole file with
+    /// a report of every problem by line. Returns how many were registered.
+    public func importCSV(_ text: String, by caller: Caller) async throws -> Int {
+        guard caller.role.managesTerminals else { throw ServiceError.forbidden("only provider and merchant admins import terminals") }
+        let (rows, parseErrors) = TerminalImport.read(text)
+        var errors = parseErrors
+        let now = runtime.now()
+        return try await runtime.database.transaction { db in
+            let storesByCode = Dictionary(
+                try await stores.all(in: caller.scope, on: db).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+            var seenSerials: [SerialKey: Int] = [:]
+            var seenTIDs: [String: Int] = [:]
+            var terminalsToAdd: [(row: TerminalImport.Row, terminal: Terminal)] = []
+            for row in rows {
+                guard let store = storesByCode[row.storeCode] else {
+                    errors.append(.init(line: row.line, field: "store_code", message: "\(row.storeCode) is not a store you manage"))
+                    continue
+                }
+                let key = SerialKey(make: row.details.make, serial: row.details.serial)
+                if let first = seenSerials[key] {
+                    errors.append(.init(line: row.line, field: "serial", message: "repeats the serial of line \(first)"))
+                }
+                if let first = seenTIDs[row.details.tid] {
+                    errors.append(.init(line: row.line, field: "tid", message: "repeats the TID of line \(first)"))
+                }
+                seenSerials[key] = seenSerials[key] ?? row.line
+                seenTIDs[row.details.tid] = seenTIDs[row.details.tid] ?? row.line
+                let d = row.details
+                terminalsToAdd.append((row, Terminal(
+                    id: runtime.ids.next(), providerID: store.providerID, merchantID: store.merchantID, storeID: store.id,
+                    make: d.make, model: d.model, serial: d.serial, tid: d.tid, mid: d.mid, firmwareVersion: d.firmwareVersion,
+                    appVersion: d.appVersion, state: row.state, createdAt: now, updatedAt: now)))
+            }
+            let takenSerials = try await terminals.registeredSerials(
+                terminalsToAdd.map { ($0.terminal.make, $0.terminal.serial) }, on: db)
+            let takenTIDs = try await terminals.registeredTIDs(
+                terminalsToAdd.map(\.terminal.tid), provider: caller.scope.providerID, on: db)
+            for (row, terminal) in terminalsToAdd {
+                if takenSerials.contains(SerialKey(make: terminal.make, serial: terminal.serial)) {
+                    errors.append(.init(line: row.line, field: "serial", message: "\(terminal.make) \(terminal.serial) is already registered"))
+                }
+                if takenTIDs.contains(terminal.tid) {
+                    errors.append(.init(line: row.line, field: "tid", message: "TID \(terminal.tid) is already in use"))
+                }
+            }
+            if !errors.isEmpty {
+                throw ServiceError.importRejected(errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) })
+            }
+            let added = terminalsToAdd.map(\.terminal)
+            try await terminals.insert(added, on: db)
+            try await terminals.insert(added.map { birth(of: $0, by: caller, reason: "imported from CSV", at: now) }, on: db)
+            try await audit.repository.append(
+                added.map { audit.entry(caller, "terminal.create", target: "terminal", id: $0.id, after: $0, reason: "CSV import", at: now) },
+                on: db)
+            return added.count
+        }
+    }
+
+    /// The first line of a terminal's history: it entered the registry in its initial state.
+    private func birth(of terminal: Terminal, by caller: Caller, reason: String, at now: Date) -> TerminalTransition {
+        TerminalTransition(
+            id: runtime.ids.next(), terminalID: terminal.id, from: nil, to: terminal.state, at: now,
+            actorID: caller.userID, actor: caller.name, reason: reason)
+    }
+
+    private func requireUnique(_ terminal: Terminal, excluding: UUID? = nil, on db: any SQLDatabase) async throws {
+        if try await !terminals.registeredSerials([(terminal.make, terminal.serial)], excluding: excluding, on: db).isEmpty {
+            throw ServiceError.conflict(field: "serial", message: "\(terminal.make) \(terminal.serial) is already registered")
+        }
+        if try await !terminals.registeredTIDs([terminal.tid], provider: terminal.providerID, excluding: excluding, on: db)
+            .isEmpty
+        {
+            throw ServiceError.conflict(field: "tid", message: "TID \(terminal.tid) is already in use by another terminal")
+        }
+    }
+}
