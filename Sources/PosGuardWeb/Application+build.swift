@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PosGuardServices
+import Prometheus
+
+/// Builds the router every PosGuard instance serves; the executable and the tests both call this.
+public func buildRouter(_ app: PosGuard, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry())
+    -> Router<AppRequestContext>
+{
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestMetrics(registry: metrics))
+    router.add(middleware: ProblemMiddleware())
+    OperationsRoutes(app: app, registry: metrics).add(to: router)
+
+    let api = router.group("api/v1")
+    SessionRoutes(app: app).addPublic(to: api)
+    let authenticated = api.group().add(middleware: CallerAuthenticator(authentication: app.authentication))
+    SessionRoutes(app: app).add(to: authenticated)
+    OrganisationRoutes(app: app).add(to: authenticated)
+    UserRoutes(app: app).add(to: authenticated)
+    TerminalRoutes(app: app).add(to: authenticated)
+    AuditRoutes(app: app).add(to: authenticated)
+    return router
+}
+
+/// The HTTP server of one instance.
+public func buildApplication(
+    _ app: PosGuard, host: String, port: Int, logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(app),
+        configuration: .init(address: .hostname(host, port: port), serverName: "PosGuard"),
+        onServerRunning: onServerRunning,
+        logger: logger)
+}

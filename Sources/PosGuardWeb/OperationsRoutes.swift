@@ -1,0 +1,55 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+import Prometheus
+
+/// What operators and orchestrators poll: `/healthz`, `/readyz`, `/metrics`, and the API's own description.
+struct OperationsRoutes {
+    let app: PosGuard
+    let registry: PrometheusCollectorRegistry
+
+    struct Health: Encodable {
+        var status: String
+        var database: String?
+    }
+
+    func add(to router: Router<AppRequestContext>) {
+        router.get("healthz") { _, _ in JSONResponse(Health(status: "ok")) }
+        router.get("readyz") { _, _ in
+            let reachable = await app.runtime.database.isReachable()
+            return JSONResponse(
+                Health(status: reachable ? "ready" : "unavailable", database: reachable ? "ok" : "unreachable"),
+                status: reachable ? .ok : .serviceUnavailable)
+        }
+        router.get("metrics") { _, _ in
+            let counts = try await app.runtime.database.withConnection { try await TerminalRepository().countByState(on: $0) }
+            for state in TerminalState.allCases {
+                registry.makeGauge(
+                    descriptor: .init(metricName: "posguard_terminals", unitName: "count", helpText: "Terminals in the registry by state"),
+                    labels: [("state", state.rawValue)]
+                ).set(Double(counts[state] ?? 0))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("api/v1/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
+        }
+    }
+}
+
+/// The OpenAPI 3.1 description of every route, shipped as a resource.
+public enum OpenAPIDocument {
+    public static let data: Data = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url)
+        else { preconditionFailure("openapi.json is missing from PosGuardWeb's resources") }
+        return data
+    }()
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import PosGuardDomain
+
+/// Reading request bodies: size-limited, and every decoding failure named by field.
+extension Request {
+    /// The most a JSON body may hold.
+    static let jsonLimit = 1 << 20
+
+    /// Decodes a JSON body, or throws a problem naming what is wrong: 400 for malformed JSON or a body over
+    /// the limit, 422 for a missing field, a wrong type or an unknown value.
+    mutating func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
+        let buffer = try await collectLimited(Self.jsonLimit)
+        guard buffer.readableBytes > 0 else { throw Problem.badRequest("body", "is empty: send a JSON object") }
+        do {
+            return try APIJSON.decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw Self.problem(for: error)
+        }
+    }
+
+    /// The body as text, up to `limit` bytes.
+    mutating func text(limit: Int) async throws -> String {
+        let buffer = try await collectLimited(limit)
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw Problem.badRequest("body", "is not UTF-8 text")
+        }
+        return text
+    }
+
+    private mutating func collectLimited(_ limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem(.contentTooLarge, "too-large", "The request body is too large",
+                detail: "the limit is \(limit) bytes")
+        }
+    }
+
+    static func problem(for error: DecodingError) -> Problem {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return Problem.badRequest("body", "is not valid JSON")
+        case .keyNotFound(let key, let context):
+            return .validation([FieldError(APIJSON.fieldPath(context.codingPath + [key]), "is required")])
+        case .valueNotFound(_, let context):
+            return .validation([FieldError(APIJSON.fieldPath(context.codingPath), "must not be null")])
+        case .typeMismatch(let type, let context):
+            let field = context.codingPath.isEmpty ? "body" : APIJSON.fieldPath(context.codingPath)
+            return .validation([FieldError(field, "must be \(describe(type))")])
+        case .dataCorrupted(let context):
+            return .validation([FieldError(APIJSON.fieldPath(context.codingPath), explain(context.debugDescription))])
+        @unknown default:
+            return Problem.badRequest("body", "could not be read")
+        }
+    }
+
+    /// Names an expected JSON type the way an API user thinks of it.
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is [Any].Type: "an array"
+        default: "an object"
+        }
+    }
+
+    /// Turns Foundation's message for a bad enum value into the list of values that are allowed.
+    static func explain(_ debug: String) -> String {
+        let choices: [(String, [String])] = [
+            ("TerminalState", TerminalState.allCases.map(\.rawValue)),
+            ("Role", Role.allCases.map(\.rawValue)),
+            ("Locale", User.Locale.allCases.map(\.rawValue)),
+        ]
+        if debug.hasPrefix("Cannot initialize"), let (_, values) = choices.first(where: { debug.contains(" \($0.0) ") }) {
+            return "must be one of: " + values.joined(separator: ", ")
+        }
+        if debug.contains("UUID") { return "must be a UUID" }
+        return "is not valid: \(debug)"
+    }
+}
+
+/// Reading listing parameters from the query string.
+struct ListingQuery {
+    static let defaultLimit = 50
+    static let maximumLimit = 500
+
+    let parameters: [String: String]
+
+    init(_ request: Request) {
+        var parameters: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+        self.parameters = parameters
+    }
+
+    var limit: Int {
+        get throws {
+            guard let text = parameters["limit"] else { return Self.defaultLimit }
+            guard let limit = Int(text), (1...Self.maximumLimit).contains(limit) else {
+                throw Problem.badRequest("limit", "must be an integer from 1 to \(Self.maximumLimit)")
+            }
+            return limit
+        }
+    }
+
+    var cursor: Cursor? {
+        get throws {
+            guard let text = parameters["cursor"] else { return nil }
+            guard let cursor = Cursor(token: text) else {
+                throw Problem.badRequest("cursor", "is not a cursor this server issued")
+            }
+            return cursor
+        }
+    }
+
+    func uuid(_ name: String) throws -> UUID? {
+        guard let text = parameters[name] else { return nil }
+        guard let id = UUID(uuidString: text) else { throw Problem.badRequest(name, "must be a UUID") }
+        return id
+    }
+
+    func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, as type: E.Type) throws -> E?
+    where E.RawValue == String {
+        guard let text = parameters[name] else { return nil }
+        guard let value = E(rawValue: text) else {
+            throw Problem.badRequest(name, "must be one of: " + E.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return value
+    }
+}
+
+extension Parameters {
+    /// The `{id}` of a route as a UUID, or a 400 naming it.
+    func id(_ name: String = "id") throws -> UUID {
+        guard let text = get(name), let id = UUID(uuidString: text) else { throw Problem.badRequest(name, "must be a UUID") }
+        return id
+    }
+}

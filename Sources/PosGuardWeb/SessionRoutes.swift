@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import PosGuardDomain
+import PosGuardServices
+
+/// Signing in and out, and TOTP: `/api/v1/session`, `/api/v1/me`.
+struct SessionRoutes {
+    let app: PosGuard
+
+    struct SignIn: Decodable {
+        var email: String
+        var password: String
+        var totp: String?
+    }
+
+    struct SignedIn: Encodable {
+        var token: String
+        var user: User
+        var expiresAt: Date
+    }
+
+    struct Code: Decodable { var totp: String }
+
+    struct Enrolment: Encodable {
+        var secret: String
+        var otpauthUri: String
+    }
+
+    /// Routes that need no session: signing in.
+    func addPublic(to api: RouterGroup<AppRequestContext>) {
+        api.post("session") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(SignIn.self)
+            let signedIn = try await app.authentication.signIn(
+                email: body.email, password: body.password, totp: body.totp, source: context.source)
+            return JSONResponse(
+                SignedIn(token: signedIn.token, user: signedIn.user, expiresAt: signedIn.expiresAt), status: .created)
+        }
+    }
+
+    func add(to api: RouterGroup<AppRequestContext>) {
+        api.delete("session") { _, context in
+            try await app.authentication.signOut(try context.requireCaller())
+            return Response(status: .noContent)
+        }
+        api.post("session/totp") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(Code.self)
+            try await app.authentication.verifyTOTP(try context.requireCaller(), code: body.totp)
+            return Response(status: .noContent)
+        }
+        api.get("me") { _, context in
+            JSONResponse(try await app.users.me(try context.requireCaller()))
+        }
+        api.post("me/totp") { _, context in
+            let enrolment = try await app.authentication.beginTOTP(try context.requireCaller())
+            return JSONResponse(Enrolment(secret: enrolment.secret, otpauthUri: enrolment.uri), status: .created)
+        }
+        api.post("me/totp/confirm") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(Code.self)
+            try await app.authentication.confirmTOTP(try context.requireCaller(), code: body.totp)
+            return Response(status: .noContent)
+        }
+    }
+}

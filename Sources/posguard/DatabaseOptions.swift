@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PosGuardStorage
+
+/// Where the data lives: an SQLite file under `--data-dir`, or PostgreSQL when a URL is given.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "Directory for the SQLite database (used when no database URL is given).")
+    var dataDir: String = "./data"
+
+    @Option(help: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/posguard (default: $DATABASE_URL).")
+    var databaseURL: String? = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// A human description of the database that never shows a password.
+    var description: String {
+        guard let url = databaseURL, var parts = URLComponents(string: url) else { return sqlitePath }
+        if parts.password != nil { parts.password = "•••" }
+        return parts.string ?? "PostgreSQL"
+    }
+
+    var sqlitePath: String { URL(fileURLWithPath: dataDir).appendingPathComponent("posguard.sqlite").path }
+
+    func open(logger: Logger) throws -> Database {
+        if let url = databaseURL { return try Database.postgres(url: url, logger: logger) }
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        return Database.sqlite(path: sqlitePath, logger: logger)
+    }
+
+    /// Opens the database, brings its schema up to date, runs `body`, and closes it whatever happens.
+    func use<T>(logger: Logger, _ body: (Database, _ applied: [Int]) async throws -> T) async throws -> T {
+        let db = try open(logger: logger)
+        do {
+            let applied = try await Migrations.migrate(db)
+            let result = try await body(db, applied)
+            try await db.close()
+            return result
+        } catch {
+            try? await db.close()
+            throw error
+        }
+    }
+}
+
+enum Logs {
+    static func bootstrap() -> Logger {
+        // Lines of output must reach a pipe (a supervisor, a test harness) as they are printed.
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "posguard")
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PosGuardServices
+import PosGuardStorage
+import PosGuardWeb
+import ServiceLifecycle
+
+/// `posguard serve`: migrates the database and runs the HTTP server until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the PosGuard server.")
+
+    @Option(help: "Address to listen on (default: $POSGUARD_HOST or 127.0.0.1).")
+    var host: String = ProcessInfo.processInfo.environment["POSGUARD_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "HTTP port; 0 picks a free one (default: $POSGUARD_PORT or 8080).")
+    var port: Int = ProcessInfo.processInfo.environment["POSGUARD_PORT"].flatMap(Int.init) ?? 8080
+
+    @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
+    var demo = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() async throws {
+        let logger = Logs.bootstrap()
+        try await database.use(logger: logger) { db, applied in
+            print("Database: \(database.description) (schema version \(Migrations.latest)\(applied.isEmpty ? "" : ", migrated now"))")
+            let app = PosGuard(runtime: Runtime(database: db))
+            if demo {
+                let logins = try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
+                print("\nDemo logins (role, email, password):")
+                for login in logins {
+                    print("  \(login.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(login.email.padding(toLength: 38, withPad: " ", startingAt: 0)) \(login.password)")
+                }
+            }
+            let host = host
+            let server = buildApplication(app, host: host, port: port, logger: logger) { channel in
+                let port = channel.localAddress?.port ?? 0
+                print("\nPosGuard is listening:")
+                print("  HTTP  http://\(host):\(port)/  (API /api/v1, OpenAPI /api/v1/openapi.json, /healthz, /readyz, /metrics)")
+                print("Press Ctrl-C to stop.")
+            }
+            let group = ServiceGroup(
+                configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}
