@@ -75,6 +75,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "PosGuardTestSupport",
+            dependencies: ["PosGuardDomain", "PosGuardStorage", "PosGuardServices"],
+            path: "Tests/PosGuardTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PosGuardDomainTests",
             dependencies: ["PosGuardDomain"],
@@ -82,13 +88,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PosGuardStorageTests",
-            dependencies: ["PosGuardStorage", "PosGuardServices"],
+            dependencies: ["PosGuardStorage", "PosGuardServices", "PosGuardTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PosGuardWebTests",
             dependencies: [
                 "PosGuardWeb",
+                "PosGuardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

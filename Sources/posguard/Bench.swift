@@ -31,8 +31,8 @@ struct Bench: AsyncParsableCommand {
             defer { try? FileManager.default.removeItem(at: directory) }
             var options = try DatabaseOptions.parse([])
             options.dataDir = directory.path
-            options.databaseURL = databaseURL
-            print("PosGuard registry benchmark: \(terminals) terminals on \(databaseURL == nil ? "SQLite" : "PostgreSQL")")
+            options.databaseURL = databaseURL ?? ""
+            say("PosGuard registry benchmark: \(terminals) terminals on \(databaseURL == nil ? "SQLite" : "PostgreSQL")")
             try await options.use(logger: logger) { db, _ in
                 let app = PosGuard(runtime: Runtime(database: db), hasher: PasswordHasher(cost: 4))
                 let (caller, stores) = try await tenant(app)
@@ -44,16 +44,16 @@ struct Bench: AsyncParsableCommand {
                     imported += try await app.terminals.importCSV(csv(from: imported, count: count, stores: stores), by: caller)
                 }
                 let importSeconds = seconds(ContinuousClock.now - importStart)
-                print(String(format: "import:     %d terminals in %.2f s = %.0f terminals/s (CSV batches of %d, with history and audit rows)",
+                say(String(format: "import:     %d terminals in %.2f s = %.0f terminals/s (CSV batches of %d, with history and audit rows)",
                     imported, importSeconds, Double(imported) / importSeconds, batch))
 
                 let samples = try await listLatencies(app, caller: caller, stores: stores)
                 let sorted = samples.sorted()
                 func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
-                print(String(format: "list page:  p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d pages of 50 (mixed filters and depths, JSON encoded)",
+                say(String(format: "list page:  p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d pages of 50 (mixed filters and depths, JSON encoded)",
                     percentile(0.5), percentile(0.99), sorted.last! * 1000, sorted.count))
             }
-            print(String(format: "peak RSS:   %.0f MiB", Double(peakResidentKiB()) / 1024))
+            say(String(format: "peak RSS:   %.0f MiB", Double(peakResidentKiB()) / 1024))
         }
 
         func tenant(_ app: PosGuard) async throws -> (Caller, [Store]) {

@@ -9,11 +9,13 @@ struct DatabaseOptions: ParsableArguments {
     var dataDir: String = "./data"
 
     @Option(help: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/posguard (default: $DATABASE_URL).")
-    var databaseURL: String? = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    var databaseURL: String = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
+
+    var postgresURL: String? { databaseURL.isEmpty ? nil : databaseURL }
 
     /// A human description of the database that never shows a password.
     var description: String {
-        guard let url = databaseURL, var parts = URLComponents(string: url) else { return sqlitePath }
+        guard let url = postgresURL, var parts = URLComponents(string: url) else { return sqlitePath }
         if parts.password != nil { parts.password = "•••" }
         return parts.string ?? "PostgreSQL"
     }
@@ -21,7 +23,7 @@ struct DatabaseOptions: ParsableArguments {
     var sqlitePath: String { URL(fileURLWithPath: dataDir).appendingPathComponent("posguard.sqlite").path }
 
     func open(logger: Logger) throws -> Database {
-        if let url = databaseURL { return try Database.postgres(url: url, logger: logger) }
+        if let url = postgresURL { return try Database.postgres(url: url, logger: logger) }
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         return Database.sqlite(path: sqlitePath, logger: logger)
     }
@@ -43,8 +45,6 @@ struct DatabaseOptions: ParsableArguments {
 
 enum Logs {
     static func bootstrap() -> Logger {
-        // Lines of output must reach a pipe (a supervisor, a test harness) as they are printed.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -53,4 +53,10 @@ enum Logs {
         }
         return Logger(label: "posguard")
     }
+}
+
+/// Writes a line to standard output at once, so that a supervisor or test harness reading a pipe sees
+/// each line as it happens.
+func say(_ text: String, terminator: String = "\n") {
+    FileHandle.standardOutput.write(Data((text + terminator).utf8))
 }

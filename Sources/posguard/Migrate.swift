@@ -11,9 +11,9 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         try await database.use(logger: Logs.bootstrap()) { _, applied in
             if applied.isEmpty {
-                print("\(database.description): schema is at version \(Migrations.latest), nothing to apply.")
+                say("\(database.description): schema is at version \(Migrations.latest), nothing to apply.")
             } else {
-                print("\(database.description): applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema is at version \(Migrations.latest).")
+                say("\(database.description): applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema is at version \(Migrations.latest).")
             }
         }
     }

@@ -20,7 +20,7 @@ struct ProviderCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = ProcessInfo.processInfo.environment["POSGUARD_ADMIN_PASSWORD"] ?? {
-                print("Password for \(adminEmail): ", terminator: "")
+                say("Password for \(adminEmail): ", terminator: "")
                 return readLine(strippingNewline: true) ?? ""
             }()
             try await database.use(logger: Logs.bootstrap()) { db, _ in
@@ -46,7 +46,7 @@ struct ProviderCommand: AsyncParsableCommand {
                 try await db.withConnection { try await ProviderRepository().insert(provider, at: app.runtime.now(), on: $0) }
                 let admin = try await app.users.create(
                     .init(email: adminEmail, name: adminName, role: .providerAdmin, password: password), by: system)
-                print("Created provider \(provider.name) (\(provider.id.key)) with admin \(admin.email).")
+                say("Created provider \(provider.name) (\(provider.id.key)) with admin \(admin.email).")
             }
         }
     }

@@ -36,10 +36,10 @@ struct TerminalsCommand: AsyncParsableCommand {
                 do {
                     let count = try await app.terminals.importCSV(
                         text, by: .system("cli", provider: target.id, at: app.runtime.now()))
-                    print("Imported \(count) terminals into \(target.name).")
+                    say("Imported \(count) terminals into \(target.name).")
                 } catch ServiceError.importRejected(let errors) {
-                    print("Nothing was imported: \(file) has \(errors.count) problem(s):")
-                    for e in errors { print("  line \(e.line), \(e.field): \(e.message)") }
+                    say("Nothing was imported: \(file) has \(errors.count) problem(s):")
+                    for e in errors { say("  line \(e.line), \(e.field): \(e.message)") }
                     throw ExitCode(65)
                 }
             }

@@ -1,0 +1,59 @@
+import Foundation
+import PosGuardDomain
+import Testing
+
+@Suite("Business hours and geofences")
+struct BusinessHoursTests {
+    let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+
+    /// 2026-11-23 is a Monday.
+    func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+
+    @Test func openingIsJudgedOnTheStoresWallClock() throws {
+        let hours = try BusinessHours.parse(["mon": ["09:00-21:00"]])
+        // 00:59 UTC is 08:59 in Shanghai: not yet open; 01:00 UTC is 09:00: open.
+        #expect(!hours.isOpen(at: date("2026-11-23T00:59:00Z"), in: shanghai))
+        #expect(hours.isOpen(at: date("2026-11-23T01:00:00Z"), in: shanghai))
+        #expect(!hours.isOpen(at: date("2026-11-23T13:00:00Z"), in: shanghai))  // 21:00 closes
+        #expect(!hours.isOpen(at: date("2026-11-24T02:00:00Z"), in: shanghai))  // Tuesday: closed
+    }
+
+    @Test func splitDaysAndAllDay() throws {
+        let hours = try BusinessHours.parse(["sun": ["00:00-24:00"], "sat": ["08:00-12:00", "13:00-18:00"]])
+        let utc = TimeZone(identifier: "UTC")!
+        #expect(hours.isOpen(at: date("2026-11-29T23:59:00Z"), in: utc))
+        #expect(!hours.isOpen(at: date("2026-11-28T12:30:00Z"), in: utc))
+        #expect(hours.textual == ["sun": ["00:00-24:00"], "sat": ["08:00-12:00", "13:00-18:00"]])
+    }
+
+    @Test func badHoursNameTheEntry() {
+        #expect(throws: ValidationFailure([
+            FieldError("business_hours.mon[0]", "must be HH:MM-HH:MM with open before close"),
+            FieldError("business_hours.xyz", "must be one of mon, tue, wed, thu, fri, sat, sun"),
+        ])) {
+            try BusinessHours.parse(["mon": ["18:00-09:00"], "xyz": ["09:00-10:00"]])
+        }
+        #expect(throws: ValidationFailure.self) { try BusinessHours.parse(["tue": ["09:00-13:00", "12:00-15:00"]]) }
+        #expect(throws: ValidationFailure.self) { try BusinessHours.parse(["tue": ["9:00-13:00"]]) }
+        #expect(throws: ValidationFailure.self) { try BusinessHours.parse(["tue": ["09:00-24:30"]]) }
+    }
+
+    @Test func geofenceDistanceAndLimits() {
+        let berlin = Geofence(latitude: 52.5200, longitude: 13.4050, radiusM: 100)
+        let munich = (48.1351, 11.5820)
+        #expect(abs(berlin.distance(toLatitude: munich.0, longitude: munich.1) - 504_000) < 3_000)
+        #expect(berlin.distance(toLatitude: 52.5200, longitude: 13.4050) == 0)
+        var v = Validator()
+        Geofence(latitude: 91, longitude: 13, radiusM: 5).validate(into: &v)
+        #expect(v.errors.map(\.field) == ["geofence.latitude", "geofence.radius_m"])
+    }
+
+    @Test func storesAreCheckedFieldByField() throws {
+        let store = Store(
+            id: UUID(), providerID: UUID(), merchantID: UUID(), code: "bad code", name: " ", address: "1 Road", city: "X",
+            country: "Germany", timeZone: "Mars/Olympus", businessHours: BusinessHours(),
+            geofence: Geofence(latitude: 0, longitude: 0, radiusM: 100), createdAt: Date())
+        let failure = try #require(throws: ValidationFailure.self) { try store.validate() }
+        #expect(failure.errors.map(\.field) == ["code", "name", "country", "time_zone"])
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+@testable import PosGuardDomain
+import Testing
+
+@Suite("CSV import and cursors")
+struct ImportAndCursorTests {
+    @Test func csvHandlesQuotesCommasAndLineBreaks() throws {
+        let records = try CSV.parse("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\n\n1,,3")
+        #expect(records.map(\.fields) == [["a", "b", "c"], ["x, y", "say \"hi\"", "two\nlines"], ["1", "", "3"]])
+        #expect(records.map(\.line) == [1, 2, 5])
+    }
+
+    @Test func csvRejectsBrokenQuoting() {
+        #expect(throws: CSV.Malformed(line: 2, message: "a quoted field is not closed")) { try CSV.parse("a\n\"open") }
+        #expect(throws: CSV.Malformed.self) { try CSV.parse("a\nx\"y") }
+    }
+
+    @Test func importReadsGoodRows() {
+        let (rows, errors) = TerminalImport.read(
+            "make,model,serial,tid,mid,store_code,state\nIngenico, Move/5000 ,SN1,T0000001,M1,S-1,active\nPAX,A920,SN2,T2,M1,S-1,")
+        #expect(errors.isEmpty)
+        #expect(rows.map(\.details.model) == ["Move/5000", "A920"])
+        #expect(rows.map(\.state) == [.active, .inventory])
+        #expect(rows.map(\.line) == [2, 3])
+    }
+
+    @Test func importReportsEveryBadRowByLine() {
+        let (_, errors) = TerminalImport.read(
+            "make,model,serial,tid,mid,store_code,state\n,A920,SN1,T1,M1,S-1,\nPAX,A920,SN2,TOOLONGTID,M1,S-1,stolen\nPAX,A920\n")
+        #expect(errors == [
+            .init(line: 2, field: "make", message: "must not be empty"),
+            .init(line: 3, field: "tid", message: "must be at most 8 characters"),
+            .init(line: 3, field: "state", message: "must be inventory or active"),
+            .init(line: 4, field: "row", message: "has 2 fields, the header has 7"),
+        ])
+    }
+
+    @Test func importNeedsTheRequiredColumns() {
+        let (rows, errors) = TerminalImport.read("make,model,serial,colour\nA,B,C,red")
+        #expect(rows.isEmpty)
+        #expect(errors.map(\.field) == ["tid", "mid", "store_code", "colour"])
+        #expect(TerminalImport.read("").errors.map(\.message) == ["is empty: expected a header row"])
+    }
+
+    @Test func cursorsRoundTripAndRejectForgeries() {
+        let id = UUID()
+        #expect(Cursor(token: Cursor(afterID: id).token) == Cursor(afterID: id))
+        #expect(Cursor(token: "not-a-cursor") == nil)
+        #expect(Cursor(token: "") == nil)
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+
+/// The demo tenant loaded into a test database, with handles on its parts.
+public struct DemoTenant: Sendable {
+    public let app: PosGuard
+    public let clock: TestClock
+
+    /// Loads the demo tenant with cheap bcrypt so tests stay fast.
+    public static func load(on db: Database, clock: TestClock = TestClock()) async throws -> DemoTenant {
+        let app = PosGuard(runtime: Runtime(database: db, now: clock.function), hasher: PasswordHasher(cost: 4))
+        try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
+        return DemoTenant(app: app, clock: clock)
+    }
+
+    public func login(_ email: String) -> DemoData.Login { DemoData.logins.first { $0.email == email }! }
+
+    /// A signed-in caller for a demo user.
+    public func caller(_ email: String) async throws -> Caller {
+        let signedIn = try await app.authentication.signIn(email: email, password: login(email).password, totp: nil, source: nil)
+        return try await app.authentication.caller(token: signedIn.token, source: nil)
+    }
+
+    /// Every terminal the caller sees, across all pages.
+    public func allTerminals(_ caller: Caller, filter: TerminalRepository.Filter = .init()) async throws -> [Terminal] {
+        var all: [Terminal] = []
+        var cursor: Cursor? = nil
+        repeat {
+            let page = try await app.terminals.list(filter, after: cursor, limit: 7, by: caller)
+            all += page.items
+            cursor = page.next
+        } while cursor != nil
+        return all
+    }
+}
