@@ -73,7 +73,9 @@ public struct BusinessHours: Sendable, Equatable, Codable {
             self = try Self.parse(raw)
         } catch {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: error.errors.map(\.message).joined(separator: "; "))
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: error.errors.map(\.message).joined(separator: "; "))
             )
         }
     }

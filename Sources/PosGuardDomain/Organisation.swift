@@ -67,12 +67,14 @@ public struct Store: Sendable, Equatable, Codable {
     public func validate() throws(ValidationFailure) {
         var v = Validator()
         v.text(code, "code", max: 32)
-        v.check(code.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "code",
+        v.check(
+            code.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "code",
             "may hold only letters, digits, '-' and '_'")
         v.text(name, "name", max: 200)
         v.text(address, "address", max: 500)
         v.text(city, "city", max: 200)
-        v.check(country.count == 2 && country.allSatisfy { $0.isASCII && $0.isUppercase }, "country",
+        v.check(
+            country.count == 2 && country.allSatisfy { $0.isASCII && $0.isUppercase }, "country",
             "must be an ISO 3166-1 alpha-2 code such as CN or DE")
         v.check(TimeZone(identifier: timeZone) != nil, "time_zone", "must be an IANA time zone such as Asia/Shanghai")
         geofence.validate(into: &v)

@@ -52,8 +52,10 @@ public enum TerminalImport {
         var rows: [Row] = []
         for record in records.dropFirst() {
             guard record.fields.count == names.count else {
-                errors.append(RowError(line: record.line, field: "row",
-                    message: "has \(record.fields.count) fields, the header has \(names.count)"))
+                errors.append(
+                    RowError(
+                        line: record.line, field: "row",
+                        message: "has \(record.fields.count) fields, the header has \(names.count)"))
                 continue
             }
             var value: [String: String] = [:]

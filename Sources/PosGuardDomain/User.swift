@@ -45,7 +45,9 @@ public struct User: Sendable, Equatable, Codable {
         var v = Validator()
         switch role.level {
         case .provider:
-            v.check(merchantID == nil && storeID == nil, "role", "\(role.rawValue) is attached to the provider, not a merchant or store")
+            v.check(
+                merchantID == nil && storeID == nil, "role",
+                "\(role.rawValue) is attached to the provider, not a merchant or store")
         case .merchant:
             v.check(merchantID != nil, "merchant_id", "is required for \(role.rawValue)")
             v.check(storeID == nil, "store_id", "must be empty for \(role.rawValue)")

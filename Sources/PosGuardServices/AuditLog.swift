@@ -9,10 +9,15 @@ public struct AuditLog: Sendable {
 
     public init(runtime: Runtime) { self.runtime = runtime }
 
-    public func list(target: UUID?, after cursor: Cursor?, limit: Int, by caller: Caller) async throws -> Page<AuditEntry> {
-        guard caller.role == .providerAdmin else { throw ServiceError.forbidden("only provider admins read the audit log") }
+    public func list(target: UUID?, after cursor: Cursor?, limit: Int, by caller: Caller) async throws -> Page<
+        AuditEntry
+    > {
+        guard caller.role == .providerAdmin else {
+            throw ServiceError.forbidden("only provider admins read the audit log")
+        }
         return try await runtime.database.withConnection {
-            try await repository.list(provider: caller.scope.providerID, target: target, after: cursor, limit: limit, on: $0)
+            try await repository.list(
+                provider: caller.scope.providerID, target: target, after: cursor, limit: limit, on: $0)
         }
     }
 }

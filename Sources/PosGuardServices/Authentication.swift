@@ -46,12 +46,15 @@ public struct Authentication: Sendable {
         let wait = await attempts.wait(account: email, address: source, at: now)
         if wait > 0 { throw ServiceError.throttled(retryAfter: Int(wait.rounded(.up))) }
 
-        let credentials = try await runtime.database.withConnection { try await users.credentials(email: email, on: $0) }
+        let credentials = try await runtime.database.withConnection {
+            try await users.credentials(email: email, on: $0)
+        }
         // An unknown email costs the same bcrypt work as a known one, so timing does not reveal accounts.
         let hash = credentials?.passwordHash ?? decoyHash
         let passwordMatches = try await hasher.verify(password, hash: hash)
         guard let credentials, passwordMatches, !credentials.user.disabled else {
-            try await fail(email: email, user: credentials?.user, source: source, at: now, why: "wrong email or password")
+            try await fail(
+                email: email, user: credentials?.user, source: source, at: now, why: "wrong email or password")
             throw ServiceError.unauthenticated("the email or password is not right")
         }
         var mfaAt: Date? = nil
@@ -129,7 +132,9 @@ public struct Authentication: Sendable {
                 throw ValidationFailure([FieldError("totp", "is not the current code of the new secret")])
             }
             try await users.enableTOTP(userID, secret: pending, on: db)
-            if let tokenHash = caller.sessionTokenHash { try await sessions.markMFA(tokenHash: tokenHash, at: now, on: db) }
+            if let tokenHash = caller.sessionTokenHash {
+                try await sessions.markMFA(tokenHash: tokenHash, at: now, on: db)
+            }
             try await audit.record(caller, "user.totp_enabled", target: "user", id: userID, at: now, on: db)
         }
     }
@@ -157,7 +162,8 @@ public struct Authentication: Sendable {
         guard let user else { return }
         let caller = Caller(user: user, sessionTokenHash: nil, mfaAt: nil, source: source)
         try await runtime.database.transaction { db in
-            try await audit.record(caller, "session.sign_in_failed", target: "user", id: user.id, reason: why, at: now, on: db)
+            try await audit.record(
+                caller, "session.sign_in_failed", target: "user", id: user.id, reason: why, at: now, on: db)
         }
     }
 

@@ -18,6 +18,11 @@ public struct MerchantDirectory: Sendable {
         public var name: String?
         /// An empty string clears it.
         public var securityContactEmail: String?
+
+        public init(name: String? = nil, securityContactEmail: String? = nil) {
+            self.name = name
+            self.securityContactEmail = securityContactEmail
+        }
     }
 
     let runtime: Runtime
@@ -27,17 +32,22 @@ public struct MerchantDirectory: Sendable {
     public init(runtime: Runtime) { self.runtime = runtime }
 
     public func create(_ draft: Draft, by caller: Caller) async throws -> Merchant {
-        guard caller.role.managesMerchants else { throw ServiceError.forbidden("only provider admins create merchants") }
+        guard caller.role.managesMerchants else {
+            throw ServiceError.forbidden("only provider admins create merchants")
+        }
         let now = runtime.now()
         let merchant = Merchant(
             id: runtime.ids.next(), providerID: caller.scope.providerID,
             name: draft.name.trimmingCharacters(in: .whitespacesAndNewlines),
-            securityContactEmail: draft.securityContactEmail.map(EmailAddress.normalise).flatMap { $0.isEmpty ? nil : $0 },
+            securityContactEmail: draft.securityContactEmail.map(EmailAddress.normalise).flatMap {
+                $0.isEmpty ? nil : $0
+            },
             createdAt: now)
         try merchant.validate()
         try await runtime.database.transaction { db in
             try await merchants.insert(merchant, on: db)
-            try await audit.record(caller, "merchant.create", target: "merchant", id: merchant.id, after: merchant, at: now, on: db)
+            try await audit.record(
+                caller, "merchant.create", target: "merchant", id: merchant.id, after: merchant, at: now, on: db)
         }
         return merchant
     }

@@ -41,6 +41,21 @@ public struct StoreDirectory: Sendable {
         public var timeZone: String?
         public var businessHours: BusinessHours?
         public var geofence: Geofence?
+
+        public init(
+            code: String? = nil, name: String? = nil, address: String? = nil, city: String? = nil,
+            country: String? = nil, timeZone: String? = nil, businessHours: BusinessHours? = nil,
+            geofence: Geofence? = nil
+        ) {
+            self.code = code
+            self.name = name
+            self.address = address
+            self.city = city
+            self.country = country
+            self.timeZone = timeZone
+            self.businessHours = businessHours
+            self.geofence = geofence
+        }
     }
 
     let runtime: Runtime
@@ -51,12 +66,16 @@ public struct StoreDirectory: Sendable {
     public init(runtime: Runtime) { self.runtime = runtime }
 
     public func create(_ draft: Draft, by caller: Caller) async throws -> Store {
-        guard caller.role.managesStores else { throw ServiceError.forbidden("only provider and merchant admins open stores") }
+        guard caller.role.managesStores else {
+            throw ServiceError.forbidden("only provider and merchant admins open stores")
+        }
         let now = runtime.now()
         let store = Store(
             id: runtime.ids.next(), providerID: caller.scope.providerID, merchantID: draft.merchantID,
-            code: draft.code.trimmingCharacters(in: .whitespaces), name: draft.name.trimmingCharacters(in: .whitespaces),
-            address: draft.address.trimmingCharacters(in: .whitespaces), city: draft.city.trimmingCharacters(in: .whitespaces),
+            code: draft.code.trimmingCharacters(in: .whitespaces),
+            name: draft.name.trimmingCharacters(in: .whitespaces),
+            address: draft.address.trimmingCharacters(in: .whitespaces),
+            city: draft.city.trimmingCharacters(in: .whitespaces),
             country: draft.country.trimmingCharacters(in: .whitespaces), timeZone: draft.timeZone,
             businessHours: draft.businessHours, geofence: draft.geofence, createdAt: now)
         try store.validate()
@@ -74,8 +93,12 @@ public struct StoreDirectory: Sendable {
     public func update(_ id: UUID, _ patch: Patch, by caller: Caller) async throws -> Store {
         let now = runtime.now()
         return try await runtime.database.transaction { db in
-            guard let before = try await stores.find(id, in: caller.scope, on: db) else { throw ServiceError.notFound("store") }
-            guard caller.role.managesStores else { throw ServiceError.forbidden("only provider and merchant admins edit stores") }
+            guard let before = try await stores.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("store")
+            }
+            guard caller.role.managesStores else {
+                throw ServiceError.forbidden("only provider and merchant admins edit stores")
+            }
             var after = before
             if let v = patch.code { after.code = v.trimmingCharacters(in: .whitespaces) }
             if let v = patch.name { after.name = v.trimmingCharacters(in: .whitespaces) }
@@ -89,7 +112,8 @@ public struct StoreDirectory: Sendable {
             guard after != before else { return before }
             if after.code != before.code { try await requireUniqueCode(after, on: db) }
             try await stores.update(after, on: db)
-            try await audit.record(caller, "store.update", target: "store", id: id, before: before, after: after, at: now, on: db)
+            try await audit.record(
+                caller, "store.update", target: "store", id: id, before: before, after: after, at: now, on: db)
             return after
         }
     }
@@ -100,7 +124,8 @@ public struct StoreDirectory: Sendable {
         return found
     }
 
-    public func list(merchant: UUID?, after cursor: Cursor?, limit: Int, by caller: Caller) async throws -> Page<Store> {
+    public func list(merchant: UUID?, after cursor: Cursor?, limit: Int, by caller: Caller) async throws -> Page<Store>
+    {
         try await runtime.database.withConnection {
             try await stores.list(in: caller.scope, merchant: merchant, after: cursor, limit: limit, on: $0)
         }
@@ -108,7 +133,8 @@ public struct StoreDirectory: Sendable {
 
     private func requireUniqueCode(_ store: Store, on db: any SQLDatabase) async throws {
         if try await stores.find(code: store.code, in: .provider(store.providerID), on: db) != nil {
-            throw ServiceError.conflict(field: "code", message: "another store of this provider already has code \(store.code)")
+            throw ServiceError.conflict(
+                field: "code", message: "another store of this provider already has code \(store.code)")
         }
     }
 }

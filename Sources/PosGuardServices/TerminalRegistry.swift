@@ -46,6 +46,20 @@ public struct TerminalRegistry: Sendable {
         public var mid: String?
         public var firmwareVersion: String?
         public var appVersion: String?
+
+        public init(
+            storeID: UUID? = nil, make: String? = nil, model: String? = nil, serial: String? = nil, tid: String? = nil,
+            mid: String? = nil, firmwareVersion: String? = nil, appVersion: String? = nil
+        ) {
+            self.storeID = storeID
+            self.make = make
+            self.model = model
+            self.serial = serial
+            self.tid = tid
+            self.mid = mid
+            self.firmwareVersion = firmwareVersion
+            self.appVersion = appVersion
+        }
     }
 
     public struct Move: Sendable, Decodable {
@@ -69,7 +83,9 @@ public struct TerminalRegistry: Sendable {
     public init(runtime: Runtime) { self.runtime = runtime }
 
     public func register(_ registration: Registration, by caller: Caller) async throws -> Terminal {
-        guard caller.role.managesTerminals else { throw ServiceError.forbidden("only provider and merchant admins register terminals") }
+        guard caller.role.managesTerminals else {
+            throw ServiceError.forbidden("only provider and merchant admins register terminals")
+        }
         let details = try registration.details.validated()
         let now = runtime.now()
         return try await runtime.database.transaction { db in
@@ -84,7 +100,8 @@ public struct TerminalRegistry: Sendable {
             try await requireUnique(terminal, on: db)
             try await terminals.insert([terminal], on: db)
             try await terminals.insert([birth(of: terminal, by: caller, reason: "registered", at: now)], on: db)
-            try await audit.record(caller, "terminal.create", target: "terminal", id: terminal.id, after: terminal, at: now, on: db)
+            try await audit.record(
+                caller, "terminal.create", target: "terminal", id: terminal.id, after: terminal, at: now, on: db)
             return terminal
         }
     }
@@ -95,9 +112,12 @@ public struct TerminalRegistry: Sendable {
             guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            guard caller.role.managesTerminals else { throw ServiceError.forbidden("only provider and merchant admins edit terminals") }
+            guard caller.role.managesTerminals else {
+                throw ServiceError.forbidden("only provider and merchant admins edit terminals")
+            }
             let details = try TerminalDetails(
-                make: patch.make ?? before.make, model: patch.model ?? before.model, serial: patch.serial ?? before.serial,
+                make: patch.make ?? before.make, model: patch.model ?? before.model,
+                serial: patch.serial ?? before.serial,
                 tid: patch.tid ?? before.tid, mid: patch.mid ?? before.mid,
                 firmwareVersion: patch.firmwareVersion ?? before.firmwareVersion,
                 appVersion: patch.appVersion ?? before.appVersion
@@ -148,7 +168,9 @@ public struct TerminalRegistry: Sendable {
             case .needsInspection where move.inspectionPassed != true:
                 throw ServiceError.illegalTransition(
                     from: before.state, to: move.to, allowed: before.state.allowedNext,
-                    message: "a recovered terminal returns to active only after passing inspection: send inspection_passed true")
+                    message:
+                        "a recovered terminal returns to active only after passing inspection: send inspection_passed true"
+                )
             case .allowed, .needsInspection:
                 break
             }
@@ -161,9 +183,11 @@ public struct TerminalRegistry: Sendable {
             after.updatedAt = now
             try await terminals.update(after, on: db)
             try await terminals.insert(
-                [TerminalTransition(
-                    id: runtime.ids.next(), terminalID: id, from: before.state, to: move.to, at: now,
-                    actorID: caller.userID, actor: caller.name, reason: reason)], on: db)
+                [
+                    TerminalTransition(
+                        id: runtime.ids.next(), terminalID: id, from: before.state, to: move.to, at: now,
+                        actorID: caller.userID, actor: caller.name, reason: reason)
+                ], on: db)
             try await audit.record(
                 caller, "terminal.transition", target: "terminal", id: id, before: before, after: after, reason: reason,
                 at: now, on: db)
@@ -187,7 +211,9 @@ public struct TerminalRegistry: Sendable {
 
     public func history(_ id: UUID, by caller: Caller) async throws -> [TerminalTransition] {
         try await runtime.database.withConnection { db in
-            guard try await terminals.find(id, in: caller.scope, on: db) != nil else { throw ServiceError.notFound("terminal") }
+            guard try await terminals.find(id, in: caller.scope, on: db) != nil else {
+                throw ServiceError.notFound("terminal")
+            }
             return try await terminals.history(of: id, on: db)
         }
     }
@@ -195,7 +221,9 @@ public struct TerminalRegistry: Sendable {
     /// Registers every terminal of a CSV inventory file, or none: any bad row rejects the whole file with
     /// a report of every problem by line. Returns how many were registered.
     public func importCSV(_ text: String, by caller: Caller) async throws -> Int {
-        guard caller.role.managesTerminals else { throw ServiceError.forbidden("only provider and merchant admins import terminals") }
+        guard caller.role.managesTerminals else {
+            throw ServiceError.forbidden("only provider and merchant admins import terminals")
+        }
         let (rows, parseErrors) = TerminalImport.read(text)
         var errors = parseErrors
         let now = runtime.now()
@@ -207,12 +235,15 @@ public struct TerminalRegistry: Sendable {
             var terminalsToAdd: [(row: TerminalImport.Row, terminal: Terminal)] = []
             for row in rows {
                 guard let store = storesByCode[row.storeCode] else {
-                    errors.append(.init(line: row.line, field: "store_code", message: "\(row.storeCode) is not a store you manage"))
+                    errors.append(
+                        .init(
+                            line: row.line, field: "store_code", message: "\(row.storeCode) is not a store you manage"))
                     continue
                 }
                 let key = SerialKey(make: row.details.make, serial: row.details.serial)
                 if let first = seenSerials[key] {
-                    errors.append(.init(line: row.line, field: "serial", message: "repeats the serial of line \(first)"))
+                    errors.append(
+                        .init(line: row.line, field: "serial", message: "repeats the serial of line \(first)"))
                 }
                 if let first = seenTIDs[row.details.tid] {
                     errors.append(.init(line: row.line, field: "tid", message: "repeats the TID of line \(first)"))
@@ -220,10 +251,16 @@ public struct TerminalRegistry: Sendable {
                 seenSerials[key] = seenSerials[key] ?? row.line
                 seenTIDs[row.details.tid] = seenTIDs[row.details.tid] ?? row.line
                 let d = row.details
-                terminalsToAdd.append((row, Terminal(
-                    id: runtime.ids.next(), providerID: store.providerID, merchantID: store.merchantID, storeID: store.id,
-                    make: d.make, model: d.model, serial: d.serial, tid: d.tid, mid: d.mid, firmwareVersion: d.firmwareVersion,
-                    appVersion: d.appVersion, state: row.state, createdAt: now, updatedAt: now)))
+                terminalsToAdd.append(
+                    (
+                        row,
+                        Terminal(
+                            id: runtime.ids.next(), providerID: store.providerID, merchantID: store.merchantID,
+                            storeID: store.id,
+                            make: d.make, model: d.model, serial: d.serial, tid: d.tid, mid: d.mid,
+                            firmwareVersion: d.firmwareVersion,
+                            appVersion: d.appVersion, state: row.state, createdAt: now, updatedAt: now)
+                    ))
             }
             let takenSerials = try await terminals.registeredSerials(
                 terminalsToAdd.map { ($0.terminal.make, $0.terminal.serial) }, on: db)
@@ -231,7 +268,10 @@ public struct TerminalRegistry: Sendable {
                 terminalsToAdd.map(\.terminal.tid), provider: caller.scope.providerID, on: db)
             for (row, terminal) in terminalsToAdd {
                 if takenSerials.contains(SerialKey(make: terminal.make, serial: terminal.serial)) {
-                    errors.append(.init(line: row.line, field: "serial", message: "\(terminal.make) \(terminal.serial) is already registered"))
+                    errors.append(
+                        .init(
+                            line: row.line, field: "serial",
+                            message: "\(terminal.make) \(terminal.serial) is already registered"))
                 }
                 if takenTIDs.contains(terminal.tid) {
                     errors.append(.init(line: row.line, field: "tid", message: "TID \(terminal.tid) is already in use"))
@@ -242,9 +282,14 @@ public struct TerminalRegistry: Sendable {
             }
             let added = terminalsToAdd.map(\.terminal)
             try await terminals.insert(added, on: db)
-            try await terminals.insert(added.map { birth(of: $0, by: caller, reason: "imported from CSV", at: now) }, on: db)
+            try await terminals.insert(
+                added.map { birth(of: $0, by: caller, reason: "imported from CSV", at: now) }, on: db)
             try await audit.repository.append(
-                added.map { audit.entry(caller, "terminal.create", target: "terminal", id: $0.id, after: $0, reason: "CSV import", at: now) },
+                added.map {
+                    audit.entry(
+                        caller, "terminal.create", target: "terminal", id: $0.id, after: $0, reason: "CSV import",
+                        at: now)
+                },
                 on: db)
             return added.count
         }
@@ -258,13 +303,18 @@ public struct TerminalRegistry: Sendable {
     }
 
     private func requireUnique(_ terminal: Terminal, excluding: UUID? = nil, on db: any SQLDatabase) async throws {
-        if try await !terminals.registeredSerials([(terminal.make, terminal.serial)], excluding: excluding, on: db).isEmpty {
-            throw ServiceError.conflict(field: "serial", message: "\(terminal.make) \(terminal.serial) is already registered")
-        }
-        if try await !terminals.registeredTIDs([terminal.tid], provider: terminal.providerID, excluding: excluding, on: db)
+        if try await !terminals.registeredSerials([(terminal.make, terminal.serial)], excluding: excluding, on: db)
             .isEmpty
         {
-            throw ServiceError.conflict(field: "tid", message: "TID \(terminal.tid) is already in use by another terminal")
+            throw ServiceError.conflict(
+                field: "serial", message: "\(terminal.make) \(terminal.serial) is already registered")
+        }
+        if try await !terminals.registeredTIDs(
+            [terminal.tid], provider: terminal.providerID, excluding: excluding, on: db
+        )
+        .isEmpty {
+            throw ServiceError.conflict(
+                field: "tid", message: "TID \(terminal.tid) is already in use by another terminal")
         }
     }
 }

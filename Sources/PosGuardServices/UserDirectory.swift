@@ -35,6 +35,17 @@ public struct UserDirectory: Sendable {
         public var disabled: Bool?
         /// A new password set by an admin; signs the user out everywhere.
         public var password: String?
+
+        public init(
+            name: String? = nil, role: Role? = nil, locale: User.Locale? = nil, disabled: Bool? = nil,
+            password: String? = nil
+        ) {
+            self.name = name
+            self.role = role
+            self.locale = locale
+            self.disabled = disabled
+            self.password = password
+        }
     }
 
     let runtime: Runtime
@@ -58,7 +69,8 @@ public struct UserDirectory: Sendable {
         let email = EmailAddress.normalise(draft.email)
         var user = User(
             id: runtime.ids.next(), providerID: caller.scope.providerID, merchantID: nil, storeID: nil, email: email,
-            name: draft.name.trimmingCharacters(in: .whitespacesAndNewlines), role: draft.role, locale: draft.locale ?? .en,
+            name: draft.name.trimmingCharacters(in: .whitespacesAndNewlines), role: draft.role,
+            locale: draft.locale ?? .en,
             disabled: false, totpEnabled: false, createdAt: now)
         try hasher.check(draft.password, email: email)
         let hash = try await hasher.hash(draft.password)
@@ -92,24 +104,31 @@ public struct UserDirectory: Sendable {
         let now = runtime.now()
         let hash = try await patch.password.asyncMap { try await hasher.hash($0) }
         return try await runtime.database.transaction { db in
-            guard let before = try await users.find(id, in: caller.scope, on: db) else { throw ServiceError.notFound("user") }
+            guard let before = try await users.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("user")
+            }
             let isSelf = before.id == caller.userID
             let administers = caller.role.grantable.contains(before.role)
             let adminOnly = patch.role != nil || patch.disabled != nil || patch.password != nil
             guard administers || (isSelf && !adminOnly) else {
-                throw ServiceError.forbidden(isSelf ? "you may change only your own name and language" : "you may not edit this user")
+                throw ServiceError.forbidden(
+                    isSelf ? "you may change only your own name and language" : "you may not edit this user")
             }
             var after = before
             if let name = patch.name { after.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let locale = patch.locale { after.locale = locale }
             if let role = patch.role {
                 guard caller.role.grantable.contains(role), role.level == before.role.level else {
-                    throw ValidationFailure([FieldError("role", "must be a role you may grant, at the same level of the tree")])
+                    throw ValidationFailure([
+                        FieldError("role", "must be a role you may grant, at the same level of the tree")
+                    ])
                 }
                 after.role = role
             }
             if let disabled = patch.disabled {
-                if isSelf && disabled { throw ValidationFailure([FieldError("disabled", "you may not disable yourself")]) }
+                if isSelf && disabled {
+                    throw ValidationFailure([FieldError("disabled", "you may not disable yourself")])
+                }
                 after.disabled = disabled
             }
             try after.validatePlacement()
@@ -122,7 +141,8 @@ public struct UserDirectory: Sendable {
             guard after != before else { return before }
             try await users.update(after, on: db)
             if after.disabled && !before.disabled { try await sessions.revokeAll(user: id, at: now, on: db) }
-            try await audit.record(caller, "user.update", target: "user", id: id, before: before, after: after, at: now, on: db)
+            try await audit.record(
+                caller, "user.update", target: "user", id: id, before: before, after: after, at: now, on: db)
             return after
         }
     }

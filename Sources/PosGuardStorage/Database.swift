@@ -95,7 +95,9 @@ public final class Database: @unchecked Sendable {
     /// Whether `error` is the database refusing a duplicate of a unique key.
     public static func isUniqueViolation(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
-        if let error = error as? SQLiteError { return error.reason == .constraint || error.reason == .constraintUniqueFailed }
+        if let error = error as? SQLiteError {
+            return error.reason == .constraint || error.reason == .constraintUniqueFailed
+        }
         return false
     }
 }

@@ -10,15 +10,19 @@ public struct MerchantRepository: Sendable {
     public func insert(_ m: Merchant, on db: any SQLDatabase) async throws {
         try await db.insert(into: "merchants")
             .columns("id", "provider_id", "name", "security_contact_email", "created_at")
-            .values(SQLBind(m.id.key), SQLBind(m.providerID.key), SQLBind(m.name), SQLBind(m.securityContactEmail),
-                SQLBind(m.createdAt.millis))
+            .values(
+                SQLBind(m.id.key), SQLBind(m.providerID.key), SQLBind(m.name), SQLBind(m.securityContactEmail),
+                SQLBind(m.createdAt.millis)
+            )
             .run()
     }
 
     /// Saves the editable fields of a merchant.
     public func update(_ m: Merchant, on db: any SQLDatabase) async throws {
-        try await db.update("merchants").set("name", to: m.name).set("security_contact_email", to: m.securityContactEmail)
-            .where("id", .equal, m.id.key).run()
+        try await db.update("merchants").set("name", to: m.name).set(
+            "security_contact_email", to: m.securityContactEmail
+        )
+        .where("id", .equal, m.id.key).run()
     }
 
     /// The merchant with this id, if it is inside the scope.

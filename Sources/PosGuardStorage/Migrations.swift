@@ -21,7 +21,8 @@ public enum Migrations {
     }
 
     public static let all: [Migration] = [
-        Migration(version: 1, name: "organisation, terminals, users, sessions, audit log", statements: SchemaV1.statements)
+        Migration(
+            version: 1, name: "organisation, terminals, users, sessions, audit log", statements: SchemaV1.statements)
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

@@ -25,7 +25,9 @@ extension SQLRow {
     func int(_ column: String) throws -> Int64 { try decode(column: column, as: Int64.self) }
     func double(_ column: String) throws -> Double { try decode(column: column, as: Double.self) }
     func date(_ column: String) throws -> Date { Date(millis: try int(column)) }
-    func optionalDate(_ column: String) throws -> Date? { try decode(column: column, as: Int64?.self).map(Date.init(millis:)) }
+    func optionalDate(_ column: String) throws -> Date? {
+        try decode(column: column, as: Int64?.self).map(Date.init(millis:))
+    }
 
     func uuid(_ column: String) throws -> UUID {
         guard let id = UUID(uuidString: try text(column)) else { throw CorruptRow(column: column) }
@@ -60,7 +62,9 @@ extension SQLPredicateBuilder {
     /// Keeps only rows inside `scope`: the single place where tenant isolation is written into a query.
     func scoped(_ scope: Scope, _ columns: ScopeColumns) -> Self {
         if case .nothing = scope {
-            return self.where(SQLBinaryExpression(left: SQLLiteral.numeric("1"), op: SQLBinaryOperator.equal, right: SQLLiteral.numeric("0")))
+            return self.where(
+                SQLBinaryExpression(
+                    left: SQLLiteral.numeric("1"), op: SQLBinaryOperator.equal, right: SQLLiteral.numeric("0")))
         }
         var builder = self.where(SQLColumn(columns.provider), .equal, SQLBind(scope.providerID.key))
         if let merchant = scope.merchantID, let column = columns.merchant {

@@ -37,7 +37,8 @@ public struct SessionRepository: Sendable {
     public func find(tokenHash: String, on db: any SQLDatabase) async throws -> Session? {
         try await db.select().column("*").from("sessions").where("token_hash", .equal, tokenHash).first().map { row in
             Session(
-                tokenHash: try row.text("token_hash"), userID: try row.uuid("user_id"), createdAt: try row.date("created_at"),
+                tokenHash: try row.text("token_hash"), userID: try row.uuid("user_id"),
+                createdAt: try row.date("created_at"),
                 expiresAt: try row.date("expires_at"), mfaAt: try row.optionalDate("mfa_at"),
                 revokedAt: try row.optionalDate("revoked_at"))
         }

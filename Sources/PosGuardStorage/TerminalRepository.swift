@@ -75,7 +75,9 @@ public struct TerminalRepository: Sendable {
 
     /// Of the given `(make, serial)` pairs, those already registered (anywhere: a device is in one registry).
     /// Makes are compared without regard to case.
-    public func registeredSerials(_ pairs: [(make: String, serial: String)], excluding: UUID? = nil, on db: any SQLDatabase)
+    public func registeredSerials(
+        _ pairs: [(make: String, serial: String)], excluding: UUID? = nil, on db: any SQLDatabase
+    )
         async throws -> Set<SerialKey>
     {
         var found: Set<SerialKey> = []
@@ -83,7 +85,9 @@ public struct TerminalRepository: Sendable {
         let serials = Array(Set(pairs.map(\.serial)))
         for start in stride(from: 0, to: serials.count, by: Self.batchSize) {
             var query = db.select().columns("id", "make", "serial").from("terminals")
-                .where(SQLColumn("serial"), .in, SQLBind.group(Array(serials[start..<min(start + Self.batchSize, serials.count)])))
+                .where(
+                    SQLColumn("serial"), .in,
+                    SQLBind.group(Array(serials[start..<min(start + Self.batchSize, serials.count)])))
             if let excluding { query = query.where("id", .notEqual, excluding.key) }
             for row in try await query.all() {
                 let key = SerialKey(make: try row.text("make"), serial: try row.text("serial"))
@@ -101,7 +105,9 @@ public struct TerminalRepository: Sendable {
         let unique = Array(Set(tids))
         for start in stride(from: 0, to: unique.count, by: Self.batchSize) {
             var query = db.select().column("tid").from("terminals").where("provider_id", .equal, provider.key)
-                .where(SQLColumn("tid"), .in, SQLBind.group(Array(unique[start..<min(start + Self.batchSize, unique.count)])))
+                .where(
+                    SQLColumn("tid"), .in,
+                    SQLBind.group(Array(unique[start..<min(start + Self.batchSize, unique.count)])))
             if let excluding { query = query.where("id", .notEqual, excluding.key) }
             for row in try await query.all() { found.insert(try row.text("tid")) }
         }

@@ -76,22 +76,27 @@ public struct UserRepository: Sendable {
     public func list(in scope: Scope, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
         -> Page<User>
     {
-        let rows = try await db.select().column("*").from("users").scoped(scope, .users).page(after: cursor, limit: limit)
-            .all()
+        let rows = try await db.select().column("*").from("users").scoped(scope, .users).page(
+            after: cursor, limit: limit
+        )
+        .all()
         return Page(fetched: try rows.map(Self.user), limit: limit, id: \.id)
     }
 
     static func credentials(_ row: any SQLRow) throws -> Credentials {
         Credentials(
-            user: try user(row), passwordHash: try row.text("password_hash"), totpSecret: try row.optionalText("totp_secret"),
+            user: try user(row), passwordHash: try row.text("password_hash"),
+            totpSecret: try row.optionalText("totp_secret"),
             totpPendingSecret: try row.optionalText("totp_pending_secret"))
     }
 
     static func user(_ row: any SQLRow) throws -> User {
         User(
-            id: try row.uuid("id"), providerID: try row.uuid("provider_id"), merchantID: try row.optionalUUID("merchant_id"),
+            id: try row.uuid("id"), providerID: try row.uuid("provider_id"),
+            merchantID: try row.optionalUUID("merchant_id"),
             storeID: try row.optionalUUID("store_id"), email: try row.text("email"), name: try row.text("name"),
-            role: try row.enumeration("role", as: Role.self), locale: try row.enumeration("locale", as: User.Locale.self),
+            role: try row.enumeration("role", as: Role.self),
+            locale: try row.enumeration("locale", as: User.Locale.self),
             disabled: try row.int("disabled") != 0, totpEnabled: try row.optionalText("totp_secret") != nil,
             createdAt: try row.date("created_at"))
     }

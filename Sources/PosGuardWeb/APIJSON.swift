@@ -23,7 +23,8 @@ enum APIJSON {
     static func camelCase(_ key: String) -> String {
         let parts = key.split(separator: "_", omittingEmptySubsequences: false)
         guard let first = parts.first else { return key }
-        return String(first) + parts.dropFirst().map { $0 == "id" ? "ID" : $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        return String(first)
+            + parts.dropFirst().map { $0 == "id" ? "ID" : $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
     /// `storeID` → `store_id`: the JSON name of a Swift property, for error messages.

@@ -26,10 +26,14 @@ struct OperationsRoutes {
                 status: reachable ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { _, _ in
-            let counts = try await app.runtime.database.withConnection { try await TerminalRepository().countByState(on: $0) }
+            let counts = try await app.runtime.database.withConnection {
+                try await TerminalRepository().countByState(on: $0)
+            }
             for state in TerminalState.allCases {
                 registry.makeGauge(
-                    descriptor: .init(metricName: "posguard_terminals", unitName: "count", helpText: "Terminals in the registry by state"),
+                    descriptor: .init(
+                        metricName: "posguard_terminals", unitName: "count",
+                        helpText: "Terminals in the registry by state"),
                     labels: [("state", state.rawValue)]
                 ).set(Double(counts[state] ?? 0))
             }
@@ -48,7 +52,8 @@ struct OperationsRoutes {
 /// The OpenAPI 3.1 description of every route, shipped as a resource.
 public enum OpenAPIDocument {
     public static let data: Data = {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url)
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+            let data = try? Data(contentsOf: url)
         else { preconditionFailure("openapi.json is missing from PosGuardWeb's resources") }
         return data
     }()

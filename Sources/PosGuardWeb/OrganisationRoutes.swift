@@ -10,7 +10,8 @@ struct OrganisationRoutes {
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("merchants") { request, context in
             let query = ListingQuery(request)
-            let page = try await app.merchants.list(after: try query.cursor, limit: try query.limit, by: try context.requireCaller())
+            let page = try await app.merchants.list(
+                after: try query.cursor, limit: try query.limit, by: try context.requireCaller())
             return JSONResponse(Listing(page))
         }
         api.post("merchants") { request, context in

@@ -60,7 +60,8 @@ struct Problem: HTTPResponseError, Encodable {
     }
 
     static func badRequest(_ field: String, _ message: String) -> Problem {
-        Problem(.badRequest, "bad-request", "The request is malformed", detail: "\(field) \(message)",
+        Problem(
+            .badRequest, "bad-request", "The request is malformed", detail: "\(field) \(message)",
             errors: [FieldError(field, message)])
     }
 }

@@ -47,7 +47,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .forbidden(let why):
             return Problem(.forbidden, "forbidden", "Not allowed", detail: why)
         case .conflict(let field, let message):
-            return Problem(.conflict, "conflict", "Conflict", detail: message, errors: field.map { [FieldError($0, message)] })
+            return Problem(
+                .conflict, "conflict", "Conflict", detail: message, errors: field.map { [FieldError($0, message)] })
         case .illegalTransition(_, _, let allowed, let message):
             var p = Problem(.conflict, "illegal-transition", "Transition not allowed", detail: message)
             p.allowedTransitions = allowed.map(\.rawValue)
@@ -57,15 +58,18 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .unauthenticated(let why):
             return Problem(.unauthorized, "unauthenticated", "Not signed in", detail: why)
         case .totpRequired:
-            return Problem(.unauthorized, "totp-required", "A TOTP code is required", detail: "send the current code as totp",
+            return Problem(
+                .unauthorized, "totp-required", "A TOTP code is required", detail: "send the current code as totp",
                 errors: [FieldError("totp", "is required for this account")])
         case .throttled(let seconds):
-            var p = Problem(.tooManyRequests, "throttled", "Too many failed sign-ins",
+            var p = Problem(
+                .tooManyRequests, "throttled", "Too many failed sign-ins",
                 detail: "wait \(seconds) seconds before trying again")
             p.retryAfter = seconds
             return p
         case .importRejected(let rows):
-            var p = Problem(.unprocessableContent, "import-rejected", "The file has invalid rows; nothing was imported",
+            var p = Problem(
+                .unprocessableContent, "import-rejected", "The file has invalid rows; nothing was imported",
                 detail: "\(rows.count) problem(s) found")
             p.rowErrors = rows
             return p

@@ -33,7 +33,8 @@ extension Request {
         do {
             return try await collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Problem(.contentTooLarge, "too-large", "The request body is too large",
+            throw Problem(
+                .contentTooLarge, "too-large", "The request body is too large",
                 detail: "the limit is \(limit) bytes")
         }
     }
@@ -75,7 +76,8 @@ extension Request {
             ("Role", Role.allCases.map(\.rawValue)),
             ("Locale", User.Locale.allCases.map(\.rawValue)),
         ]
-        if debug.hasPrefix("Cannot initialize"), let (_, values) = choices.first(where: { debug.contains(" \($0.0) ") }) {
+        if debug.hasPrefix("Cannot initialize"), let (_, values) = choices.first(where: { debug.contains(" \($0.0) ") })
+        {
             return "must be one of: " + values.joined(separator: ", ")
         }
         if debug.contains("UUID") { return "must be a UUID" }
@@ -135,7 +137,9 @@ struct ListingQuery {
 extension Parameters {
     /// The `{id}` of a route as a UUID, or a 400 naming it.
     func id(_ name: String = "id") throws -> UUID {
-        guard let text = get(name), let id = UUID(uuidString: text) else { throw Problem.badRequest(name, "must be a UUID") }
+        guard let text = get(name), let id = UUID(uuidString: text) else {
+            throw Problem.badRequest(name, "must be a UUID")
+        }
         return id
     }
 }

@@ -10,7 +10,8 @@ struct UserRoutes {
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("users") { request, context in
             let query = ListingQuery(request)
-            let page = try await app.users.list(after: try query.cursor, limit: try query.limit, by: try context.requireCaller())
+            let page = try await app.users.list(
+                after: try query.cursor, limit: try query.limit, by: try context.requireCaller())
             return JSONResponse(Listing(page))
         }
         api.post("users") { request, context in

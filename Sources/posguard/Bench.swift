@@ -26,13 +26,16 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             let logger = Logs.bootstrap()
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("posguard-bench-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "posguard-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             var options = try DatabaseOptions.parse([])
             options.dataDir = directory.path
             options.databaseURL = databaseURL ?? ""
-            say("PosGuard registry benchmark: \(terminals) terminals on \(databaseURL == nil ? "SQLite" : "PostgreSQL")")
+            say(
+                "PosGuard registry benchmark: \(terminals) terminals on \(databaseURL == nil ? "SQLite" : "PostgreSQL")"
+            )
             try await options.use(logger: logger) { db, _ in
                 let app = PosGuard(runtime: Runtime(database: db), hasher: PasswordHasher(cost: 4))
                 let (caller, stores) = try await tenant(app)
@@ -41,17 +44,26 @@ struct Bench: AsyncParsableCommand {
                 let importStart = ContinuousClock.now
                 while imported < terminals {
                     let count = min(batch, terminals - imported)
-                    imported += try await app.terminals.importCSV(csv(from: imported, count: count, stores: stores), by: caller)
+                    imported += try await app.terminals.importCSV(
+                        csv(from: imported, count: count, stores: stores), by: caller)
                 }
                 let importSeconds = seconds(ContinuousClock.now - importStart)
-                say(String(format: "import:     %d terminals in %.2f s = %.0f terminals/s (CSV batches of %d, with history and audit rows)",
-                    imported, importSeconds, Double(imported) / importSeconds, batch))
+                say(
+                    String(
+                        format:
+                            "import:     %d terminals in %.2f s = %.0f terminals/s (CSV batches of %d, with history and audit rows)",
+                        imported, importSeconds, Double(imported) / importSeconds, batch))
 
                 let samples = try await listLatencies(app, caller: caller, stores: stores)
                 let sorted = samples.sorted()
-                func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
-                say(String(format: "list page:  p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d pages of 50 (mixed filters and depths, JSON encoded)",
-                    percentile(0.5), percentile(0.99), sorted.last! * 1000, sorted.count))
+                func percentile(_ p: Double) -> Double {
+                    sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000
+                }
+                say(
+                    String(
+                        format:
+                            "list page:  p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d pages of 50 (mixed filters and depths, JSON encoded)",
+                        percentile(0.5), percentile(0.99), sorted.last! * 1000, sorted.count))
             }
             say(String(format: "peak RSS:   %.0f MiB", Double(peakResidentKiB()) / 1024))
         }
@@ -66,11 +78,14 @@ struct Bench: AsyncParsableCommand {
             for m in 0..<10 {
                 let merchant = try await app.merchants.create(.init(name: "Merchant \(m)"), by: caller)
                 for s in 0..<10 {
-                    stores.append(try await app.stores.create(
-                        .init(merchantID: merchant.id, code: "M\(m)-S\(s)", name: "Store \(m)-\(s)", address: "\(s) Market St",
-                            city: "City \(m)", country: "DE", timeZone: "Europe/Berlin",
-                            businessHours: try BusinessHours.parse(["mon": ["08:00-20:00"]]),
-                            geofence: Geofence(latitude: 52.5, longitude: 13.4, radiusM: 100)), by: caller))
+                    stores.append(
+                        try await app.stores.create(
+                            .init(
+                                merchantID: merchant.id, code: "M\(m)-S\(s)", name: "Store \(m)-\(s)",
+                                address: "\(s) Market St",
+                                city: "City \(m)", country: "DE", timeZone: "Europe/Berlin",
+                                businessHours: try BusinessHours.parse(["mon": ["08:00-20:00"]]),
+                                geofence: Geofence(latitude: 52.5, longitude: 13.4, radiusM: 100)), by: caller))
                 }
             }
             return (caller, stores)
@@ -81,7 +96,9 @@ struct Bench: AsyncParsableCommand {
             lines.reserveCapacity(count + 1)
             for n in start..<(start + count) {
                 let store = stores[n % stores.count]
-                lines.append("Ingenico,Move/5000,SN\(10_000_000 + n),T\(String(n, radix: 36)),MID\(n % 1000),\(store.code),4.2.\(n % 9),\(n % 3 == 0 ? "inventory" : "active")")
+                lines.append(
+                    "Ingenico,Move/5000,SN\(10_000_000 + n),T\(String(n, radix: 36)),MID\(n % 1000),\(store.code),4.2.\(n % 9),\(n % 3 == 0 ? "inventory" : "active")"
+                )
             }
             return lines.joined(separator: "\n")
         }

@@ -13,7 +13,9 @@ struct Migrate: AsyncParsableCommand {
             if applied.isEmpty {
                 say("\(database.description): schema is at version \(Migrations.latest), nothing to apply.")
             } else {
-                say("\(database.description): applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema is at version \(Migrations.latest).")
+                say(
+                    "\(database.description): applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema is at version \(Migrations.latest)."
+                )
             }
         }
     }

@@ -11,7 +11,9 @@ struct ProviderCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a provider and its first admin. The password is read from $POSGUARD_ADMIN_PASSWORD or standard input.")
+            abstract:
+                "Create a provider and its first admin. The password is read from $POSGUARD_ADMIN_PASSWORD or standard input."
+        )
 
         @Option(help: "The provider's name.") var name: String
         @Option(help: "Email of the first provider admin.") var adminEmail: String
@@ -19,10 +21,12 @@ struct ProviderCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let password = ProcessInfo.processInfo.environment["POSGUARD_ADMIN_PASSWORD"] ?? {
-                say("Password for \(adminEmail): ", terminator: "")
-                return readLine(strippingNewline: true) ?? ""
-            }()
+            let password =
+                ProcessInfo.processInfo.environment["POSGUARD_ADMIN_PASSWORD"]
+                ?? {
+                    say("Password for \(adminEmail): ", terminator: "")
+                    return readLine(strippingNewline: true) ?? ""
+                }()
             try await database.use(logger: Logs.bootstrap()) { db, _ in
                 let app = PosGuard(runtime: Runtime(database: db))
                 let provider = Provider(id: app.runtime.ids.next(), name: name.trimmingCharacters(in: .whitespaces))
@@ -34,7 +38,9 @@ struct ProviderCommand: AsyncParsableCommand {
                     throw ValidationError("the password " + failure.errors.map(\.message).joined(separator: "; "))
                 }
                 let email = EmailAddress.normalise(adminEmail)
-                guard EmailAddress.isValid(email) else { throw ValidationError("--admin-email is not an email address") }
+                guard EmailAddress.isValid(email) else {
+                    throw ValidationError("--admin-email is not an email address")
+                }
                 try await db.withConnection { db in
                     if try await ProviderRepository().all(on: db).contains(where: { $0.name == provider.name }) {
                         throw ValidationError("a provider named \(provider.name) already exists")
@@ -43,7 +49,9 @@ struct ProviderCommand: AsyncParsableCommand {
                         throw ValidationError("a user with email \(email) already exists")
                     }
                 }
-                try await db.withConnection { try await ProviderRepository().insert(provider, at: app.runtime.now(), on: $0) }
+                try await db.withConnection {
+                    try await ProviderRepository().insert(provider, at: app.runtime.now(), on: $0)
+                }
                 let admin = try await app.users.create(
                     .init(email: adminEmail, name: adminName, role: .providerAdmin, password: password), by: system)
                 say("Created provider \(provider.name) (\(provider.id.key)) with admin \(admin.email).")

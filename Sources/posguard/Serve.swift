@@ -30,20 +30,26 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = Logs.bootstrap()
         try await database.use(logger: logger) { db, applied in
-            say("Database: \(database.description) (schema version \(Migrations.latest)\(applied.isEmpty ? "" : ", migrated now"))")
+            say(
+                "Database: \(database.description) (schema version \(Migrations.latest)\(applied.isEmpty ? "" : ", migrated now"))"
+            )
             let app = PosGuard(runtime: Runtime(database: db))
             if demo {
                 let logins = try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
                 say("\nDemo logins (role, email, password):")
                 for login in logins {
-                    say("  \(login.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(login.email.padding(toLength: 38, withPad: " ", startingAt: 0)) \(login.password)")
+                    say(
+                        "  \(login.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(login.email.padding(toLength: 38, withPad: " ", startingAt: 0)) \(login.password)"
+                    )
                 }
             }
             let host = host
             let server = buildApplication(app, host: host, port: port, logger: logger) { channel in
                 let port = channel.localAddress?.port ?? 0
                 say("\nPosGuard is listening:")
-                say("  HTTP  http://\(host):\(port)/  (API /api/v1, OpenAPI /api/v1/openapi.json, /healthz, /readyz, /metrics)")
+                say(
+                    "  HTTP  http://\(host):\(port)/  (API /api/v1, OpenAPI /api/v1/openapi.json, /healthz, /readyz, /metrics)"
+                )
                 say("Press Ctrl-C to stop.")
             }
             let group = ServiceGroup(

@@ -22,11 +22,15 @@ struct TerminalsCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ValidationError("cannot read \(file)")
             }
-            guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(file) is not UTF-8 text") }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ValidationError("\(file) is not UTF-8 text")
+            }
             try await database.use(logger: Logs.bootstrap()) { db, _ in
                 let app = PosGuard(runtime: Runtime(database: db))
                 let providers = try await db.withConnection { try await ProviderRepository().all(on: $0) }
-                let chosen = providers.filter { provider == nil || $0.name == provider || $0.id.key == provider?.lowercased() }
+                let chosen = providers.filter {
+                    provider == nil || $0.name == provider || $0.id.key == provider?.lowercased()
+                }
                 guard chosen.count == 1, let target = chosen.first else {
                     throw ValidationError(
                         provider == nil && providers.count > 1

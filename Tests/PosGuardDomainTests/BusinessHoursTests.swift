@@ -27,10 +27,12 @@ struct BusinessHoursTests {
     }
 
     @Test func badHoursNameTheEntry() {
-        #expect(throws: ValidationFailure([
-            FieldError("business_hours.mon[0]", "must be HH:MM-HH:MM with open before close"),
-            FieldError("business_hours.xyz", "must be one of mon, tue, wed, thu, fri, sat, sun"),
-        ])) {
+        #expect(
+            throws: ValidationFailure([
+                FieldError("business_hours.mon[0]", "must be HH:MM-HH:MM with open before close"),
+                FieldError("business_hours.xyz", "must be one of mon, tue, wed, thu, fri, sat, sun"),
+            ])
+        ) {
             try BusinessHours.parse(["mon": ["18:00-09:00"], "xyz": ["09:00-10:00"]])
         }
         #expect(throws: ValidationFailure.self) { try BusinessHours.parse(["tue": ["09:00-13:00", "12:00-15:00"]]) }
@@ -50,7 +52,8 @@ struct BusinessHoursTests {
 
     @Test func storesAreCheckedFieldByField() throws {
         let store = Store(
-            id: UUID(), providerID: UUID(), merchantID: UUID(), code: "bad code", name: " ", address: "1 Road", city: "X",
+            id: UUID(), providerID: UUID(), merchantID: UUID(), code: "bad code", name: " ", address: "1 Road",
+            city: "X",
             country: "Germany", timeZone: "Mars/Olympus", businessHours: BusinessHours(),
             geofence: Geofence(latitude: 0, longitude: 0, radiusM: 100), createdAt: Date())
         let failure = try #require(throws: ValidationFailure.self) { try store.validate() }

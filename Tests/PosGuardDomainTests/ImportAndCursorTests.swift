@@ -1,6 +1,7 @@
 import Foundation
-@testable import PosGuardDomain
 import Testing
+
+@testable import PosGuardDomain
 
 @Suite("CSV import and cursors")
 struct ImportAndCursorTests {
@@ -17,7 +18,8 @@ struct ImportAndCursorTests {
 
     @Test func importReadsGoodRows() {
         let (rows, errors) = TerminalImport.read(
-            "make,model,serial,tid,mid,store_code,state\nIngenico, Move/5000 ,SN1,T0000001,M1,S-1,active\nPAX,A920,SN2,T2,M1,S-1,")
+            "make,model,serial,tid,mid,store_code,state\nIngenico, Move/5000 ,SN1,T0000001,M1,S-1,active\nPAX,A920,SN2,T2,M1,S-1,"
+        )
         #expect(errors.isEmpty)
         #expect(rows.map(\.details.model) == ["Move/5000", "A920"])
         #expect(rows.map(\.state) == [.active, .inventory])
@@ -26,13 +28,15 @@ struct ImportAndCursorTests {
 
     @Test func importReportsEveryBadRowByLine() {
         let (_, errors) = TerminalImport.read(
-            "make,model,serial,tid,mid,store_code,state\n,A920,SN1,T1,M1,S-1,\nPAX,A920,SN2,TOOLONGTID,M1,S-1,stolen\nPAX,A920\n")
-        #expect(errors == [
-            .init(line: 2, field: "make", message: "must not be empty"),
-            .init(line: 3, field: "tid", message: "must be at most 8 characters"),
-            .init(line: 3, field: "state", message: "must be inventory or active"),
-            .init(line: 4, field: "row", message: "has 2 fields, the header has 7"),
-        ])
+            "make,model,serial,tid,mid,store_code,state\n,A920,SN1,T1,M1,S-1,\nPAX,A920,SN2,TOOLONGTID,M1,S-1,stolen\nPAX,A920\n"
+        )
+        #expect(
+            errors == [
+                .init(line: 2, field: "make", message: "must not be empty"),
+                .init(line: 3, field: "tid", message: "must be at most 8 characters"),
+                .init(line: 3, field: "state", message: "must be inventory or active"),
+                .init(line: 4, field: "row", message: "has 2 fields, the header has 7"),
+            ])
     }
 
     @Test func importNeedsTheRequiredColumns() {

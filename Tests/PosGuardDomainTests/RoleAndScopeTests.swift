@@ -27,7 +27,9 @@ struct RoleAndScopeTests {
     }
 
     @Test func aStoreRoleWithoutAStoreSeesNothing() {
-        #expect(Scope.of(role: .storeOperator, provider: provider, merchant: merchant, store: nil) == .nothing(provider: provider))
+        #expect(
+            Scope.of(role: .storeOperator, provider: provider, merchant: merchant, store: nil)
+                == .nothing(provider: provider))
     }
 
     @Test func adminsGrantOnlyRolesBelowThem() {

@@ -19,7 +19,8 @@ public struct DemoTenant: Sendable {
 
     /// A signed-in caller for a demo user.
     public func caller(_ email: String) async throws -> Caller {
-        let signedIn = try await app.authentication.signIn(email: email, password: login(email).password, totp: nil, source: nil)
+        let signedIn = try await app.authentication.signIn(
+            email: email, password: login(email).password, totp: nil, source: nil)
         return try await app.authentication.caller(token: signedIn.token, source: nil)
     }
 

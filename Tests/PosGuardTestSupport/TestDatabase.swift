@@ -37,7 +37,8 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
     public func withEmpty<T>(_ body: (Database) async throws -> T) async throws -> T {
         switch self {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("posguard-test-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "posguard-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let db = Database.sqlite(path: directory.appendingPathComponent("test.sqlite").path, logger: Self.logger)

@@ -1,0 +1,134 @@
+import Foundation
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+import PosGuardTestSupport
+import SQLKit
+import Testing
+
+@Suite("Authentication")
+struct AuthenticationTests {
+    static let email = "manager.berlin@kiez-baeckerei.demo"
+
+    @Test(arguments: TestDatabase.available)
+    func signInOpensASessionStoredOnlyAsAHash(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let signedIn = try await tenant.app.authentication.signIn(
+                email: " Manager.Berlin@Kiez-Baeckerei.demo ", password: tenant.login(Self.email).password, totp: nil,
+                source: "10.0.0.1")
+            #expect(signedIn.user.email == Self.email && signedIn.token.count >= 43)
+            let stored = try await db.withConnection { try await $0.raw("SELECT token_hash FROM sessions").all() }
+            let hashes = try stored.map { try $0.decode(column: "token_hash", as: String.self) }
+            #expect(!hashes.contains(signedIn.token) && hashes.allSatisfy { $0.count == 64 })
+            let caller = try await tenant.app.authentication.caller(token: signedIn.token, source: nil)
+            #expect(caller.name == Self.email && caller.role == .storeManager)
+
+            try await tenant.app.authentication.signOut(caller)
+            await #expect(throws: ServiceError.self) {
+                try await tenant.app.authentication.caller(token: signedIn.token, source: nil)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func sessionsExpire(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let signedIn = try await tenant.app.authentication.signIn(
+                email: Self.email, password: tenant.login(Self.email).password, totp: nil, source: nil)
+            tenant.clock.advance(Authentication.sessionLifetime + 1)
+            await #expect(
+                throws: ServiceError.unauthenticated("the session is missing, expired or signed out: sign in again")
+            ) {
+                try await tenant.app.authentication.caller(token: signedIn.token, source: nil)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func repeatedFailuresAreThrottledThenForgiven(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let auth = tenant.app.authentication
+            for _ in 0..<5 {
+                await #expect(throws: ServiceError.unauthenticated("the email or password is not right")) {
+                    try await auth.signIn(
+                        email: Self.email, password: "wrong-password-123", totp: nil, source: "203.0.113.9")
+                }
+            }
+            // Even the right password now waits: the account is throttled.
+            await #expect(throws: ServiceError.throttled(retryAfter: 1)) {
+                try await auth.signIn(
+                    email: Self.email, password: tenant.login(Self.email).password, totp: nil, source: "203.0.113.9")
+            }
+            tenant.clock.advance(1)
+            _ = try await auth.signIn(
+                email: Self.email, password: tenant.login(Self.email).password, totp: nil, source: nil)
+            // Unknown accounts fail the same way as wrong passwords.
+            await #expect(throws: ServiceError.unauthenticated("the email or password is not right")) {
+                try await auth.signIn(
+                    email: "nobody@nowhere.example", password: "whatever-password", totp: nil, source: nil)
+            }
+            let failures = try await tenant.app.auditLog.list(
+                target: nil, after: nil, limit: 500, by: try await tenant.caller("admin@harbour.demo")
+            ).items.filter { $0.action == "session.sign_in_failed" }
+            #expect(failures.count == 5 && failures.allSatisfy { $0.source == "203.0.113.9" })
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func totpEnrolmentThenRequiredAtSignInAndUnlocksDestructiveMoves(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let auth = tenant.app.authentication
+            let email = "admin@kiez-baeckerei.demo"
+            let admin = try await tenant.caller(email)
+            let enrolment = try await auth.beginTOTP(admin)
+            #expect(
+                enrolment.uri.hasPrefix("otpauth://totp/PosGuard:")
+                    && enrolment.uri.contains("secret=\(enrolment.secret)"))
+            let secret = try #require(
+                try await db.withConnection {
+                    try await UserRepository().credentials(email: email, on: $0)?.totpPendingSecret
+                })
+            await #expect(throws: ValidationFailure.self) { try await auth.confirmTOTP(admin, code: "000000x") }
+            try await auth.confirmTOTP(admin, code: TOTPCode.code(secret: secret, at: tenant.clock.now))
+
+            await #expect(throws: ServiceError.totpRequired) {
+                try await auth.signIn(email: email, password: tenant.login(email).password, totp: nil, source: nil)
+            }
+            let signedIn = try await auth.signIn(
+                email: email, password: tenant.login(email).password,
+                totp: TOTPCode.code(secret: secret, at: tenant.clock.now),
+                source: nil)
+            let fresh = try await auth.caller(token: signedIn.token, source: nil)
+            let terminal = try #require(try await tenant.allTerminals(fresh, filter: .init(state: .active)).first)
+            #expect(
+                try await tenant.app.terminals.move(terminal.id, .init(to: .locked, reason: "lost mode"), by: fresh)
+                    .state == .locked)
+
+            // Sixteen minutes later the verification is stale again, until a new code is proved.
+            tenant.clock.advance(16 * 60)
+            let stale = try await auth.caller(token: signedIn.token, source: nil)
+            await #expect(throws: ServiceError.self) {
+                try await tenant.app.terminals.move(terminal.id, .init(to: .retired, reason: "broken"), by: stale)
+            }
+            try await auth.verifyTOTP(stale, code: TOTPCode.code(secret: secret, at: tenant.clock.now))
+            let verified = try await auth.caller(token: signedIn.token, source: nil)
+            #expect(
+                try await tenant.app.terminals.move(terminal.id, .init(to: .retired, reason: "broken"), by: verified)
+                    .state == .retired)
+        }
+    }
+
+    @Test func totpCodesMatchRFC6238() {
+        // RFC 6238 appendix B, SHA-1 secret "12345678901234567890", 8-digit values truncated to 6 digits.
+        let secret = "12345678901234567890"
+        #expect(TOTPCode.code(secret: secret, at: Date(timeIntervalSince1970: 59)) == "287082")
+        #expect(TOTPCode.code(secret: secret, at: Date(timeIntervalSince1970: 1_111_111_109)) == "081804")
+        #expect(TOTPCode.code(secret: secret, at: Date(timeIntervalSince1970: 2_000_000_000)) == "279037")
+        #expect(TOTPCode.verify("287082", secret: secret, at: Date(timeIntervalSince1970: 89)))
+        #expect(!TOTPCode.verify("287082", secret: secret, at: Date(timeIntervalSince1970: 150)))
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: format lint, then every test on SQLite and on a throwaway
+# PostgreSQL cluster (installed from Debian's packages when absent, started on a free port in a temporary
+# directory, removed afterwards), then an independent check of the OpenAPI document.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+PG_BIN=$(find_pg_bin)
+if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    log "installing PostgreSQL from Debian's packages"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+    PG_BIN=$(find_pg_bin)
+fi
+
+PG_DIR=$(mktemp -d /tmp/posguard-pg.XXXXXX)
+PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
+if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$PG_DIR" postgres
+    chown postgres "$PG_DIR"
+    as_pg() { runuser -u postgres -- "$@"; }
+else
+    as_pg() { "$@"; }
+fi
+stop_pg() {
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+}
+trap stop_pg EXIT
+
+log "starting a throwaway PostgreSQL on port $PG_PORT"
+as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U posguard -E UTF8 >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+export POSGUARD_TEST_DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/postgres"
+
+log "swift format lint --strict"
+swift format lint --strict --recursive Package.swift Sources Tests
+
+log "swift test (SQLite and PostgreSQL)"
+swift test 2>&1 | grep -v '^\[[0-9]*/[0-9]*\] \(Compiling\|Emitting\|Wrapping\|Write\|Linking\|Merging\)'
+
+log "OpenAPI document checked by openapi-spec-validator"
+python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator
+python3 -c '
+import json, sys
+from openapi_spec_validator import validate
+validate(json.load(open("Sources/PosGuardWeb/Resources/openapi.json")))
+print("openapi.json is a valid OpenAPI 3.1 document")
+'
