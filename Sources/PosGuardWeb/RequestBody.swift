@@ -33,10 +33,14 @@ extension Request {
         do {
             return try await collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Problem(
-                .contentTooLarge, "too-large", "The request body is too large",
-                detail: "the limit is \(limit) bytes")
+            throw Self.tooLarge(limit)
+        } catch is NIOTooManyBytesError {
+            throw Self.tooLarge(limit)
         }
+    }
+
+    static func tooLarge(_ limit: Int) -> Problem {
+        Problem(.contentTooLarge, "too-large", "The request body is too large", detail: "the limit is \(limit) bytes")
     }
 
     static func problem(for error: DecodingError) -> Problem {

@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PosGuardDomain
+import PosGuardServices
+import PosGuardTestSupport
+import PosGuardWeb
+
+/// A running API over the demo tenant on a fresh SQLite database, driven through HummingbirdTesting.
+struct APIHarness {
+    let client: any TestClientProtocol
+    let tenant: DemoTenant
+    /// Every route the router serves, as `(method, path)` with `{id}` placeholders.
+    let routes: [(method: HTTPRequest.Method, path: String)]
+
+    static func run(_ body: @escaping @Sendable (APIHarness) async throws -> Void) async throws {
+        try await TestDatabase.sqlite.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let router = buildRouter(tenant.app)
+            let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
+            try await Application(router: router).test(.router) { client in
+                try await body(APIHarness(client: client, tenant: tenant, routes: routes))
+            }
+        }
+    }
+
+    /// A decoded answer: status, headers and the JSON body (if any).
+    struct Reply: @unchecked Sendable {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var text: String
+        // JSON values from JSONSerialization are immutable once parsed; nothing mutates them.
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        var items: [[String: Any]] { object["items"] as? [[String: Any]] ?? [] }
+        var problemType: String? { object["type"] as? String }
+        var fieldErrors: [String] { (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String } }
+        func string(_ key: String) -> String? { object[key] as? String }
+    }
+
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil, body: String? = nil,
+        contentType: String = "application/json"
+    ) async throws -> Reply {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let payload = json ?? body
+        if payload != nil { headers[.contentType] = contentType }
+        let response = try await client.execute(
+            uri: uri, method: method, headers: headers, body: payload.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    /// Signs a demo user in over the API and returns the bearer token.
+    func token(_ email: String) async throws -> String {
+        let password = tenant.login(email).password
+        let reply = try await call(.post, "/api/v1/session", json: #"{"email":"\#(email)","password":"\#(password)"}"#)
+        guard reply.status == .created, let token = reply.string("token") else {
+            throw HarnessError(message: "sign-in of \(email) answered \(reply.status): \(reply.text)")
+        }
+        return token
+    }
+
+    /// Every item of a listing, following `next_cursor` to the end.
+    func all(_ path: String, token: String, pageSize: Int = 7) async throws -> [[String: Any]] {
+        var items: [[String: Any]] = []
+        var cursor: String? = nil
+        repeat {
+            let separator = path.contains("?") ? "&" : "?"
+            let uri = "\(path)\(separator)limit=\(pageSize)" + (cursor.map { "&cursor=\($0)" } ?? "")
+            let reply = try await call(.get, uri, token: token)
+            guard reply.status == .ok else {
+                throw HarnessError(message: "\(uri) answered \(reply.status): \(reply.text)")
+            }
+            items += reply.items
+            cursor = reply.object["next_cursor"] as? String
+        } while cursor != nil
+        return items
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import PosGuardTestSupport
+import Testing
+
+@Suite("Bad input")
+struct BadInputAPITests {
+    @Test func everyKindOfBadInputGetsAClearProblemAndChangesNothing() async throws {
+        try await APIHarness.run { api async throws in
+            let token = try await api.token("admin@harbour.demo")
+            let before = try await api.all("/api/v1/terminals", token: token, pageSize: 100)
+            let terminal = try #require(before.first { $0["state"] as? String == "active" })
+            let id = try #require(terminal["id"] as? String)
+            let store = try #require(terminal["store_id"] as? String)
+
+            let malformed = try await api.call(.post, "/api/v1/terminals", token: token, json: #"{"store_id": "#)
+            #expect(malformed.status == .badRequest && malformed.problemType == "urn:posguard:problem:bad-request")
+
+            let wrongType = try await api.call(
+                .post, "/api/v1/terminals", token: token,
+                json: #"{"store_id":"\#(store)","make":"PAX","model":"A920","serial":"S1","tid":12345,"mid":"M"}"#)
+            #expect(wrongType.status == .unprocessableContent && wrongType.fieldErrors == ["tid"])
+
+            let missing = try await api.call(
+                .post, "/api/v1/terminals/\(id)/transitions", token: token, json: #"{"to":"maintenance"}"#)
+            #expect(missing.status == .unprocessableContent && missing.fieldErrors == ["reason"])
+
+            let unknownState = try await api.call(
+                .post, "/api/v1/terminals/\(id)/transitions", token: token, json: #"{"to":"vanished","reason":"x"}"#)
+            #expect(unknownState.status == .unprocessableContent && unknownState.fieldErrors == ["to"])
+            #expect(unknownState.string("detail")?.contains("suspected_stolen") == true)
+
+            let badNested = try await api.call(
+                .patch, "/api/v1/stores/\(store)", token: token,
+                json: #"{"geofence":{"latitude":1,"longitude":2,"radius_m":"far"}}"#)
+            #expect(badNested.status == .unprocessableContent && badNested.fieldErrors == ["geofence.radius_m"])
+
+            let badHours = try await api.call(
+                .patch, "/api/v1/stores/\(store)", token: token, json: #"{"business_hours":{"mon":["25:00-26:00"]}}"#)
+            #expect(badHours.status == .unprocessableContent && badHours.fieldErrors == ["business_hours"])
+
+            let invalidField = try await api.call(
+                .post, "/api/v1/terminals", token: token,
+                json: #"{"store_id":"\#(store)","make":"","model":"A920","serial":"S1","tid":"TOOLONG-TID","mid":"M"}"#)
+            #expect(invalidField.status == .unprocessableContent && invalidField.fieldErrors == ["make", "tid"])
+
+            let huge = String(repeating: "x", count: 2 << 20)
+            let tooLarge = try await api.call(
+                .patch, "/api/v1/terminals/\(id)", token: token, json: #"{"model":"\#(huge)"}"#)
+            #expect(tooLarge.status == .contentTooLarge)
+
+            #expect(try await api.call(.get, "/api/v1/terminals/not-a-uuid", token: token).status == .badRequest)
+            let unknown = try await api.call(.get, "/api/v1/terminals/\(UUID().uuidString)", token: token)
+            #expect(unknown.status == .notFound && unknown.problemType == "urn:posguard:problem:not-found")
+            #expect(try await api.call(.get, "/api/v1/terminals?limit=0", token: token).fieldErrors == ["limit"])
+            #expect(try await api.call(.get, "/api/v1/terminals?cursor=zzz", token: token).fieldErrors == ["cursor"])
+            #expect(try await api.call(.get, "/api/v1/terminals?state=gone", token: token).fieldErrors == ["state"])
+            #expect(try await api.call(.get, "/api/v1/nothing-here", token: token).status == .notFound)
+
+            let after = try await api.all("/api/v1/terminals", token: token, pageSize: 100)
+            #expect(after.map { $0["updated_at"] as? String } == before.map { $0["updated_at"] as? String })
+            #expect(after.count == before.count)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import PosGuardTestSupport
+import Testing
+
+/// Tries every route of the API as a user of another merchant: nothing of the first merchant may be read,
+/// changed or even confirmed to exist.
+@Suite("Tenant isolation")
+struct TenantIsolationAPITests {
+    /// Routes that hold no tenant data, or act only on the caller's own account.
+    static let notTenantData: Set<String> = [
+        "GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/session",
+        "DELETE /api/v1/session", "POST /api/v1/session/totp", "GET /api/v1/me", "POST /api/v1/me/totp",
+        "POST /api/v1/me/totp/confirm",
+    ]
+
+    /// A request body that would succeed in the owner's scope, per route.
+    static let bodies: [String: String] = [
+        "PATCH /api/v1/merchants/{id}": #"{"name":"Taken over"}"#,
+        "PATCH /api/v1/stores/{id}": #"{"name":"Taken over"}"#,
+        "PATCH /api/v1/users/{id}": #"{"name":"Taken over"}"#,
+        "PATCH /api/v1/terminals/{id}": #"{"model":"Taken over"}"#,
+        "POST /api/v1/terminals/{id}/transitions": #"{"to":"suspected_stolen","reason":"taken over"}"#,
+    ]
+
+    @Test func aMerchantAdminCannotReachAnotherMerchantsDataOnAnyRoute() async throws {
+        try await APIHarness.run { api async throws in
+            let lotus = try await api.token("admin@lotus-tea.demo")
+            let kiez = try await api.token("admin@kiez-baeckerei.demo")
+            // The victim's resources, as the victim sees them.
+            var victim: [String: [String]] = [:]
+            for kind in ["merchants", "stores", "users", "terminals"] {
+                victim[kind] = try await api.all("/api/v1/\(kind)", token: lotus, pageSize: 100).compactMap {
+                    $0["id"] as? String
+                }
+                #expect(victim[kind]?.isEmpty == false, "the victim has \(kind)")
+            }
+            let victimIDs = Set(victim.values.joined())
+            let victimStore = try #require(victim["stores"]?.first)
+            let victimMerchant = try #require(victim["merchants"]?.first)
+
+            var covered = 0
+            for route in api.routes {
+                let key = "\(route.method) \(route.path)"
+                if Self.notTenantData.contains(key) { continue }
+                let path = route.path
+                let segments = path.split(separator: "/")
+                guard segments.count >= 3,
+                    let kind = victim.keys.first(where: { segments[2] == $0 })
+                        ?? (segments[2] == "audit" ? "audit" : nil)
+                else {
+                    Issue.record("route \(key) has no tenant-isolation case: add one")
+                    continue
+                }
+                covered += 1
+                if path.contains("{id}") {
+                    let target = try #require(victim[kind]?.first)
+                    let uri = path.replacingOccurrences(of: "{id}", with: target)
+                    let reply = try await api.call(route.method, uri, token: kiez, json: Self.bodies[key])
+                    #expect(reply.status == .notFound, "\(key) answered \(reply.status): \(reply.text)")
+                    #expect(!reply.text.contains(target) || reply.status == .notFound)
+                } else if route.method == .get {
+                    let reply = try await api.call(.get, path + "?limit=500", token: kiez)
+                    let seen = Set(reply.items.compactMap { $0["id"] as? String })
+                    #expect(seen.isDisjoint(with: victimIDs), "\(key) leaked another merchant's items")
+                    if kind != "audit" { #expect(reply.status == .ok, "\(key) answered \(reply.status)") }
+                } else {
+                    let body: String? =
+                        switch kind {
+                        case "merchants": #"{"name":"Hijack Ltd"}"#
+                        case "stores":
+                            #"{"merchant_id":"\#(victimMerchant)","code":"HIJACK","name":"x","address":"x","city":"x","country":"DE","time_zone":"Europe/Berlin","business_hours":{},"geofence":{"latitude":1,"longitude":1,"radius_m":100}}"#
+                        case "terminals" where path.hasSuffix("import"):
+                            "make,model,serial,tid,mid,store_code\nPAX,A920,HIJACK-1,HIJACK01,M,LTH-SHA-01\n"
+                        case "terminals":
+                            #"{"store_id":"\#(victimStore)","make":"PAX","model":"A920","serial":"HIJACK-1","tid":"HIJACK01","mid":"M"}"#
+                        case "users":
+                            #"{"email":"mole@kiez.demo","name":"Mole","role":"store_operator","password":"tunnel-under-shop-9","store_id":"\#(victimStore)"}"#
+                        default: nil
+                        }
+                    let reply = try await api.call(
+                        route.method, path, token: kiez, body: body,
+                        contentType: path.hasSuffix("import") ? "text/csv" : "application/json")
+                    #expect(
+                        [.unprocessableContent, .forbidden].contains(reply.status),
+                        "\(key) answered \(reply.status): \(reply.text)")
+                }
+            }
+            #expect(covered >= 20, "every tenant route was tried")
+            // And the victim's data is untouched.
+            let stores = try await api.all("/api/v1/stores", token: lotus, pageSize: 100)
+            #expect(!stores.contains { $0["name"] as? String == "Taken over" || $0["code"] as? String == "HIJACK" })
+            let terminals = try await api.all("/api/v1/terminals", token: lotus, pageSize: 100)
+            #expect(
+                !terminals.contains { $0["model"] as? String == "Taken over" || $0["serial"] as? String == "HIJACK-1" })
+        }
+    }
+
+    @Test func policeLiaisonSeesNoOrganisationData() async throws {
+        try await APIHarness.run { api async throws in
+            let police = try await api.token("liaison@police.demo")
+            for kind in ["merchants", "stores", "terminals"] {
+                let reply = try await api.call(.get, "/api/v1/\(kind)", token: police)
+                #expect(reply.status == .ok && reply.items.isEmpty, "\(kind): \(reply.text)")
+            }
+            #expect(try await api.call(.get, "/api/v1/users", token: police).status == .forbidden)
+        }
+    }
+}
