@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: format lint, then every test on SQLite and on a throwaway
-# PostgreSQL cluster (installed from Debian's packages when absent, started on a free port in a temporary
-# directory, removed afterwards), then an independent check of the OpenAPI document.
+# The whole test suite, as CI runs it: format lint; an independent check of the OpenAPI document; an
+# end-to-end smoke test of the real binary from Python (pyotp as an independent TOTP) on SQLite and on
+# PostgreSQL; then every Swift test on SQLite and on PostgreSQL. PostgreSQL is a throwaway cluster,
+# installed from Debian's packages when absent, started on a free port in a temporary directory, removed
+# afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,14 +45,25 @@ export POSGUARD_TEST_DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/postgr
 log "swift format lint --strict"
 swift format lint --strict --recursive Package.swift Sources Tests
 
-log "swift test (SQLite and PostgreSQL)"
-swift test 2>&1 | grep -v '^\[[0-9]*/[0-9]*\] \(Compiling\|Emitting\|Wrapping\|Write\|Linking\|Merging\)'
-
 log "OpenAPI document checked by openapi-spec-validator"
-python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator
+python3 -c 'import openapi_spec_validator, pyotp' 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator pyotp
 python3 -c '
-import json, sys
+import json
 from openapi_spec_validator import validate
 validate(json.load(open("Sources/PosGuardWeb/Resources/openapi.json")))
 print("openapi.json is a valid OpenAPI 3.1 document")
 '
+
+log "building posguard"
+swift build --product posguard 2>&1 | { grep -E "error:|Build" || true; }
+POSGUARD="$(swift build --show-bin-path)/posguard"
+
+log "smoke test of the real server: SQLite"
+python3 scripts/smoke.py "$POSGUARD"
+log "smoke test of the real server: PostgreSQL"
+as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard smoke
+DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/smoke" python3 scripts/smoke.py "$POSGUARD"
+
+log "swift test (SQLite and PostgreSQL)"
+swift test 2>&1 | grep -v '^\[[0-9]*/[0-9]*\] \(Compiling\|Emitting\|Wrapping\|Write\|Linking\|Merging\)'

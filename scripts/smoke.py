@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""End-to-end check of the real `posguard` binary from outside, as a client written elsewhere would use it.
+
+Starts `posguard serve --demo` on a free port (SQLite in a temporary directory, or PostgreSQL when
+DATABASE_URL is set), then over plain HTTP: signs in, lists and moves terminals, enrols TOTP using the
+otpauth URI with pyotp as an independent RFC 6238 implementation, signs in with the code, locks a terminal,
+and checks the audit log. Exits non-zero on the first surprise.
+
+Usage: scripts/smoke.py PATH_TO_POSGUARD
+"""
+import json, os, re, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
+
+import pyotp
+
+binary = sys.argv[1]
+data_dir = tempfile.mkdtemp(prefix="posguard-smoke-")
+server = subprocess.Popen([binary, "serve", "--demo", "--port", "0", "--data-dir", data_dir],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+passed = failed = 0
+
+
+def check(condition, what):
+    global passed, failed
+    if condition:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAILED: {what}", file=sys.stderr)
+
+
+try:
+    base, logins = None, {}
+    deadline = time.time() + 120
+    while base is None and time.time() < deadline:
+        line = server.stdout.readline()
+        if not line:
+            raise SystemExit("the server exited before listening")
+        m = re.match(r"\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", line)
+        if m:
+            logins[m.group(1)] = (m.group(2), m.group(3))
+        m = re.search(r"HTTP\s+(http://[\d.]+:\d+)/", line)
+        if m:
+            base = m.group(1)
+    check(base is not None, "the server printed its URL")
+    check(len(logins) == 6, f"a demo login is printed for each of the 6 roles (got {sorted(logins)})")
+
+    def call(method, path, body=None, token=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(base + path, data=data, method=method)
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        if data:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request) as response:
+                text = response.read().decode()
+                return response.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read().decode() or "null")
+
+    email, password = logins["merchant_admin"]
+    status, session = call("POST", "/api/v1/session", {"email": email, "password": password})
+    check(status == 201 and "token" in session, "a merchant admin signs in")
+    token = session["token"]
+    status, page = call("GET", "/api/v1/terminals?state=active&limit=5", token=token)
+    check(status == 200 and len(page["items"]) == 5, "active terminals are listed")
+    terminal = page["items"][0]["id"]
+
+    status, problem = call("POST", f"/api/v1/terminals/{terminal}/transitions", {"to": "locked", "reason": "smoke"}, token)
+    check(status == 403 and problem["type"].endswith("mfa-required"), "locking without TOTP is refused")
+
+    status, enrolment = call("POST", "/api/v1/me/totp", token=token)
+    uri = urllib.parse.urlparse(enrolment["otpauth_uri"])
+    secret = urllib.parse.parse_qs(uri.query)["secret"][0]
+    check(secret == enrolment["secret"], "the URI carries the base32 secret")
+    totp = pyotp.parse_uri(enrolment["otpauth_uri"])
+    status, _ = call("POST", "/api/v1/me/totp/confirm", {"totp": totp.now()}, token)
+    check(status == 204, "a pyotp code confirms the enrolment")
+
+    status, problem = call("POST", "/api/v1/session", {"email": email, "password": password})
+    check(status == 401 and problem["type"].endswith("totp-required"), "sign-in now asks for a TOTP code")
+    status, session = call("POST", "/api/v1/session", {"email": email, "password": password, "totp": totp.now()})
+    check(status == 201, "sign-in with a pyotp code succeeds")
+    token = session["token"]
+    status, locked = call("POST", f"/api/v1/terminals/{terminal}/transitions", {"to": "locked", "reason": "smoke"}, token)
+    check(status == 200 and locked["state"] == "locked", "a freshly verified admin locks the terminal")
+
+    admin_email, admin_password = logins["provider_admin"]
+    status, session = call("POST", "/api/v1/session", {"email": admin_email, "password": admin_password})
+    status, audit = call("GET", f"/api/v1/audit?target_id={terminal}", token=session["token"])
+    actions = [entry["action"] for entry in audit["items"]]
+    check(actions[-1] == "terminal.transition" and json.loads(audit["items"][-1]["after"])["state"] == "locked",
+          f"the lock is in the audit log (got {actions})")
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+print(f"smoke test on {database}: {passed} checks passed, {failed} failed")
+sys.exit(1 if failed else 0)
