@@ -43,7 +43,7 @@ public struct Terminal: Sendable, Equatable, Codable {
 }
 
 /// What a client supplies to register or edit a terminal, checked field by field.
-public struct TerminalDetails: Sendable, Equatable {
+public struct TerminalDetails: Sendable, Equatable, Codable {
     public var make: String
     public var model: String
     public var serial: String

@@ -143,12 +143,14 @@ public enum DemoData {
                     let (make, model) = models[terminalNumber % models.count]
                     let terminal = try await registry.register(
                         .init(
-                            storeID: store.id, make: make, model: model,
-                            serial: "SN\(make.prefix(3).uppercased())\(100_000 + terminalNumber * 7919)",
-                            tid: String(format: "PG%06d", terminalNumber),
-                            mid: "HPM\(s.code.replacingOccurrences(of: "-", with: ""))",
-                            firmwareVersion: "4.\(terminalNumber % 3).\(terminalNumber % 7)",
-                            appVersion: "2.3.\(terminalNumber % 5)"),
+                            storeID: store.id,
+                            details: .init(
+                                make: make, model: model,
+                                serial: "SN\(make.prefix(3).uppercased())\(100_000 + terminalNumber * 7919)",
+                                tid: String(format: "PG%06d", terminalNumber),
+                                mid: "HPM\(s.code.replacingOccurrences(of: "-", with: ""))",
+                                firmwareVersion: "4.\(terminalNumber % 3).\(terminalNumber % 7)",
+                                appVersion: "2.3.\(terminalNumber % 5)")),
                         by: system)
                     for move in story(of: terminalNumber) { _ = try await registry.move(terminal.id, move, by: system) }
                 }

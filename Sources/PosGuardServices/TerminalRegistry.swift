@@ -6,34 +6,21 @@ import SQLKit
 /// The terminal registry: registration (one by one or from a CSV file), edits, and lifecycle moves, each
 /// kept in the terminal's history and the audit log.
 public struct TerminalRegistry: Sendable {
+    /// A terminal to register: its store and its details, side by side in one JSON object.
     public struct Registration: Sendable, Decodable {
         public var storeID: UUID
-        public var make: String
-        public var model: String
-        public var serial: String
-        public var tid: String
-        public var mid: String
-        public var firmwareVersion: String?
-        public var appVersion: String?
+        public var details: TerminalDetails
 
-        public init(
-            storeID: UUID, make: String, model: String, serial: String, tid: String, mid: String,
-            firmwareVersion: String? = nil, appVersion: String? = nil
-        ) {
+        public init(storeID: UUID, details: TerminalDetails) {
             self.storeID = storeID
-            self.make = make
-            self.model = model
-            self.serial = serial
-            self.tid = tid
-            self.mid = mid
-            self.firmwareVersion = firmwareVersion
-            self.appVersion = appVersion
+            self.details = details
         }
 
-        var details: TerminalDetails {
-            TerminalDetails(
-                make: make, model: model, serial: serial, tid: tid, mid: mid, firmwareVersion: firmwareVersion,
-                appVersion: appVersion)
+        enum CodingKeys: String, CodingKey { case storeID }
+
+        public init(from decoder: any Decoder) throws {
+            storeID = try decoder.container(keyedBy: CodingKeys.self).decode(UUID.self, forKey: .storeID)
+            details = try TerminalDetails(from: decoder)
         }
     }
 

@@ -24,8 +24,10 @@ struct TerminalRegistryTests {
             let store = try await store("LTH-SHA-01", tenant, as: admin)
             let terminal = try await tenant.app.terminals.register(
                 .init(
-                    storeID: store.id, make: " Ingenico ", model: "Lane/3000", serial: "LN-0001", tid: "LT000001",
-                    mid: "HPM1"),
+                    storeID: store.id,
+                    details: .init(
+                        make: " Ingenico ", model: "Lane/3000", serial: "LN-0001", tid: "LT000001",
+                        mid: "HPM1")),
                 by: admin)
             #expect(
                 terminal.state == .inventory && terminal.make == "Ingenico" && terminal.merchantID == store.merchantID)
@@ -45,14 +47,17 @@ struct TerminalRegistryTests {
             let admin = try await tenant.caller(Self.lotusAdmin)
             let store = try await store("LTH-SHA-01", tenant, as: admin)
             _ = try await tenant.app.terminals.register(
-                .init(storeID: store.id, make: "Ingenico", model: "Lane", serial: "DUP-1", tid: "DUPTID01", mid: "M"),
+                .init(
+                    storeID: store.id,
+                    details: .init(make: "Ingenico", model: "Lane", serial: "DUP-1", tid: "DUPTID01", mid: "M")),
                 by: admin)
             await #expect(
                 throws: ServiceError.conflict(field: "serial", message: "INGENICO DUP-1 is already registered")
             ) {
                 try await tenant.app.terminals.register(
                     .init(
-                        storeID: store.id, make: "INGENICO", model: "Lane", serial: "DUP-1", tid: "OTHER001", mid: "M"),
+                        storeID: store.id,
+                        details: .init(make: "INGENICO", model: "Lane", serial: "DUP-1", tid: "OTHER001", mid: "M")),
                     by: admin)
             }
             await #expect(
@@ -60,12 +65,16 @@ struct TerminalRegistryTests {
                     field: "tid", message: "TID DUPTID01 is already in use by another terminal")
             ) {
                 try await tenant.app.terminals.register(
-                    .init(storeID: store.id, make: "PAX", model: "A920", serial: "NEW-1", tid: "DUPTID01", mid: "M"),
+                    .init(
+                        storeID: store.id,
+                        details: .init(make: "PAX", model: "A920", serial: "NEW-1", tid: "DUPTID01", mid: "M")),
                     by: admin)
             }
             // Same serial from another maker is a different device.
             _ = try await tenant.app.terminals.register(
-                .init(storeID: store.id, make: "PAX", model: "A920", serial: "DUP-1", tid: "PAXTID01", mid: "M"),
+                .init(
+                    storeID: store.id,
+                    details: .init(make: "PAX", model: "A920", serial: "DUP-1", tid: "PAXTID01", mid: "M")),
                 by: admin)
         }
     }
@@ -160,7 +169,8 @@ struct TerminalRegistryTests {
             await #expect(throws: ValidationFailure([FieldError("store_id", "is not a store you manage")])) {
                 try await tenant.app.terminals.register(
                     .init(
-                        storeID: foreign.storeID, make: "PAX", model: "A920", serial: "X-1", tid: "XTID0001", mid: "M"),
+                        storeID: foreign.storeID,
+                        details: .init(make: "PAX", model: "A920", serial: "X-1", tid: "XTID0001", mid: "M")),
                     by: kiez)
             }
             #expect(try await tenant.app.terminals.find(foreign.id, by: lotus).model == foreign.model)
