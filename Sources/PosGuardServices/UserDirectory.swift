@@ -102,7 +102,13 @@ public struct UserDirectory: Sendable {
 
     public func update(_ id: UUID, _ patch: Patch, by caller: Caller) async throws -> User {
         let now = runtime.now()
-        let hash = try await patch.password.asyncMap { try await hasher.hash($0) }
+        // A new password is checked and hashed before the transaction: bcrypt is slow, and must not hold
+        // the database while it works.
+        let hash = try await patch.password.asyncMap { password in
+            let target = try await find(id, by: caller)
+            try hasher.check(password, email: target.email)
+            return try await hasher.hash(password)
+        }
         return try await runtime.database.transaction { db in
             guard let before = try await users.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("user")
@@ -132,8 +138,7 @@ public struct UserDirectory: Sendable {
                 after.disabled = disabled
             }
             try after.validatePlacement()
-            if let password = patch.password, let hash {
-                try hasher.check(password, email: before.email)
+            if let hash {
                 try await users.setPassword(id, hash: hash, on: db)
                 try await sessions.revokeAll(user: id, at: now, on: db)
                 try await audit.record(caller, "user.password_reset", target: "user", id: id, at: now, on: db)

@@ -82,4 +82,25 @@ struct UserDirectoryTests {
             }
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func anAdminPasswordResetSignsTheUserOutEverywhere(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let email = "cashier.shanghai@lotus-tea.demo"
+            let auth = tenant.app.authentication
+            let old = try await auth.signIn(
+                email: email, password: tenant.login(email).password, totp: nil, source: nil)
+            let manager = try await tenant.caller("manager.shanghai@lotus-tea.demo")
+            await #expect(throws: ValidationFailure([FieldError("password", "must be at least 12 characters")])) {
+                try await tenant.app.users.update(old.user.id, .init(password: "short"), by: manager)
+            }
+            _ = try await tenant.app.users.update(old.user.id, .init(password: "green-tea-till-4411"), by: manager)
+            await #expect(throws: ServiceError.self) { try await auth.caller(token: old.token, source: nil) }
+            await #expect(throws: ServiceError.self) {
+                try await auth.signIn(email: email, password: tenant.login(email).password, totp: nil, source: nil)
+            }
+            _ = try await auth.signIn(email: email, password: "green-tea-till-4411", totp: nil, source: nil)
+        }
+    }
 }
