@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdOTP
+import PosGuardDomain
 
 /// RFC 6238 time-based one-time codes: six digits, 30-second steps, one step of clock skew allowed.
 public enum TOTPCode {
@@ -20,7 +21,7 @@ public enum TOTPCode {
     /// Whether `code` is right at `date`, or one step either side of it.
     public static func verify(_ code: String, secret: String, at date: Date) -> Bool {
         let code = code.trimmingCharacters(in: .whitespaces)
-        guard code.count == 6, code.allSatisfy(\.isASCIIDigitCharacter) else { return false }
+        guard code.count == 6, code.allSatisfy(\.isASCIIDigit) else { return false }
         return [-30.0, 0, 30].contains { self.code(secret: secret, at: date.addingTimeInterval($0)) == code }
     }
 
@@ -28,8 +29,4 @@ public enum TOTPCode {
     public static func provisioningURI(secret: String, account: String) -> String {
         TOTP(secret: secret).createAuthenticatorURL(label: "PosGuard:\(account)", issuer: "PosGuard")
     }
-}
-
-extension Character {
-    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }

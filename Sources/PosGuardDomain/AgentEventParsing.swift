@@ -1,0 +1,137 @@
+import Foundation
+
+/// Reads one event of an agent's batch from its JSON object, refusing it with a reason a terminal's
+/// developer can act on. A bad event never spoils the good ones beside it.
+public enum AgentEventParsing {
+    /// How far ahead of the server's clock an event may claim to be.
+    public static let futureTolerance: TimeInterval = 300
+
+    public struct Refusal: Error, Equatable, Sendable {
+        public var seq: Int64?
+        public var reason: String
+    }
+
+    public static func parse(_ object: [String: JSONValue], now: Date) -> Result<AgentEvent, Refusal> {
+        let seq = object["seq"]?.integer
+        func refuse(_ reason: String) -> Result<AgentEvent, Refusal> { .failure(Refusal(seq: seq, reason: reason)) }
+        guard let seq, seq >= 1 else { return refuse("seq must be a positive integer") }
+        guard let type = object["type"]?.string else { return refuse("type is required") }
+        guard AgentEvent.types.contains(type) else {
+            return refuse("type \(type) is unknown: expected one of \(AgentEvent.types.joined(separator: ", "))")
+        }
+        guard let atText = object["at"]?.string, let at = RFC3339.parse(atText) else {
+            return refuse("at must be an RFC 3339 time")
+        }
+        guard at.timeIntervalSince(now) <= futureTolerance else { return refuse("at is in the future") }
+        do {
+            return .success(AgentEvent(seq: seq, at: at, body: try body(type, object, at: at)))
+        } catch {
+            return refuse(error.reason)
+        }
+    }
+
+    struct Bad: Error { var reason: String }
+
+    static func body(_ type: String, _ o: [String: JSONValue], at: Date) throws(Bad) -> AgentEvent.Body {
+        switch type {
+        case "heartbeat":
+            let battery = try optionalInt(o, "battery")
+            if let battery, !(0...100).contains(battery) { throw Bad(reason: "battery must be 0 to 100") }
+            return .heartbeat(
+                battery: battery.map(Int.init), charging: try optionalBool(o, "charging"),
+                network: try optionalText(o, "network", max: 32), ip: try optionalText(o, "ip", max: 45))
+        case "location":
+            let lat = try number(o, "lat")
+            let lon = try number(o, "lon")
+            let accuracy = try number(o, "accuracy_m")
+            guard (-90...90).contains(lat) else { throw Bad(reason: "lat must be between -90 and 90") }
+            guard (-180...180).contains(lon) else { throw Bad(reason: "lon must be between -180 and 180") }
+            guard accuracy >= 0, accuracy <= 100_000 else { throw Bad(reason: "accuracy_m must be 0 to 100000") }
+            return .location(
+                Fix(latitude: lat, longitude: lon, accuracyM: accuracy, source: try choice(o, "source"), at: at))
+        case "sim":
+            let iccid = try text(o, "iccid", max: 22)
+            guard (18...22).contains(iccid.count), iccid.allSatisfy(\.isASCIIDigit) else {
+                throw Bad(reason: "iccid must be 18 to 22 digits")
+            }
+            return .sim(iccid: iccid)
+        case "tamper":
+            return .tamper(sensor: try text(o, "sensor", max: 64))
+        case "power":
+            return .power(try choice(o, "state"))
+        case "login":
+            guard let success = o["success"]?.bool else { throw Bad(reason: "success must be true or false") }
+            return .login(
+                operatorID: try text(o, "operator_id", max: 64), method: try choice(o, "method"), success: success)
+        case "transaction":
+            let amount = try int(o, "amount_minor")
+            guard amount >= 0 else { throw Bad(reason: "amount_minor must not be negative") }
+            let currency = try text(o, "currency", max: 3)
+            guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw Bad(reason: "currency must be an ISO 4217 code such as EUR")
+            }
+            guard let approved = o["approved"]?.bool else { throw Bad(reason: "approved must be true or false") }
+            let last4 = try optionalText(o, "pan_last4", max: 4)
+            if let last4, last4.count != 4 || !last4.allSatisfy(\.isASCIIDigit) {
+                throw Bad(reason: "pan_last4 must be the last 4 digits of the card number, never more")
+            }
+            if o["pan"] != nil { throw Bad(reason: "pan must never be sent: send pan_last4 only") }
+            return .transaction(
+                try choice(o, "kind"), amountMinor: amount,
+                currency: currency, approved: approved, panLast4: last4)
+        default:
+            return .app(
+                package: try text(o, "package", max: 200), version: try text(o, "version", max: 64),
+                action: try text(o, "action", max: 32))
+        }
+    }
+
+    static func text(_ o: [String: JSONValue], _ key: String, max: Int) throws(Bad) -> String {
+        guard let value = o[key]?.string, !value.isEmpty else { throw Bad(reason: "\(key) is required") }
+        guard value.count <= max else { throw Bad(reason: "\(key) must be at most \(max) characters") }
+        return value
+    }
+
+    static func optionalText(_ o: [String: JSONValue], _ key: String, max: Int) throws(Bad) -> String? {
+        guard let value = o[key], value != .null else { return nil }
+        guard let text = value.string else { throw Bad(reason: "\(key) must be a string") }
+        guard text.count <= max else { throw Bad(reason: "\(key) must be at most \(max) characters") }
+        return text
+    }
+
+    static func number(_ o: [String: JSONValue], _ key: String) throws(Bad) -> Double {
+        guard let value = o[key]?.number else { throw Bad(reason: "\(key) must be a number") }
+        return value
+    }
+
+    static func int(_ o: [String: JSONValue], _ key: String) throws(Bad) -> Int64 {
+        guard let value = o[key]?.integer else { throw Bad(reason: "\(key) must be an integer") }
+        return value
+    }
+
+    static func optionalInt(_ o: [String: JSONValue], _ key: String) throws(Bad) -> Int64? {
+        guard let value = o[key], value != .null else { return nil }
+        guard let int = value.integer else { throw Bad(reason: "\(key) must be an integer") }
+        return int
+    }
+
+    static func optionalBool(_ o: [String: JSONValue], _ key: String) throws(Bad) -> Bool? {
+        guard let value = o[key], value != .null else { return nil }
+        guard let bool = value.bool else { throw Bad(reason: "\(key) must be true or false") }
+        return bool
+    }
+
+    static func choice<E: RawRepresentable & CaseIterable>(_ o: [String: JSONValue], _ key: String) throws(Bad) -> E
+    where E.RawValue == String {
+        let all = E.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let text = o[key]?.string, let value = E(rawValue: text) else {
+            throw Bad(reason: "\(key) must be one of \(all)")
+        }
+        return value
+    }
+}
+
+extension Character {
+    /// `0`…`9` and nothing else (no other scripts' digits).
+    public var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// The thresholds detection works with. Defaults suit most shops; a merchant, a store or a single
+/// terminal may override any of them (`DetectionOverrides`), the narrower level winning.
+public struct DetectionSettings: Sendable, Equatable, Codable {
+    public var geofenceConsecutiveFixes = 3
+    public var maxSpeedKmh = 300.0
+    public var offlineAfterMinutes = 30.0
+    public var missingAfterHours = 24.0
+    public var failedLoginBurst = 5
+    public var failedLoginWindowMinutes = 5.0
+    public var refundBurstCount = 3
+    public var refundBurstWindowMinutes = 10.0
+    /// Approved refunds over 24 hours above this total (minor units) are an anomaly.
+    public var refundLimitMinor: Int64 = 100_000
+    /// SIM cards (ICCIDs) a terminal may carry besides its registered one.
+    public var allowedICCIDs: [String] = []
+    /// On a critical alert, mark the terminal suspected stolen and queue a lock.
+    public var autoLockOnCritical = true
+
+    public init() {}
+
+    public func applying(_ o: DetectionOverrides) -> DetectionSettings {
+        var s = self
+        if let v = o.geofenceConsecutiveFixes { s.geofenceConsecutiveFixes = v }
+        if let v = o.maxSpeedKmh { s.maxSpeedKmh = v }
+        if let v = o.offlineAfterMinutes { s.offlineAfterMinutes = v }
+        if let v = o.missingAfterHours { s.missingAfterHours = v }
+        if let v = o.failedLoginBurst { s.failedLoginBurst = v }
+        if let v = o.failedLoginWindowMinutes { s.failedLoginWindowMinutes = v }
+        if let v = o.refundBurstCount { s.refundBurstCount = v }
+        if let v = o.refundBurstWindowMinutes { s.refundBurstWindowMinutes = v }
+        if let v = o.refundLimitMinor { s.refundLimitMinor = v }
+        if let v = o.allowedICCIDs { s.allowedICCIDs = v }
+        if let v = o.autoLockOnCritical { s.autoLockOnCritical = v }
+        return s
+    }
+}
+
+/// Overrides of detection settings at one level (merchant, store or terminal); absent fields inherit.
+public struct DetectionOverrides: Sendable, Equatable, Codable {
+    public var geofenceConsecutiveFixes: Int?
+    public var maxSpeedKmh: Double?
+    public var offlineAfterMinutes: Double?
+    public var missingAfterHours: Double?
+    public var failedLoginBurst: Int?
+    public var failedLoginWindowMinutes: Double?
+    public var refundBurstCount: Int?
+    public var refundBurstWindowMinutes: Double?
+    public var refundLimitMinor: Int64?
+    public var allowedICCIDs: [String]?
+    public var autoLockOnCritical: Bool?
+
+    public init() {}
+
+    public func validate() throws(ValidationFailure) {
+        var v = Validator()
+        func range<T: Comparable>(_ value: T?, _ field: String, _ r: ClosedRange<T>) {
+            if let value { v.check(r.contains(value), field, "must be between \(r.lowerBound) and \(r.upperBound)") }
+        }
+        range(geofenceConsecutiveFixes, "geofence_consecutive_fixes", 1...20)
+        range(maxSpeedKmh, "max_speed_kmh", 50...2000)
+        range(offlineAfterMinutes, "offline_after_minutes", 1...10_080)
+        range(missingAfterHours, "missing_after_hours", 1...720)
+        range(failedLoginBurst, "failed_login_burst", 2...100)
+        range(failedLoginWindowMinutes, "failed_login_window_minutes", 1...1440)
+        range(refundBurstCount, "refund_burst_count", 2...100)
+        range(refundBurstWindowMinutes, "refund_burst_window_minutes", 1...1440)
+        range(refundLimitMinor, "refund_limit_minor", 0...1_000_000_000_000)
+        for (i, iccid) in (allowedICCIDs ?? []).enumerated() {
+            v.check(
+                (18...22).contains(iccid.count) && iccid.allSatisfy(\.isASCIIDigit), "allowed_iccids[\(i)]",
+                "must be 18 to 22 digits")
+        }
+        if !v.errors.isEmpty { throw ValidationFailure(v.errors) }
+    }
+}

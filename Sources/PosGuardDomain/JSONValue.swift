@@ -1,0 +1,51 @@
+/// Any JSON value, for payloads whose shape is checked field by field rather than decoded into a type
+/// (an agent's event batch, where one bad event must not spoil the others).
+public enum JSONValue: Sendable, Equatable, Codable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n): try c.encode(n)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    public var string: String? { if case .string(let s) = self { s } else { nil } }
+    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var number: Double? { if case .number(let n) = self { n } else { nil } }
+    public var object: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
+    public var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+
+    /// The number, if it is a whole number that fits in 64 bits.
+    public var integer: Int64? {
+        guard case .number(let n) = self, n == n.rounded(), abs(n) < 9e15 else { return nil }
+        return Int64(n)
+    }
+}

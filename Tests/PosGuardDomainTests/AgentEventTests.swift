@@ -1,0 +1,90 @@
+import Foundation
+import PosGuardDomain
+import Testing
+
+@Suite("Agent events")
+struct AgentEventTests {
+    let now = Date(timeIntervalSince1970: 1_795_428_000)
+
+    func parse(_ json: String) -> Result<AgentEvent, AgentEventParsing.Refusal> {
+        let object = try! JSONDecoder().decode([String: JSONValue].self, from: Data(json.utf8))
+        return AgentEventParsing.parse(object, now: now)
+    }
+
+    @Test func readsEveryEventType() throws {
+        let at = #""at":"2026-11-23T10:00:00Z""#
+        let cases: [(String, AgentEvent.Body)] = [
+            (
+                #"{"seq":1,"type":"heartbeat",\#(at),"battery":80,"charging":true,"network":"lte","ip":"10.1.2.3"}"#,
+                .heartbeat(battery: 80, charging: true, network: "lte", ip: "10.1.2.3")
+            ),
+            (#"{"seq":2,"type":"sim",\#(at),"iccid":"8949000000000000001"}"#, .sim(iccid: "8949000000000000001")),
+            (#"{"seq":3,"type":"tamper",\#(at),"sensor":"case_open"}"#, .tamper(sensor: "case_open")),
+            (#"{"seq":4,"type":"power",\#(at),"state":"off"}"#, .power(.off)),
+            (
+                #"{"seq":5,"type":"login",\#(at),"operator_id":"op-7","method":"pin","success":false}"#,
+                .login(operatorID: "op-7", method: .pin, success: false)
+            ),
+            (
+                #"{"seq":6,"type":"transaction",\#(at),"kind":"refund","amount_minor":1250,"currency":"EUR","approved":true,"pan_last4":"4242"}"#,
+                .transaction(.refund, amountMinor: 1250, currency: "EUR", approved: true, panLast4: "4242")
+            ),
+            (
+                #"{"seq":7,"type":"app",\#(at),"package":"com.pay","version":"2.1","action":"install"}"#,
+                .app(package: "com.pay", version: "2.1", action: "install")
+            ),
+        ]
+        for (json, body) in cases { #expect(try parse(json).get().body == body, "\(json)") }
+        let fix = try parse(
+            #"{"seq":8,"type":"location",\#(at),"lat":52.5,"lon":13.4,"accuracy_m":12.5,"source":"gps"}"#
+        ).get()
+        #expect(fix.body == .location(Fix(latitude: 52.5, longitude: 13.4, accuracyM: 12.5, source: .gps, at: now)))
+    }
+
+    @Test func refusesBadEventsWithAReason() {
+        let at = #""at":"2026-11-23T10:00:00Z""#
+        let cases: [(String, String)] = [
+            (#"{"seq":1,"type":"teleport",\#(at)}"#, "type teleport is unknown"),
+            (#"{"seq":0,"type":"tamper",\#(at),"sensor":"x"}"#, "seq must be a positive integer"),
+            (#"{"seq":1,"type":"tamper","at":"yesterday","sensor":"x"}"#, "at must be an RFC 3339 time"),
+            (#"{"seq":1,"type":"tamper","at":"2026-11-23T11:00:00Z","sensor":"x"}"#, "at is in the future"),
+            (
+                #"{"seq":1,"type":"location",\#(at),"lat":95,"lon":13,"accuracy_m":5,"source":"gps"}"#,
+                "lat must be between"
+            ),
+            (
+                #"{"seq":1,"type":"location",\#(at),"lat":52,"lon":13,"accuracy_m":5,"source":"magic"}"#,
+                "source must be one of"
+            ),
+            (
+                #"{"seq":1,"type":"transaction",\#(at),"kind":"sale","amount_minor":5,"currency":"EUR","approved":true,"pan":"4111111111111111"}"#,
+                "pan must never be sent"
+            ),
+            (
+                #"{"seq":1,"type":"transaction",\#(at),"kind":"sale","amount_minor":5,"currency":"EUR","approved":true,"pan_last4":"411111"}"#,
+                "pan_last4 must be at most 4 characters"
+            ),
+            (#"{"seq":1,"type":"sim",\#(at),"iccid":"abc"}"#, "iccid must be 18 to 22 digits"),
+        ]
+        for (json, reason) in cases {
+            guard case .failure(let refusal) = parse(json) else {
+                Issue.record("accepted \(json)")
+                continue
+            }
+            #expect(refusal.reason.hasPrefix(reason), "\(refusal.reason)")
+        }
+    }
+
+    @Test func rfc3339RoundTripsAndRejectsNonsense() {
+        #expect(RFC3339.parse("2026-11-23T10:00:00Z") == now)
+        #expect(RFC3339.parse("2026-11-23T11:00:00.500+01:00") == now.addingTimeInterval(0.5))
+        #expect(RFC3339.parse("2026-11-23T04:30:00-05:30") == now)
+        #expect(RFC3339.format(now) == "2026-11-23T10:00:00Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+        for bad in [
+            "2026-13-01T00:00:00Z", "2026-11-23 10:00:00Z", "2026-11-23T10:00:00", "2026-11-23T10:00:00Zjunk", "",
+        ] {
+            #expect(RFC3339.parse(bad) == nil, "\(bad)")
+        }
+    }
+}
