@@ -16,14 +16,16 @@ public struct Terminal: Sendable, Equatable, Codable {
     public var mid: String
     public var firmwareVersion: String?
     public var appVersion: String?
+    /// The SIM card the terminal is registered with; another one raises a SIM-swap alert.
+    public var iccid: String?
     public var state: TerminalState
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: UUID, providerID: UUID, merchantID: UUID, storeID: UUID, make: String, model: String, serial: String,
-        tid: String, mid: String, firmwareVersion: String?, appVersion: String?, state: TerminalState,
-        createdAt: Date, updatedAt: Date
+        tid: String, mid: String, firmwareVersion: String?, appVersion: String?, iccid: String? = nil,
+        state: TerminalState, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.providerID = providerID
@@ -36,6 +38,7 @@ public struct Terminal: Sendable, Equatable, Codable {
         self.mid = mid
         self.firmwareVersion = firmwareVersion
         self.appVersion = appVersion
+        self.iccid = iccid
         self.state = state
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -51,10 +54,11 @@ public struct TerminalDetails: Sendable, Equatable, Codable {
     public var mid: String
     public var firmwareVersion: String?
     public var appVersion: String?
+    public var iccid: String?
 
     public init(
         make: String, model: String, serial: String, tid: String, mid: String, firmwareVersion: String? = nil,
-        appVersion: String? = nil
+        appVersion: String? = nil, iccid: String? = nil
     ) {
         self.make = make
         self.model = model
@@ -63,6 +67,7 @@ public struct TerminalDetails: Sendable, Equatable, Codable {
         self.mid = mid
         self.firmwareVersion = firmwareVersion
         self.appVersion = appVersion
+        self.iccid = iccid
     }
 
     /// Trims every field and checks it; returns the cleaned value or every problem found.
@@ -77,10 +82,15 @@ public struct TerminalDetails: Sendable, Equatable, Codable {
         v.check(mid.allSatisfy(Self.isPrintableASCII), "mid", "must be printable ASCII (ISO 8583 field 42)")
         let firmware = v.text(firmwareVersion, "firmware_version", max: 64, required: false)
         let app = v.text(appVersion, "app_version", max: 64, required: false)
+        let sim = v.text(iccid, "iccid", max: 22, required: false)
+        if let sim, !sim.isEmpty {
+            v.check((18...22).contains(sim.count) && sim.allSatisfy(\.isASCIIDigit), "iccid", "must be 18 to 22 digits")
+        }
         if !v.errors.isEmpty { throw ValidationFailure(v.errors) }
         return TerminalDetails(
             make: make, model: model, serial: serial, tid: tid, mid: mid,
-            firmwareVersion: firmware?.isEmpty == true ? nil : firmware, appVersion: app?.isEmpty == true ? nil : app)
+            firmwareVersion: firmware?.isEmpty == true ? nil : firmware, appVersion: app?.isEmpty == true ? nil : app,
+            iccid: sim?.isEmpty == true ? nil : sim)
     }
 
     static func isPrintableASCII(_ c: Character) -> Bool {

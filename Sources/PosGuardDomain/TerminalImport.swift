@@ -4,7 +4,7 @@ import Foundation
 /// row by its line number so the whole file can be fixed in one go.
 public enum TerminalImport {
     public static let requiredColumns = ["make", "model", "serial", "tid", "mid", "store_code"]
-    public static let optionalColumns = ["firmware_version", "app_version", "state"]
+    public static let optionalColumns = ["firmware_version", "app_version", "iccid", "state"]
     /// States a terminal may be imported in: fresh stock, or already in service.
     public static let importableStates: Set<TerminalState> = [.inventory, .active]
 
@@ -63,7 +63,7 @@ public enum TerminalImport {
             let details = TerminalDetails(
                 make: value["make"] ?? "", model: value["model"] ?? "", serial: value["serial"] ?? "",
                 tid: value["tid"] ?? "", mid: value["mid"] ?? "", firmwareVersion: value["firmware_version"],
-                appVersion: value["app_version"])
+                appVersion: value["app_version"], iccid: value["iccid"])
             var rowErrors: [RowError] = []
             var cleaned = details
             do {

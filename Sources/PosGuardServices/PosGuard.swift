@@ -11,6 +11,13 @@ public struct PosGuard: Sendable {
     public let users: UserDirectory
     public let terminals: TerminalRegistry
     public let auditLog: AuditLog
+    public let enrollment: AgentEnrollment
+    public let agents: AgentVerifier
+    public let engine: DetectionEngine
+    public let ingest: Ingest
+    public let alerts: AlertDesk
+    public let silence: SilenceWatch
+    public let detection: DetectionSetup
 
     public init(runtime: Runtime, hasher: PasswordHasher = PasswordHasher()) {
         self.runtime = runtime
@@ -21,5 +28,13 @@ public struct PosGuard: Sendable {
         users = UserDirectory(runtime: runtime, hasher: hasher)
         terminals = TerminalRegistry(runtime: runtime)
         auditLog = AuditLog(runtime: runtime)
+        enrollment = AgentEnrollment(runtime: runtime)
+        agents = AgentVerifier(runtime: runtime)
+        engine = DetectionEngine(runtime: runtime)
+        alerts = AlertDesk(runtime: runtime)
+        ingest = Ingest(runtime: runtime, engine: engine, alertDesk: alerts, registry: terminals)
+        silence = SilenceWatch(
+            runtime: runtime, engine: engine, alertDesk: alerts, containment: Containment(runtime: runtime, registry: terminals))
+        detection = DetectionSetup(runtime: runtime)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PosGuardStorage
+import SQLKit
 
 /// What every service takes from outside itself: the database, the current time and fresh ids.
 /// Tests pass a fixed clock; the server passes the system's.
@@ -7,10 +8,20 @@ public struct Runtime: Sendable {
     public let database: Database
     public let now: @Sendable () -> Date
     public let ids: IDGenerator
+    public let changes = ChangeFeed()
 
     public init(database: Database, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.now = now
         self.ids = IDGenerator(now: now)
+    }
+}
+
+extension Runtime {
+    /// Runs `body` in one transaction and, once it has committed, announces `change` to in-memory state.
+    func committing<T>(_ change: ChangeFeed.Change, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        let result = try await database.transaction(body)
+        changes.publish(change)
+        return result
     }
 }

@@ -92,7 +92,7 @@ public struct StoreDirectory: Sendable {
 
     public func update(_ id: UUID, _ patch: Patch, by caller: Caller) async throws -> Store {
         let now = runtime.now()
-        return try await runtime.database.transaction { db in
+        return try await runtime.committing(.store(id)) { db in
             guard let before = try await stores.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("store")
             }

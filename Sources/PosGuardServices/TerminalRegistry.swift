@@ -33,10 +33,11 @@ public struct TerminalRegistry: Sendable {
         public var mid: String?
         public var firmwareVersion: String?
         public var appVersion: String?
+        public var iccid: String?
 
         public init(
             storeID: UUID? = nil, make: String? = nil, model: String? = nil, serial: String? = nil, tid: String? = nil,
-            mid: String? = nil, firmwareVersion: String? = nil, appVersion: String? = nil
+            mid: String? = nil, firmwareVersion: String? = nil, appVersion: String? = nil, iccid: String? = nil
         ) {
             self.storeID = storeID
             self.make = make
@@ -46,6 +47,7 @@ public struct TerminalRegistry: Sendable {
             self.mid = mid
             self.firmwareVersion = firmwareVersion
             self.appVersion = appVersion
+            self.iccid = iccid
         }
     }
 
@@ -82,7 +84,8 @@ public struct TerminalRegistry: Sendable {
             let terminal = Terminal(
                 id: runtime.ids.next(), providerID: store.providerID, merchantID: store.merchantID, storeID: store.id,
                 make: details.make, model: details.model, serial: details.serial, tid: details.tid, mid: details.mid,
-                firmwareVersion: details.firmwareVersion, appVersion: details.appVersion, state: .inventory,
+                firmwareVersion: details.firmwareVersion, appVersion: details.appVersion, iccid: details.iccid,
+                state: .inventory,
                 createdAt: now, updatedAt: now)
             try await requireUnique(terminal, on: db)
             try await terminals.insert([terminal], on: db)
@@ -95,7 +98,7 @@ public struct TerminalRegistry: Sendable {
 
     public func update(_ id: UUID, _ patch: Patch, by caller: Caller) async throws -> Terminal {
         let now = runtime.now()
-        return try await runtime.database.transaction { db in
+        return try await runtime.committing(.terminal(id)) { db in
             guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
@@ -107,7 +110,7 @@ public struct TerminalRegistry: Sendable {
                 serial: patch.serial ?? before.serial,
                 tid: patch.tid ?? before.tid, mid: patch.mid ?? before.mid,
                 firmwareVersion: patch.firmwareVersion ?? before.firmwareVersion,
-                appVersion: patch.appVersion ?? before.appVersion
+                appVersion: patch.appVersion ?? before.appVersion, iccid: patch.iccid ?? before.iccid
             ).validated()
             var after = before
             if let storeID = patch.storeID, storeID != before.storeID {
@@ -124,6 +127,7 @@ public struct TerminalRegistry: Sendable {
             after.mid = details.mid
             after.firmwareVersion = details.firmwareVersion
             after.appVersion = details.appVersion
+            after.iccid = details.iccid
             guard after != before else { return before }
             after.updatedAt = now
             try await requireUnique(after, excluding: id, on: db)
@@ -140,7 +144,7 @@ public struct TerminalRegistry: Sendable {
         let reason = v.text(move.reason, "reason", max: 1000) ?? ""
         try v.finish()
         let now = runtime.now()
-        return try await runtime.database.transaction { db in
+        return try await runtime.committing(.terminal(id)) { db in
             guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
@@ -165,21 +169,29 @@ public struct TerminalRegistry: Sendable {
                 throw ServiceError.mfaRequired(
                     "moving a terminal to \(move.to.rawValue) needs a TOTP code verified in the last 15 minutes")
             }
-            var after = before
-            after.state = move.to
-            after.updatedAt = now
-            try await terminals.update(after, on: db)
-            try await terminals.insert(
-                [
-                    TerminalTransition(
-                        id: runtime.ids.next(), terminalID: id, from: before.state, to: move.to, at: now,
-                        actorID: caller.userID, actor: caller.name, reason: reason)
-                ], on: db)
-            try await audit.record(
-                caller, "terminal.transition", target: "terminal", id: id, before: before, after: after, reason: reason,
-                at: now, on: db)
-            return after
+            return try await apply(move.to, to: before, by: caller, reason: reason, at: now, on: db)
         }
+    }
+
+    /// Records a lawful move in the caller's transaction: the new state, the history line, the audit record.
+    /// Callers have checked the lifecycle, the role and MFA; announcing the change is theirs to do too.
+    func apply(
+        _ state: TerminalState, to before: Terminal, by caller: Caller, reason: String, at now: Date, on db: any SQLDatabase
+    ) async throws -> Terminal {
+        var after = before
+        after.state = state
+        after.updatedAt = now
+        try await terminals.update(after, on: db)
+        try await terminals.insert(
+            [
+                TerminalTransition(
+                    id: runtime.ids.next(), terminalID: before.id, from: before.state, to: state, at: now,
+                    actorID: caller.userID, actor: caller.name, reason: reason)
+            ], on: db)
+        try await audit.record(
+            caller, "terminal.transition", target: "terminal", id: before.id, provider: before.providerID, before: before,
+            after: after, reason: reason, at: now, on: db)
+        return after
     }
 
     public func find(_ id: UUID, by caller: Caller) async throws -> Terminal {
@@ -246,7 +258,7 @@ public struct TerminalRegistry: Sendable {
                             storeID: store.id,
                             make: d.make, model: d.model, serial: d.serial, tid: d.tid, mid: d.mid,
                             firmwareVersion: d.firmwareVersion,
-                            appVersion: d.appVersion, state: row.state, createdAt: now, updatedAt: now)
+                            appVersion: d.appVersion, iccid: d.iccid, state: row.state, createdAt: now, updatedAt: now)
                     ))
             }
             let takenSerials = try await terminals.registeredSerials(

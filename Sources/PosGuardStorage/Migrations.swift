@@ -22,7 +22,9 @@ public enum Migrations {
 
     public static let all: [Migration] = [
         Migration(
-            version: 1, name: "organisation, terminals, users, sessions, audit log", statements: SchemaV1.statements)
+            version: 1, name: "organisation, terminals, users, sessions, audit log", statements: SchemaV1.statements),
+        Migration(
+            version: 2, name: "live detection: agents, events, alerts, rosters, commands", statements: SchemaV2.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

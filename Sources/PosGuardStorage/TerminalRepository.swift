@@ -21,7 +21,7 @@ public struct TerminalRepository: Sendable {
 
     static let columns = [
         "id", "provider_id", "merchant_id", "store_id", "make", "model", "serial", "tid", "mid", "firmware_version",
-        "app_version", "state", "created_at", "updated_at",
+        "app_version", "iccid", "state", "created_at", "updated_at",
     ]
 
     public init() {}
@@ -43,6 +43,7 @@ public struct TerminalRepository: Sendable {
             .set("merchant_id", to: t.merchantID.key).set("store_id", to: t.storeID.key)
             .set("make", to: t.make).set("model", to: t.model).set("serial", to: t.serial).set("tid", to: t.tid)
             .set("mid", to: t.mid).set("firmware_version", to: t.firmwareVersion).set("app_version", to: t.appVersion)
+            .set("iccid", to: t.iccid)
             .set("state", to: t.state.rawValue).set("updated_at", to: t.updatedAt.millis)
             .where("id", .equal, t.id.key).run()
     }
@@ -51,6 +52,12 @@ public struct TerminalRepository: Sendable {
     public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> Terminal? {
         try await db.select().column("*").from("terminals").where("id", .equal, id.key).scoped(scope, .terminals)
             .first().map(Self.terminal)
+    }
+
+    /// The provider a terminal belongs to: for requests that arrive without a user (agents), to find the
+    /// scope they act in.
+    public func providerID(of id: UUID, on db: any SQLDatabase) async throws -> UUID? {
+        try await db.select().column("provider_id").from("terminals").where("id", .equal, id.key).first()?.uuid("provider_id")
     }
 
     /// A page of the terminals inside the scope that match the filter, in registration order.
@@ -145,7 +152,7 @@ public struct TerminalRepository: Sendable {
         [
             SQLBind(t.id.key), SQLBind(t.providerID.key), SQLBind(t.merchantID.key), SQLBind(t.storeID.key),
             SQLBind(t.make), SQLBind(t.model), SQLBind(t.serial), SQLBind(t.tid), SQLBind(t.mid),
-            SQLBind(t.firmwareVersion), SQLBind(t.appVersion), SQLBind(t.state.rawValue), SQLBind(t.createdAt.millis),
+            SQLBind(t.firmwareVersion), SQLBind(t.appVersion), SQLBind(t.iccid), SQLBind(t.state.rawValue), SQLBind(t.createdAt.millis),
             SQLBind(t.updatedAt.millis),
         ]
     }
@@ -156,6 +163,7 @@ public struct TerminalRepository: Sendable {
             storeID: try row.uuid("store_id"), make: try row.text("make"), model: try row.text("model"),
             serial: try row.text("serial"), tid: try row.text("tid"), mid: try row.text("mid"),
             firmwareVersion: try row.optionalText("firmware_version"), appVersion: try row.optionalText("app_version"),
+            iccid: try row.optionalText("iccid"),
             state: try row.enumeration("state", as: TerminalState.self), createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
     }

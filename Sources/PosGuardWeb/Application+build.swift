@@ -22,6 +22,9 @@ public func buildRouter(_ app: PosGuard, metrics: PrometheusCollectorRegistry = 
     UserRoutes(app: app).add(to: authenticated)
     TerminalRoutes(app: app).add(to: authenticated)
     AuditRoutes(app: app).add(to: authenticated)
+    AlertRoutes(app: app).add(to: authenticated)
+    DetectionRoutes(app: app).add(to: authenticated)
+    AgentRoutes(app: app).add(to: router)
     return router
 }
 

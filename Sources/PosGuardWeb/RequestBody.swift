@@ -20,6 +20,11 @@ extension Request {
         }
     }
 
+    /// The body's bytes, up to `limit`.
+    mutating func bytes(limit: Int) async throws -> [UInt8] {
+        Array(try await collectLimited(limit).readableBytesView)
+    }
+
     /// The body as text, up to `limit` bytes.
     mutating func text(limit: Int) async throws -> String {
         let buffer = try await collectLimited(limit)
@@ -120,6 +125,12 @@ struct ListingQuery {
             }
             return cursor
         }
+    }
+
+    func integer(_ name: String) throws -> Int64? {
+        guard let text = parameters[name] else { return nil }
+        guard let value = Int64(text), value >= 0 else { throw Problem.badRequest(name, "must be a non-negative integer") }
+        return value
     }
 
     func uuid(_ name: String) throws -> UUID? {

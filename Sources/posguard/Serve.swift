@@ -34,6 +34,7 @@ struct Serve: AsyncParsableCommand {
                 "Database: \(database.description) (schema version \(Migrations.latest)\(applied.isEmpty ? "" : ", migrated now"))"
             )
             let app = PosGuard(runtime: Runtime(database: db))
+            try await app.engine.restore()
             if demo {
                 let logins = try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
                 say("\nDemo logins (role, email, password):")
@@ -52,8 +53,14 @@ struct Serve: AsyncParsableCommand {
                 )
                 say("Press Ctrl-C to stop.")
             }
+            let watchdog = SilenceWatchdog(silence: app.silence, interval: .seconds(30), logger: logger)
             let group = ServiceGroup(
-                configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(
+                    services: [
+                        .init(service: server),
+                        .init(service: watchdog, successTerminationBehavior: .ignore),
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }

@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+import PosGuardDomain
+import PosGuardStorage
+import Synchronization
+
+/// Checks the signature on every agent request after enrollment, as the agent protocol specifies:
+/// `PosGuard-Terminal`, `PosGuard-Timestamp` (unix seconds, at most 300 s off) and `PosGuard-Signature`
+/// (base64 of the raw r‖s ECDSA P-256 SHA-256 signature over `METHOD\nPATH\nTIMESTAMP\nBODY`).
+/// A signature already seen within the time window is a replay and is refused.
+public final class AgentVerifier: Sendable {
+    public static let clockSkew: TimeInterval = 300
+
+    public struct Verified: Sendable {
+        public var terminal: Terminal
+    }
+
+    struct Entry: Sendable {
+        var identity: AgentRepository.Identity
+        /// The X9.63 key bytes; parsed per request, as swift-crypto's key type is not `Sendable`.
+        var key: Data
+    }
+
+    let runtime: Runtime
+    private let identities = Mutex<[UUID: Entry]>([:])
+    private let seen = Mutex<[Data: Date]>([:])
+
+    public init(runtime: Runtime) {
+        self.runtime = runtime
+        runtime.changes.listen { [weak self] change in
+            if case .terminal(let id) = change { self?.identities.withLock { _ = $0.removeValue(forKey: id) } }
+        }
+    }
+
+    /// The message a terminal signs.
+    public static func message(method: String, path: String, timestamp: String, body: some Collection<UInt8>) -> Data {
+        var data = Data("\(method)\n\(path)\n\(timestamp)\n".utf8)
+        data.append(contentsOf: body)
+        return data
+    }
+
+    public func verify(
+        terminal: String?, timestamp: String?, signature: String?, method: String, path: String, body: [UInt8]
+    ) async throws -> Verified {
+        guard let terminal, let timestamp, let signature else {
+            throw ServiceError.unauthenticated(
+                "agent requests must carry PosGuard-Terminal, PosGuard-Timestamp and PosGuard-Signature")
+        }
+        guard let id = UUID(uuidString: terminal) else { throw ServiceError.unauthenticated("PosGuard-Terminal must be a UUID") }
+        let now = runtime.now()
+        guard let seconds = Int64(timestamp), abs(Double(seconds) - now.timeIntervalSince1970) <= Self.clockSkew else {
+            throw ServiceError.unauthenticated("PosGuard-Timestamp must be unix seconds within 300 s of the server's clock")
+        }
+        guard let raw = Data(base64Encoded: signature), raw.count == 64,
+            let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw)
+        else { throw ServiceError.unauthenticated("PosGuard-Signature must be the base64 of a 64-byte r‖s signature") }
+        let entry = try await entry(for: id)
+        let message = Self.message(method: method, path: path, timestamp: timestamp, body: body)
+        guard let key = try? P256.Signing.PublicKey(x963Representation: entry.key), key.isValidSignature(parsed, for: message)
+        else {
+            throw ServiceError.unauthenticated("the signature does not match the terminal's enrolled key")
+        }
+        guard entry.identity.terminal.state != .retired else {
+            throw ServiceError.forbidden("the terminal is retired")
+        }
+        try remember(raw, now: now)
+        return Verified(terminal: entry.identity.terminal)
+    }
+
+    private func entry(for id: UUID) async throws -> Entry {
+        if let cached = identities.withLock({ $0[id] }) { return cached }
+        guard let identity = try await runtime.database.withConnection({ try await AgentRepository().identity(terminal: id, on: $0) }),
+            let key = Data(base64Encoded: identity.publicKey)
+        else { throw ServiceError.unauthenticated("the terminal is not enrolled") }
+        let entry = Entry(identity: identity, key: key)
+        identities.withLock { $0[id] = entry }
+        return entry
+    }
+
+    /// Refuses a signature seen before within the window; forgets those that have aged out.
+    private func remember(_ signature: Data, now: Date) throws {
+        let fresh = seen.withLock { seen -> Bool in
+            if seen.count > 50_000 {
+                let horizon = now.addingTimeInterval(-2 * Self.clockSkew)
+                seen = seen.filter { $0.value > horizon }
+            }
+            return seen.updateValue(now, forKey: signature) == nil
+        }
+        guard fresh else { throw ServiceError.conflict(field: nil, message: "this signed request was already received: a replay") }
+    }
+}

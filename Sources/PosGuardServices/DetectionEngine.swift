@@ -1,0 +1,84 @@
+import Foundation
+import PosGuardDomain
+import PosGuardStorage
+import Synchronization
+
+/// Detection's memory: every terminal's watch state and the context its events are judged in, held in
+/// memory so an event is judged without a database round-trip. Watches are restored from storage at
+/// start; contexts are loaded on first use and dropped whenever what they were built from changes.
+public final class DetectionEngine: Sendable {
+    /// A terminal as detection sees it: where it belongs, and the context of its events.
+    public struct Subject: Sendable {
+        public var terminal: Terminal
+        public var context: DetectionContext
+    }
+
+    let runtime: Runtime
+    /// Held while one terminal's watch is read, judged and saved, so batches and the silence sweep never
+    /// interleave on one terminal.
+    let lock = KeyedLock<UUID>()
+    private let watches = Mutex<[UUID: TerminalWatch]>([:])
+    private let subjects = Mutex<[UUID: Subject]>([:])
+
+    public init(runtime: Runtime) {
+        self.runtime = runtime
+        runtime.changes.listen { [weak self] change in self?.forget(change) }
+    }
+
+    /// Loads every saved watch; call once at start.
+    public func restore() async throws {
+        let saved = try await runtime.database.withConnection { try await EventRepository().allWatches(on: $0) }
+        watches.withLock { $0.merge(saved) { _, stored in stored } }
+    }
+
+    public var watchCount: Int { watches.withLock { $0.count } }
+
+    public func watch(of terminal: UUID) -> TerminalWatch { watches.withLock { $0[terminal] ?? TerminalWatch() } }
+
+    func setWatch(_ watch: TerminalWatch, of terminal: UUID) { watches.withLock { $0[terminal] = watch } }
+
+    /// Terminals last heard from before `cutoff` and not yet reported missing.
+    func quietSince(_ cutoff: Date) -> [(UUID, TerminalWatch)] {
+        watches.withLock { all in
+            all.compactMap { id, w in
+                guard let seen = w.lastSeenAt, seen < cutoff, w.silence != .missing else { return nil }
+                return (id, w)
+            }
+        }
+    }
+
+    /// The terminal and its detection context, from memory or, the first time, from storage.
+    public func subject(_ terminal: UUID) async throws -> Subject? {
+        if let cached = subjects.withLock({ $0[terminal] }) { return cached }
+        let loaded = try await runtime.database.withConnection { db -> Subject? in
+            let terminals = TerminalRepository()
+            guard let provider = try await terminals.providerID(of: terminal, on: db),
+                let t = try await terminals.find(terminal, in: .provider(provider), on: db),
+                let store = try await StoreRepository().find(t.storeID, in: .provider(provider), on: db)
+            else { return nil }
+            let detection = DetectionRepository()
+            var settings = DetectionSettings()
+            for owner in [t.merchantID, t.storeID, t.id] {
+                settings = settings.applying(try await detection.overrides(of: owner, on: db))
+            }
+            let roster = Set(try await detection.roster(of: store.id, on: db).map(\.operatorID))
+            let context = DetectionContext(
+                geofence: store.geofence, hours: store.businessHours,
+                timeZone: TimeZone(identifier: store.timeZone) ?? TimeZone(identifier: "UTC")!, roster: roster,
+                registeredICCID: t.iccid, settings: settings)
+            return Subject(terminal: t, context: context)
+        }
+        if let loaded { subjects.withLock { $0[terminal] = loaded } }
+        return loaded
+    }
+
+    private func forget(_ change: ChangeFeed.Change) {
+        subjects.withLock { all in
+            switch change {
+            case .terminal(let id): all[id] = nil
+            case .store(let id): all = all.filter { $0.value.terminal.storeID != id }
+            case .merchant(let id): all = all.filter { $0.value.terminal.merchantID != id }
+            }
+        }
+    }
+}

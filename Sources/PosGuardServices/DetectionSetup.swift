@@ -1,0 +1,117 @@
+import Foundation
+import PosGuardDomain
+import PosGuardStorage
+import SQLKit
+
+/// What people tune about detection: threshold overrides per merchant, store or terminal, and each store's
+/// roster of operators.
+public struct DetectionSetup: Sendable {
+    public struct View: Sendable, Encodable {
+        public var overrides: DetectionOverrides
+        /// The settings in force at this level, after every broader level's overrides.
+        public var effective: DetectionSettings
+    }
+
+    public struct OperatorDraft: Sendable, Decodable {
+        public var name: String
+    }
+
+    let runtime: Runtime
+    let repository = DetectionRepository()
+    let merchants = MerchantRepository()
+    let stores = StoreRepository()
+    let terminals = TerminalRepository()
+    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+
+    public init(runtime: Runtime) { self.runtime = runtime }
+
+    public func settings(_ level: DetectionRepository.Level, _ id: UUID, by caller: Caller) async throws -> View {
+        try await runtime.database.withConnection { db in
+            let chain = try await owners(level, id, caller, db)
+            var effective = DetectionSettings()
+            var own = DetectionOverrides()
+            for owner in chain {
+                own = try await repository.overrides(of: owner, on: db)
+                effective = effective.applying(own)
+            }
+            return View(overrides: own, effective: effective)
+        }
+    }
+
+    public func setSettings(_ level: DetectionRepository.Level, _ id: UUID, _ overrides: DetectionOverrides, by caller: Caller)
+        async throws -> View
+    {
+        guard caller.role.managesStores else { throw ServiceError.forbidden("only provider and merchant admins tune detection") }
+        try overrides.validate()
+        let now = runtime.now()
+        let change: ChangeFeed.Change = level == .merchant ? .merchant(id) : level == .store ? .store(id) : .terminal(id)
+        try await runtime.committing(change) { db in
+            _ = try await owners(level, id, caller, db)
+            let before = try await repository.overrides(of: id, on: db)
+            try await repository.setOverrides(overrides, of: id, level: level, provider: caller.scope.providerID, at: now, on: db)
+            try await audit.record(
+                caller, "detection.settings", target: level.rawValue, id: id, before: before, after: overrides, at: now, on: db)
+        }
+        return try await settings(level, id, by: caller)
+    }
+
+    public func roster(of store: UUID, by caller: Caller) async throws -> [StoreOperator] {
+        try await runtime.database.withConnection { db in
+            guard try await stores.find(store, in: caller.scope, on: db) != nil else { throw ServiceError.notFound("store") }
+            return try await repository.roster(of: store, on: db)
+        }
+    }
+
+    public func putOperator(_ operatorID: String, _ draft: OperatorDraft, store: UUID, by caller: Caller) async throws
+        -> StoreOperator
+    {
+        var v = Validator()
+        let opID = v.text(operatorID, "operator_id", max: 64) ?? ""
+        let name = v.text(draft.name, "name", max: 200) ?? ""
+        try v.finish()
+        let op = StoreOperator(storeID: store, operatorID: opID, name: name, addedAt: runtime.now())
+        try await editRoster(store, by: caller, action: "store.operator_put", target: op) { db in
+            try await repository.putOperator(op, on: db)
+        }
+        return op
+    }
+
+    public func removeOperator(_ operatorID: String, store: UUID, by caller: Caller) async throws {
+        try await editRoster(store, by: caller, action: "store.operator_remove", target: ["operator_id": operatorID]) { db in
+            guard try await repository.removeOperator(store: store, operatorID: operatorID, on: db) else {
+                throw ServiceError.notFound("operator")
+            }
+        }
+    }
+
+    private func editRoster(
+        _ store: UUID, by caller: Caller, action: String, target: any Encodable, _ edit: (any SQLDatabase) async throws -> Void
+    ) async throws {
+        let now = runtime.now()
+        try await runtime.committing(.store(store)) { db in
+            guard try await stores.find(store, in: caller.scope, on: db) != nil else { throw ServiceError.notFound("store") }
+            guard caller.role.managesStores || caller.role == .storeManager else {
+                throw ServiceError.forbidden("only admins and the store's manager keep its roster")
+            }
+            try await edit(db)
+            try await audit.record(caller, action, target: "store", id: store, after: target, at: now, on: db)
+        }
+    }
+
+    /// The owners whose overrides apply at this level, broadest first; checks the owner is in scope.
+    private func owners(_ level: DetectionRepository.Level, _ id: UUID, _ caller: Caller, _ db: any SQLDatabase) async throws
+        -> [UUID]
+    {
+        switch level {
+        case .merchant:
+            guard try await merchants.find(id, in: caller.scope, on: db) != nil else { throw ServiceError.notFound("merchant") }
+            return [id]
+        case .store:
+            guard let store = try await stores.find(id, in: caller.scope, on: db) else { throw ServiceError.notFound("store") }
+            return [store.merchantID, id]
+        case .terminal:
+            guard let t = try await terminals.find(id, in: caller.scope, on: db) else { throw ServiceError.notFound("terminal") }
+            return [t.merchantID, t.storeID, id]
+        }
+    }
+}

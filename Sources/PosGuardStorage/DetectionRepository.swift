@@ -1,0 +1,62 @@
+import Foundation
+import PosGuardDomain
+import SQLKit
+
+/// What detection reads about a terminal's surroundings: overrides of its settings, and store rosters.
+public struct DetectionRepository: Sendable {
+    public enum Level: String, Sendable, CaseIterable { case merchant, store, terminal }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = .sortedKeys
+        return e
+    }()
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }()
+
+    public init() {}
+
+    public func overrides(of owner: UUID, on db: any SQLDatabase) async throws -> DetectionOverrides {
+        guard let row = try await db.select().column("overrides").from("detection_overrides").where("owner_id", .equal, owner.key)
+            .first()
+        else { return DetectionOverrides() }
+        return try Self.decoder.decode(DetectionOverrides.self, from: Data(try row.text("overrides").utf8))
+    }
+
+    public func setOverrides(
+        _ o: DetectionOverrides, of owner: UUID, level: Level, provider: UUID, at now: Date, on db: any SQLDatabase
+    ) async throws {
+        let json = String(decoding: try Self.encoder.encode(o), as: UTF8.self)
+        try await db.insert(into: "detection_overrides").columns("owner_id", "provider_id", "level", "overrides", "updated_at")
+            .values(SQLBind(owner.key), SQLBind(provider.key), SQLBind(level.rawValue), SQLBind(json), SQLBind(now.millis))
+            .onConflict(with: ["owner_id"]) { $0.set(excludedValueOf: "overrides").set(excludedValueOf: "updated_at") }
+            .run()
+    }
+
+    public func roster(of store: UUID, on db: any SQLDatabase) async throws -> [StoreOperator] {
+        try await db.select().column("*").from("store_operators").where("store_id", .equal, store.key).orderBy("operator_id")
+            .all().map { row in
+                StoreOperator(
+                    storeID: try row.uuid("store_id"), operatorID: try row.text("operator_id"), name: try row.text("name"),
+                    addedAt: try row.date("added_at"))
+            }
+    }
+
+    public func putOperator(_ op: StoreOperator, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "store_operators").columns("store_id", "operator_id", "name", "added_at")
+            .values(SQLBind(op.storeID.key), SQLBind(op.operatorID), SQLBind(op.name), SQLBind(op.addedAt.millis))
+            .onConflict(with: ["store_id", "operator_id"]) { $0.set(excludedValueOf: "name") }
+            .run()
+    }
+
+    /// Removes an operator from a roster; false when they were not on it.
+    public func removeOperator(store: UUID, operatorID: String, on db: any SQLDatabase) async throws -> Bool {
+        let rows = try await db.delete(from: "store_operators").where("store_id", .equal, store.key)
+            .where("operator_id", .equal, operatorID).returning("operator_id").all()
+        return !rows.isEmpty
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import PosGuardDomain
+import SQLKit
+
+/// The event log, and each terminal's detection memory saved alongside it.
+public struct EventRepository: Sendable {
+    public struct Stored: Sendable, Equatable {
+        public var terminalID: UUID
+        public var seq: Int64
+        public var type: String
+        public var at: Date
+        public var receivedAt: Date
+        /// The event as the terminal sent it (JSON).
+        public var body: String
+
+        public init(terminalID: UUID, seq: Int64, type: String, at: Date, receivedAt: Date, body: String) {
+            self.terminalID = terminalID
+            self.seq = seq
+            self.type = type
+            self.at = at
+            self.receivedAt = receivedAt
+            self.body = body
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .millisecondsSince1970
+        return e
+    }()
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .millisecondsSince1970
+        return d
+    }()
+
+    public init() {}
+
+    /// Appends events; one already stored (same terminal and number) is left as it was.
+    public func insert(_ events: [Stored], on db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: events.count, by: TerminalRepository.batchSize) {
+            var insert = db.insert(into: "events").columns("terminal_id", "seq", "type", "at", "received_at", "body")
+            for e in events[start..<min(start + TerminalRepository.batchSize, events.count)] {
+                insert = insert.values(
+                    SQLBind(e.terminalID.key), SQLBind(e.seq), SQLBind(e.type), SQLBind(e.at.millis),
+                    SQLBind(e.receivedAt.millis), SQLBind(e.body))
+            }
+            try await insert.ignoringConflicts(with: ["terminal_id", "seq"]).run()
+        }
+    }
+
+    /// A terminal's events after `seq`, oldest first.
+    public func events(of terminal: UUID, after seq: Int64, limit: Int, on db: any SQLDatabase) async throws -> [Stored] {
+        try await db.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
+            .where("seq", .greaterThan, seq).orderBy("seq").limit(limit).all().map { row in
+                Stored(
+                    terminalID: try row.uuid("terminal_id"), seq: try row.int("seq"), type: try row.text("type"),
+                    at: try row.date("at"), receivedAt: try row.date("received_at"), body: try row.text("body"))
+            }
+    }
+
+    public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on db: any SQLDatabase) async throws {
+        let state = String(decoding: try Self.encoder.encode(watch), as: UTF8.self)
+        try await db.insert(into: "terminal_watch").columns("terminal_id", "state", "updated_at")
+            .values(SQLBind(terminal.key), SQLBind(state), SQLBind(now.millis))
+            .onConflict(with: ["terminal_id"]) { $0.set(excludedValueOf: "state").set(excludedValueOf: "updated_at") }
+            .run()
+    }
+
+    /// Every terminal's saved detection memory, to resume after a restart.
+    public func allWatches(on db: any SQLDatabase) async throws -> [UUID: TerminalWatch] {
+        var watches: [UUID: TerminalWatch] = [:]
+        for row in try await db.select().columns("terminal_id", "state").from("terminal_watch").all() {
+            watches[try row.uuid("terminal_id")] = try Self.decoder.decode(TerminalWatch.self, from: Data(try row.text("state").utf8))
+        }
+        return watches
+    }
+}

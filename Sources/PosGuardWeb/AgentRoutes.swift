@@ -1,0 +1,48 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PosGuardDomain
+import PosGuardServices
+
+/// The agent protocol, spoken by the software on a terminal: `/agent/v1/enroll` with a one-time code, then
+/// signed event batches at `/agent/v1/events`.
+struct AgentRoutes {
+    let app: PosGuard
+
+    /// The most a signed batch may hold (1000 events of about a kilobyte).
+    static let batchLimit = 1 << 20
+
+    struct Enrolled: Encodable { var terminalId: UUID }
+
+    struct Acknowledgement: Encodable {
+        var ackedSeq: Int64
+        var commands: [TerminalCommand]
+        var refused: [Ingest.Refused]
+    }
+
+    func add(to router: Router<AppRequestContext>) {
+        let agent = router.group("agent/v1")
+        agent.post("enroll") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(AgentEnrollment.Request.self)
+            let id = try await app.enrollment.enroll(body, source: context.source)
+            return JSONResponse(Enrolled(terminalId: id), status: .created)
+        }
+        agent.post("events") { request, context in
+            var request = request
+            let body = try await request.bytes(limit: Self.batchLimit)
+            let verified = try await app.agents.verify(
+                terminal: request.headers[.posGuardTerminal], timestamp: request.headers[.posGuardTimestamp],
+                signature: request.headers[.posGuardSignature], method: request.method.rawValue, path: request.uri.path,
+                body: body)
+            let outcome = try await app.ingest.ingest(try Ingest.read(body), from: verified.terminal.id)
+            return JSONResponse(Acknowledgement(ackedSeq: outcome.ackedSeq, commands: outcome.commands, refused: outcome.refused))
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let posGuardTerminal = Self("PosGuard-Terminal")!
+    static let posGuardTimestamp = Self("PosGuard-Timestamp")!
+    static let posGuardSignature = Self("PosGuard-Signature")!
+}
