@@ -53,13 +53,15 @@ public struct AgentEnrollment: Sendable {
                 throw ServiceError.notFound("terminal")
             }
             guard terminal.state != .retired, terminal.state != .stolen else {
-                throw ServiceError.conflict(field: nil, message: "a \(terminal.state.rawValue) terminal cannot be enrolled")
+                throw ServiceError.conflict(
+                    field: nil, message: "a \(terminal.state.rawValue) terminal cannot be enrolled")
             }
             try await agents.revokeCodes(of: id, at: now, on: db)
             try await agents.insertCode(
                 hash: Self.hash(code), terminal: id, createdAt: now, expiresAt: expires, createdBy: caller.name, on: db)
             try await audit.record(
-                caller, "terminal.enrollment_code_issued", target: "terminal", id: id, provider: terminal.providerID, at: now,
+                caller, "terminal.enrollment_code_issued", target: "terminal", id: id, provider: terminal.providerID,
+                at: now,
                 on: db)
         }
         return Issued(code: code, expiresAt: expires)
@@ -70,7 +72,9 @@ public struct AgentEnrollment: Sendable {
         guard let key = Data(base64Encoded: request.publicKey), key.count == 65,
             (try? P256.Signing.PublicKey(x963Representation: key)) != nil
         else {
-            throw ValidationFailure([FieldError("public_key", "must be the base64 of a 65-byte uncompressed P-256 public key")])
+            throw ValidationFailure([
+                FieldError("public_key", "must be the base64 of a 65-byte uncompressed P-256 public key")
+            ])
         }
         let now = runtime.now()
         let hash = Self.hash(request.code)
@@ -80,7 +84,9 @@ public struct AgentEnrollment: Sendable {
                 let terminal = try await terminals.find(code.terminalID, in: .provider(provider), on: db)
             else { return "enrollment code is unknown, used or expired" }
             let device = Caller.system("agent", provider: terminal.providerID, at: now).from(source)
-            guard try await agents.useCode(hash: hash, at: now, on: db) else { return "enrollment code is unknown, used or expired" }
+            guard try await agents.useCode(hash: hash, at: now, on: db) else {
+                return "enrollment code is unknown, used or expired"
+            }
             guard terminal.serial == request.serial.trimmingCharacters(in: .whitespaces),
                 terminal.tid == request.tid.trimmingCharacters(in: .whitespaces)
             else {

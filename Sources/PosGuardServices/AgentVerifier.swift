@@ -46,17 +46,21 @@ public final class AgentVerifier: Sendable {
             throw ServiceError.unauthenticated(
                 "agent requests must carry PosGuard-Terminal, PosGuard-Timestamp and PosGuard-Signature")
         }
-        guard let id = UUID(uuidString: terminal) else { throw ServiceError.unauthenticated("PosGuard-Terminal must be a UUID") }
+        guard let id = UUID(uuidString: terminal) else {
+            throw ServiceError.unauthenticated("PosGuard-Terminal must be a UUID")
+        }
         let now = runtime.now()
         guard let seconds = Int64(timestamp), abs(Double(seconds) - now.timeIntervalSince1970) <= Self.clockSkew else {
-            throw ServiceError.unauthenticated("PosGuard-Timestamp must be unix seconds within 300 s of the server's clock")
+            throw ServiceError.unauthenticated(
+                "PosGuard-Timestamp must be unix seconds within 300 s of the server's clock")
         }
         guard let raw = Data(base64Encoded: signature), raw.count == 64,
             let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw)
         else { throw ServiceError.unauthenticated("PosGuard-Signature must be the base64 of a 64-byte r‖s signature") }
         let entry = try await entry(for: id)
         let message = Self.message(method: method, path: path, timestamp: timestamp, body: body)
-        guard let key = try? P256.Signing.PublicKey(x963Representation: entry.key), key.isValidSignature(parsed, for: message)
+        guard let key = try? P256.Signing.PublicKey(x963Representation: entry.key),
+            key.isValidSignature(parsed, for: message)
         else {
             throw ServiceError.unauthenticated("the signature does not match the terminal's enrolled key")
         }
@@ -69,7 +73,10 @@ public final class AgentVerifier: Sendable {
 
     private func entry(for id: UUID) async throws -> Entry {
         if let cached = identities.withLock({ $0[id] }) { return cached }
-        guard let identity = try await runtime.database.withConnection({ try await AgentRepository().identity(terminal: id, on: $0) }),
+        guard
+            let identity = try await runtime.database.withConnection({
+                try await AgentRepository().identity(terminal: id, on: $0)
+            }),
             let key = Data(base64Encoded: identity.publicKey)
         else { throw ServiceError.unauthenticated("the terminal is not enrolled") }
         let entry = Entry(identity: identity, key: key)
@@ -86,6 +93,8 @@ public final class AgentVerifier: Sendable {
             }
             return seen.updateValue(now, forKey: signature) == nil
         }
-        guard fresh else { throw ServiceError.conflict(field: nil, message: "this signed request was already received: a replay") }
+        guard fresh else {
+            throw ServiceError.conflict(field: nil, message: "this signed request was already received: a replay")
+        }
     }
 }

@@ -30,7 +30,9 @@ public struct AlertDesk: Sendable {
 
     /// Turns findings about a terminal into alerts, in the caller's transaction. Returns the alerts raised
     /// or updated.
-    func record(_ findings: [Finding], for terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws -> [Alert] {
+    func record(_ findings: [Finding], for terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws
+        -> [Alert]
+    {
         var touched: [Alert] = []
         for finding in findings {
             if var alert = try await alerts.unresolved(terminal: terminal.id, rule: finding.rule, on: db) {
@@ -43,7 +45,8 @@ public struct AlertDesk: Sendable {
                     storeID: terminal.storeID, terminalID: terminal.id, finding: finding)
                 try await alerts.insert(alert, on: db)
                 try await audit.record(
-                    .system("detection", provider: terminal.providerID, at: now), "alert.raise", target: "alert", id: alert.id,
+                    .system("detection", provider: terminal.providerID, at: now), "alert.raise", target: "alert",
+                    id: alert.id,
                     provider: terminal.providerID, after: alert, reason: finding.message, at: now, on: db)
                 touched.append(alert)
             }
@@ -51,7 +54,8 @@ public struct AlertDesk: Sendable {
         return touched
     }
 
-    public func list(_ filter: AlertRepository.Filter, after cursor: Cursor?, limit: Int, by caller: Caller) async throws
+    public func list(_ filter: AlertRepository.Filter, after cursor: Cursor?, limit: Int, by caller: Caller)
+        async throws
         -> Page<Alert>
     {
         try await runtime.database.withConnection {
@@ -68,7 +72,8 @@ public struct AlertDesk: Sendable {
     public func acknowledge(_ id: UUID, by caller: Caller) async throws -> Alert {
         try await change(id, by: caller, action: "alert.acknowledge", reason: nil) { alert, now in
             guard alert.status == .open else {
-                throw ServiceError.conflict(field: nil, message: "only an open alert can be acknowledged; this one is \(alert.status.rawValue)")
+                throw ServiceError.conflict(
+                    field: nil, message: "only an open alert can be acknowledged; this one is \(alert.status.rawValue)")
             }
             alert.status = .acknowledged
             alert.acknowledgedAt = now
@@ -81,7 +86,9 @@ public struct AlertDesk: Sendable {
         let reason = v.text(resolution.reason, "reason", max: 1000) ?? ""
         try v.finish()
         return try await change(id, by: caller, action: "alert.resolve", reason: reason) { alert, now in
-            guard alert.status != .resolved else { throw ServiceError.conflict(field: nil, message: "the alert is already resolved") }
+            guard alert.status != .resolved else {
+                throw ServiceError.conflict(field: nil, message: "the alert is already resolved")
+            }
             alert.status = .resolved
             alert.resolvedAt = now
             alert.resolvedBy = caller.name
@@ -93,7 +100,9 @@ public struct AlertDesk: Sendable {
     /// Per rule, the open alerts and those resolved as false positives, in the caller's scope.
     public func rules(by caller: Caller) async throws -> [RuleSummary] {
         let counts = try await runtime.database.withConnection { try await alerts.ruleCounts(in: caller.scope, on: $0) }
-        return RuleID.allCases.map { RuleSummary(rule: $0, open: counts[$0]?.open ?? 0, falsePositives: counts[$0]?.falsePositives ?? 0) }
+        return RuleID.allCases.map {
+            RuleSummary(rule: $0, open: counts[$0]?.open ?? 0, falsePositives: counts[$0]?.falsePositives ?? 0)
+        }
     }
 
     private func change(
@@ -101,7 +110,9 @@ public struct AlertDesk: Sendable {
     ) async throws -> Alert {
         let now = runtime.now()
         return try await runtime.database.transaction { db in
-            guard let before = try await alerts.find(id, in: caller.scope, on: db) else { throw ServiceError.notFound("alert") }
+            guard let before = try await alerts.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("alert")
+            }
             guard [.providerAdmin, .merchantAdmin, .storeManager].contains(caller.role) else {
                 throw ServiceError.forbidden("only admins and store managers work alerts")
             }

@@ -25,7 +25,8 @@ struct Containment: Sendable {
         let pending = try await commands.commands(of: terminal.id, status: .queued, on: db)
         if terminal.state != .retired, !pending.contains(where: { $0.type == .lock }) {
             let lock = TerminalCommand(
-                id: runtime.ids.next(), terminalID: terminal.id, type: .lock, payload: ["message": Self.lostModeMessage],
+                id: runtime.ids.next(), terminalID: terminal.id, type: .lock,
+                payload: ["message": Self.lostModeMessage],
                 status: .queued, createdAt: now, createdBy: detection.name, reason: reason)
             try await commands.insert(lock, on: db)
             try await audit.record(

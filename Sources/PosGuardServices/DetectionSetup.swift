@@ -14,6 +14,8 @@ public struct DetectionSetup: Sendable {
 
     public struct OperatorDraft: Sendable, Decodable {
         public var name: String
+
+        public init(name: String) { self.name = name }
     }
 
     let runtime: Runtime
@@ -38,26 +40,35 @@ public struct DetectionSetup: Sendable {
         }
     }
 
-    public func setSettings(_ level: DetectionRepository.Level, _ id: UUID, _ overrides: DetectionOverrides, by caller: Caller)
+    public func setSettings(
+        _ level: DetectionRepository.Level, _ id: UUID, _ overrides: DetectionOverrides, by caller: Caller
+    )
         async throws -> View
     {
-        guard caller.role.managesStores else { throw ServiceError.forbidden("only provider and merchant admins tune detection") }
+        guard caller.role.managesStores else {
+            throw ServiceError.forbidden("only provider and merchant admins tune detection")
+        }
         try overrides.validate()
         let now = runtime.now()
-        let change: ChangeFeed.Change = level == .merchant ? .merchant(id) : level == .store ? .store(id) : .terminal(id)
+        let change: ChangeFeed.Change =
+            level == .merchant ? .merchant(id) : level == .store ? .store(id) : .terminal(id)
         try await runtime.committing(change) { db in
             _ = try await owners(level, id, caller, db)
             let before = try await repository.overrides(of: id, on: db)
-            try await repository.setOverrides(overrides, of: id, level: level, provider: caller.scope.providerID, at: now, on: db)
+            try await repository.setOverrides(
+                overrides, of: id, level: level, provider: caller.scope.providerID, at: now, on: db)
             try await audit.record(
-                caller, "detection.settings", target: level.rawValue, id: id, before: before, after: overrides, at: now, on: db)
+                caller, "detection.settings", target: level.rawValue, id: id, before: before, after: overrides, at: now,
+                on: db)
         }
         return try await settings(level, id, by: caller)
     }
 
     public func roster(of store: UUID, by caller: Caller) async throws -> [StoreOperator] {
         try await runtime.database.withConnection { db in
-            guard try await stores.find(store, in: caller.scope, on: db) != nil else { throw ServiceError.notFound("store") }
+            guard try await stores.find(store, in: caller.scope, on: db) != nil else {
+                throw ServiceError.notFound("store")
+            }
             return try await repository.roster(of: store, on: db)
         }
     }
@@ -77,7 +88,8 @@ public struct DetectionSetup: Sendable {
     }
 
     public func removeOperator(_ operatorID: String, store: UUID, by caller: Caller) async throws {
-        try await editRoster(store, by: caller, action: "store.operator_remove", target: ["operator_id": operatorID]) { db in
+        try await editRoster(store, by: caller, action: "store.operator_remove", target: ["operator_id": operatorID]) {
+            db in
             guard try await repository.removeOperator(store: store, operatorID: operatorID, on: db) else {
                 throw ServiceError.notFound("operator")
             }
@@ -85,11 +97,14 @@ public struct DetectionSetup: Sendable {
     }
 
     private func editRoster(
-        _ store: UUID, by caller: Caller, action: String, target: any Encodable, _ edit: (any SQLDatabase) async throws -> Void
+        _ store: UUID, by caller: Caller, action: String, target: any Encodable,
+        _ edit: (any SQLDatabase) async throws -> Void
     ) async throws {
         let now = runtime.now()
         try await runtime.committing(.store(store)) { db in
-            guard try await stores.find(store, in: caller.scope, on: db) != nil else { throw ServiceError.notFound("store") }
+            guard try await stores.find(store, in: caller.scope, on: db) != nil else {
+                throw ServiceError.notFound("store")
+            }
             guard caller.role.managesStores || caller.role == .storeManager else {
                 throw ServiceError.forbidden("only admins and the store's manager keep its roster")
             }
@@ -99,18 +114,25 @@ public struct DetectionSetup: Sendable {
     }
 
     /// The owners whose overrides apply at this level, broadest first; checks the owner is in scope.
-    private func owners(_ level: DetectionRepository.Level, _ id: UUID, _ caller: Caller, _ db: any SQLDatabase) async throws
+    private func owners(_ level: DetectionRepository.Level, _ id: UUID, _ caller: Caller, _ db: any SQLDatabase)
+        async throws
         -> [UUID]
     {
         switch level {
         case .merchant:
-            guard try await merchants.find(id, in: caller.scope, on: db) != nil else { throw ServiceError.notFound("merchant") }
+            guard try await merchants.find(id, in: caller.scope, on: db) != nil else {
+                throw ServiceError.notFound("merchant")
+            }
             return [id]
         case .store:
-            guard let store = try await stores.find(id, in: caller.scope, on: db) else { throw ServiceError.notFound("store") }
+            guard let store = try await stores.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("store")
+            }
             return [store.merchantID, id]
         case .terminal:
-            guard let t = try await terminals.find(id, in: caller.scope, on: db) else { throw ServiceError.notFound("terminal") }
+            guard let t = try await terminals.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("terminal")
+            }
             return [t.merchantID, t.storeID, id]
         }
     }

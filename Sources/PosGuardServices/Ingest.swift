@@ -45,7 +45,9 @@ public struct Ingest: Sendable {
             throw ValidationFailure([FieldError("events", "send {\"events\": [ … ]}, a JSON object holding an array")])
         }
         guard batch.events.count <= maximumEvents else {
-            throw ValidationFailure([FieldError("events", "holds \(batch.events.count) events; at most \(maximumEvents) per batch")])
+            throw ValidationFailure([
+                FieldError("events", "holds \(batch.events.count) events; at most \(maximumEvents) per batch")
+            ])
         }
         return batch.events
     }
@@ -77,7 +79,9 @@ public struct Ingest: Sendable {
         let previous = watch.lastSeq
         // Events already processed, or repeated in this batch, are ignored.
         var seen = Set<Int64>()
-        let fresh = accepted.sorted { $0.event.seq < $1.event.seq }.filter { $0.event.seq > previous && seen.insert($0.event.seq).inserted }
+        let fresh = accepted.sorted { $0.event.seq < $1.event.seq }.filter {
+            $0.event.seq > previous && seen.insert($0.event.seq).inserted
+        }
         let processedSeqs = (fresh.map(\.event.seq) + refused.compactMap(\.seq).filter { $0 > previous }).sorted()
 
         var findings: [Finding] = []
@@ -101,7 +105,8 @@ public struct Ingest: Sendable {
 
         let stored = fresh.map {
             EventRepository.Stored(
-                terminalID: terminalID, seq: $0.event.seq, type: $0.event.type, at: $0.event.at, receivedAt: now, body: $0.json)
+                terminalID: terminalID, seq: $0.event.seq, type: $0.event.type, at: $0.event.at, receivedAt: now,
+                body: $0.json)
         }
         let terminal = subject.terminal
         let (alerts, pending, changed) = try await runtime.database.transaction { db in

@@ -34,7 +34,8 @@ public struct PosGuard: Sendable {
         alerts = AlertDesk(runtime: runtime)
         ingest = Ingest(runtime: runtime, engine: engine, alertDesk: alerts, registry: terminals)
         silence = SilenceWatch(
-            runtime: runtime, engine: engine, alertDesk: alerts, containment: Containment(runtime: runtime, registry: terminals))
+            runtime: runtime, engine: engine, alertDesk: alerts,
+            containment: Containment(runtime: runtime, registry: terminals))
         detection = DetectionSetup(runtime: runtime)
     }
 }

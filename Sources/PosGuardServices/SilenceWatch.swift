@@ -20,12 +20,15 @@ public struct SilenceWatch: Sendable {
             raised += try await engine.lock.withLock(id) {
                 var watch = engine.watch(of: id)
                 guard let subject = try await engine.subject(id),
-                    let finding = DetectionRules.judgeSilence(watch: &watch, settings: subject.context.settings, now: now)
+                    let finding = DetectionRules.judgeSilence(
+                        watch: &watch, settings: subject.context.settings, now: now)
                 else { return 0 }
                 let changed = try await runtime.database.transaction { db in
                     try await EventRepository().saveWatch(watch, of: id, at: now, on: db)
                     _ = try await alertDesk.record([finding], for: subject.terminal, at: now, on: db)
-                    guard finding.severity == .critical, subject.context.settings.autoLockOnCritical else { return false }
+                    guard finding.severity == .critical, subject.context.settings.autoLockOnCritical else {
+                        return false
+                    }
                     return try await containment.respond(to: finding, terminal: subject.terminal, at: now, on: db)
                 }
                 engine.setWatch(watch, of: id)

@@ -176,7 +176,8 @@ public struct TerminalRegistry: Sendable {
     /// Records a lawful move in the caller's transaction: the new state, the history line, the audit record.
     /// Callers have checked the lifecycle, the role and MFA; announcing the change is theirs to do too.
     func apply(
-        _ state: TerminalState, to before: Terminal, by caller: Caller, reason: String, at now: Date, on db: any SQLDatabase
+        _ state: TerminalState, to before: Terminal, by caller: Caller, reason: String, at now: Date,
+        on db: any SQLDatabase
     ) async throws -> Terminal {
         var after = before
         after.state = state
@@ -189,7 +190,8 @@ public struct TerminalRegistry: Sendable {
                     actorID: caller.userID, actor: caller.name, reason: reason)
             ], on: db)
         try await audit.record(
-            caller, "terminal.transition", target: "terminal", id: before.id, provider: before.providerID, before: before,
+            caller, "terminal.transition", target: "terminal", id: before.id, provider: before.providerID,
+            before: before,
             after: after, reason: reason, at: now, on: db)
         return after
     }

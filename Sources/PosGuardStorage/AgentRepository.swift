@@ -32,20 +32,26 @@ public struct AgentRepository: Sendable {
 
     public func code(hash: String, on db: any SQLDatabase) async throws -> Code? {
         try await db.select().column("*").from("enrollment_codes").where("code_hash", .equal, hash).first().map {
-            Code(terminalID: try $0.uuid("terminal_id"), expiresAt: try $0.date("expires_at"), usedAt: try $0.optionalDate("used_at"))
+            Code(
+                terminalID: try $0.uuid("terminal_id"), expiresAt: try $0.date("expires_at"),
+                usedAt: try $0.optionalDate("used_at"))
         }
     }
 
     /// Stops every unused code of a terminal from working.
     public func revokeCodes(of terminal: UUID, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.update("enrollment_codes").set("used_at", to: now.millis).where("terminal_id", .equal, terminal.key)
-            .where(SQLColumn("used_at"), .is, SQLLiteral.null).run()
+        try await db.update("enrollment_codes").set("used_at", to: now.millis).where(
+            "terminal_id", .equal, terminal.key
+        )
+        .where(SQLColumn("used_at"), .is, SQLLiteral.null).run()
     }
 
     /// Marks a code used; false when it already was (two enrollments racing for one code).
     public func useCode(hash: String, at now: Date, on db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.update("enrollment_codes").set("used_at", to: now.millis).where("code_hash", .equal, hash)
-            .where(SQLColumn("used_at"), .is, SQLLiteral.null).returning("code_hash").all()
+        let rows = try await db.update("enrollment_codes").set("used_at", to: now.millis).where(
+            "code_hash", .equal, hash
+        )
+        .where(SQLColumn("used_at"), .is, SQLLiteral.null).returning("code_hash").all()
         return !rows.isEmpty
     }
 
@@ -53,7 +59,9 @@ public struct AgentRepository: Sendable {
     public func setKey(terminal: UUID, publicKey: String, at now: Date, on db: any SQLDatabase) async throws {
         try await db.insert(into: "agent_keys").columns("terminal_id", "public_key", "enrolled_at")
             .values(SQLBind(terminal.key), SQLBind(publicKey), SQLBind(now.millis))
-            .onConflict(with: ["terminal_id"]) { $0.set(excludedValueOf: "public_key").set(excludedValueOf: "enrolled_at") }
+            .onConflict(with: ["terminal_id"]) {
+                $0.set(excludedValueOf: "public_key").set(excludedValueOf: "enrolled_at")
+            }
             .run()
     }
 
@@ -62,8 +70,10 @@ public struct AgentRepository: Sendable {
         let row = try await db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("t")))
             .column(SQLColumn("public_key", table: "k"))
             .from(SQLAlias(SQLIdentifier("terminals"), as: SQLIdentifier("t")))
-            .join(SQLAlias(SQLIdentifier("agent_keys"), as: SQLIdentifier("k")), method: SQLJoinMethod.inner,
-                on: SQLColumn("terminal_id", table: "k"), .equal, SQLColumn("id", table: "t"))
+            .join(
+                SQLAlias(SQLIdentifier("agent_keys"), as: SQLIdentifier("k")), method: SQLJoinMethod.inner,
+                on: SQLColumn("terminal_id", table: "k"), .equal, SQLColumn("id", table: "t")
+            )
             .where(SQLColumn("id", table: "t"), .equal, SQLBind(terminal.key))
             .first()
         guard let row else { return nil }

@@ -10,7 +10,9 @@ public struct AlertRepository: Sendable {
         public var severity: AlertSeverity?
         public var rule: RuleID?
 
-        public init(terminalID: UUID? = nil, status: AlertStatus? = nil, severity: AlertSeverity? = nil, rule: RuleID? = nil) {
+        public init(
+            terminalID: UUID? = nil, status: AlertStatus? = nil, severity: AlertSeverity? = nil, rule: RuleID? = nil
+        ) {
             self.terminalID = terminalID
             self.status = status
             self.severity = severity
@@ -31,7 +33,8 @@ public struct AlertRepository: Sendable {
         try await db.insert(into: "alerts")
             .columns(
                 "id", "provider_id", "merchant_id", "store_id", "terminal_id", "rule", "severity", "status", "message",
-                "occurrences", "evidence", "first_at", "last_at", "false_positive")
+                "occurrences", "evidence", "first_at", "last_at", "false_positive"
+            )
             .values(
                 SQLBind(a.id.key), SQLBind(a.providerID.key), SQLBind(a.merchantID.key), SQLBind(a.storeID.key),
                 SQLBind(a.terminalID.key), SQLBind(a.rule.rawValue), SQLBind(a.severity.rawValue),
@@ -70,7 +73,9 @@ public struct AlertRepository: Sendable {
     }
 
     /// Per rule: alerts still open, and alerts people resolved as false positives.
-    public func ruleCounts(in scope: Scope, on db: any SQLDatabase) async throws -> [RuleID: (open: Int, falsePositives: Int)] {
+    public func ruleCounts(in scope: Scope, on db: any SQLDatabase) async throws -> [RuleID: (
+        open: Int, falsePositives: Int
+    )] {
         let rows = try await db.select().column("rule").column("status").column("false_positive")
             .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
             .from("alerts").scoped(scope, .terminals).groupBy("rule").groupBy("status").groupBy("false_positive").all()
@@ -90,8 +95,10 @@ public struct AlertRepository: Sendable {
 
     static func alert(_ row: any SQLRow) throws -> Alert {
         let finding = Finding(
-            rule: try row.enumeration("rule", as: RuleID.self), severity: try row.enumeration("severity", as: AlertSeverity.self),
-            message: try row.text("message"), evidence: try row.text("evidence").split(separator: ",").compactMap { Int64($0) },
+            rule: try row.enumeration("rule", as: RuleID.self),
+            severity: try row.enumeration("severity", as: AlertSeverity.self),
+            message: try row.text("message"),
+            evidence: try row.text("evidence").split(separator: ",").compactMap { Int64($0) },
             at: try row.date("first_at"))
         var a = Alert(
             id: try row.uuid("id"), providerID: try row.uuid("provider_id"), merchantID: try row.uuid("merchant_id"),

@@ -27,7 +27,8 @@ public struct CommandRepository: Sendable {
                 id: try row.uuid("id"), terminalID: try row.uuid("terminal_id"),
                 type: try row.enumeration("type", as: TerminalCommand.Kind.self),
                 payload: try JSONDecoder().decode([String: String].self, from: Data(try row.text("payload").utf8)),
-                status: try row.enumeration("status", as: TerminalCommand.Status.self), createdAt: try row.date("created_at"),
+                status: try row.enumeration("status", as: TerminalCommand.Status.self),
+                createdAt: try row.date("created_at"),
                 createdBy: try row.text("created_by"), reason: try row.text("reason"))
         }
     }

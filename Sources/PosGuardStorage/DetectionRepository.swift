@@ -21,7 +21,10 @@ public struct DetectionRepository: Sendable {
     public init() {}
 
     public func overrides(of owner: UUID, on db: any SQLDatabase) async throws -> DetectionOverrides {
-        guard let row = try await db.select().column("overrides").from("detection_overrides").where("owner_id", .equal, owner.key)
+        guard
+            let row = try await db.select().column("overrides").from("detection_overrides").where(
+                "owner_id", .equal, owner.key
+            )
             .first()
         else { return DetectionOverrides() }
         return try Self.decoder.decode(DetectionOverrides.self, from: Data(try row.text("overrides").utf8))
@@ -31,19 +34,23 @@ public struct DetectionRepository: Sendable {
         _ o: DetectionOverrides, of owner: UUID, level: Level, provider: UUID, at now: Date, on db: any SQLDatabase
     ) async throws {
         let json = String(decoding: try Self.encoder.encode(o), as: UTF8.self)
-        try await db.insert(into: "detection_overrides").columns("owner_id", "provider_id", "level", "overrides", "updated_at")
-            .values(SQLBind(owner.key), SQLBind(provider.key), SQLBind(level.rawValue), SQLBind(json), SQLBind(now.millis))
-            .onConflict(with: ["owner_id"]) { $0.set(excludedValueOf: "overrides").set(excludedValueOf: "updated_at") }
-            .run()
+        try await db.insert(into: "detection_overrides").columns(
+            "owner_id", "provider_id", "level", "overrides", "updated_at"
+        )
+        .values(SQLBind(owner.key), SQLBind(provider.key), SQLBind(level.rawValue), SQLBind(json), SQLBind(now.millis))
+        .onConflict(with: ["owner_id"]) { $0.set(excludedValueOf: "overrides").set(excludedValueOf: "updated_at") }
+        .run()
     }
 
     public func roster(of store: UUID, on db: any SQLDatabase) async throws -> [StoreOperator] {
-        try await db.select().column("*").from("store_operators").where("store_id", .equal, store.key).orderBy("operator_id")
-            .all().map { row in
-                StoreOperator(
-                    storeID: try row.uuid("store_id"), operatorID: try row.text("operator_id"), name: try row.text("name"),
-                    addedAt: try row.date("added_at"))
-            }
+        try await db.select().column("*").from("store_operators").where("store_id", .equal, store.key).orderBy(
+            "operator_id"
+        )
+        .all().map { row in
+            StoreOperator(
+                storeID: try row.uuid("store_id"), operatorID: try row.text("operator_id"), name: try row.text("name"),
+                addedAt: try row.date("added_at"))
+        }
     }
 
     public func putOperator(_ op: StoreOperator, on db: any SQLDatabase) async throws {

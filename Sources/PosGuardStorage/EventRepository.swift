@@ -50,7 +50,8 @@ public struct EventRepository: Sendable {
     }
 
     /// A terminal's events after `seq`, oldest first.
-    public func events(of terminal: UUID, after seq: Int64, limit: Int, on db: any SQLDatabase) async throws -> [Stored] {
+    public func events(of terminal: UUID, after seq: Int64, limit: Int, on db: any SQLDatabase) async throws -> [Stored]
+    {
         try await db.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
             .where("seq", .greaterThan, seq).orderBy("seq").limit(limit).all().map { row in
                 Stored(
@@ -59,7 +60,8 @@ public struct EventRepository: Sendable {
             }
     }
 
-    public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on db: any SQLDatabase) async throws {
+    public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on db: any SQLDatabase) async throws
+    {
         let state = String(decoding: try Self.encoder.encode(watch), as: UTF8.self)
         try await db.insert(into: "terminal_watch").columns("terminal_id", "state", "updated_at")
             .values(SQLBind(terminal.key), SQLBind(state), SQLBind(now.millis))
@@ -71,7 +73,8 @@ public struct EventRepository: Sendable {
     public func allWatches(on db: any SQLDatabase) async throws -> [UUID: TerminalWatch] {
         var watches: [UUID: TerminalWatch] = [:]
         for row in try await db.select().columns("terminal_id", "state").from("terminal_watch").all() {
-            watches[try row.uuid("terminal_id")] = try Self.decoder.decode(TerminalWatch.self, from: Data(try row.text("state").utf8))
+            watches[try row.uuid("terminal_id")] = try Self.decoder.decode(
+                TerminalWatch.self, from: Data(try row.text("state").utf8))
         }
         return watches
     }

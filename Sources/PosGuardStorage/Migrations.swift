@@ -24,7 +24,8 @@ public enum Migrations {
         Migration(
             version: 1, name: "organisation, terminals, users, sessions, audit log", statements: SchemaV1.statements),
         Migration(
-            version: 2, name: "live detection: agents, events, alerts, rosters, commands", statements: SchemaV2.statements),
+            version: 2, name: "live detection: agents, events, alerts, rosters, commands",
+            statements: SchemaV2.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

@@ -57,7 +57,8 @@ public struct TerminalRepository: Sendable {
     /// The provider a terminal belongs to: for requests that arrive without a user (agents), to find the
     /// scope they act in.
     public func providerID(of id: UUID, on db: any SQLDatabase) async throws -> UUID? {
-        try await db.select().column("provider_id").from("terminals").where("id", .equal, id.key).first()?.uuid("provider_id")
+        try await db.select().column("provider_id").from("terminals").where("id", .equal, id.key).first()?.uuid(
+            "provider_id")
     }
 
     /// A page of the terminals inside the scope that match the filter, in registration order.
@@ -152,7 +153,8 @@ public struct TerminalRepository: Sendable {
         [
             SQLBind(t.id.key), SQLBind(t.providerID.key), SQLBind(t.merchantID.key), SQLBind(t.storeID.key),
             SQLBind(t.make), SQLBind(t.model), SQLBind(t.serial), SQLBind(t.tid), SQLBind(t.mid),
-            SQLBind(t.firmwareVersion), SQLBind(t.appVersion), SQLBind(t.iccid), SQLBind(t.state.rawValue), SQLBind(t.createdAt.millis),
+            SQLBind(t.firmwareVersion), SQLBind(t.appVersion), SQLBind(t.iccid), SQLBind(t.state.rawValue),
+            SQLBind(t.createdAt.millis),
             SQLBind(t.updatedAt.millis),
         ]
     }

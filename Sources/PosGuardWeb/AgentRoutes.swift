@@ -36,7 +36,8 @@ struct AgentRoutes {
                 signature: request.headers[.posGuardSignature], method: request.method.rawValue, path: request.uri.path,
                 body: body)
             let outcome = try await app.ingest.ingest(try Ingest.read(body), from: verified.terminal.id)
-            return JSONResponse(Acknowledgement(ackedSeq: outcome.ackedSeq, commands: outcome.commands, refused: outcome.refused))
+            return JSONResponse(
+                Acknowledgement(ackedSeq: outcome.ackedSeq, commands: outcome.commands, refused: outcome.refused))
         }
     }
 }

@@ -12,10 +12,12 @@ struct AlertRoutes {
         api.get("alerts") { request, context in
             let query = ListingQuery(request)
             let filter = AlertRepository.Filter(
-                terminalID: try query.uuid("terminal_id"), status: try query.enumeration("status", as: AlertStatus.self),
+                terminalID: try query.uuid("terminal_id"),
+                status: try query.enumeration("status", as: AlertStatus.self),
                 severity: try query.enumeration("severity", as: AlertSeverity.self),
                 rule: try query.enumeration("rule", as: RuleID.self))
-            let page = try await app.alerts.list(filter, after: try query.cursor, limit: try query.limit, by: try context.requireCaller())
+            let page = try await app.alerts.list(
+                filter, after: try query.cursor, limit: try query.limit, by: try context.requireCaller())
             return JSONResponse(Listing(page))
         }
         api.get("alerts/rules") { _, context in

@@ -25,17 +25,21 @@ struct DetectionRoutes {
     func add(to api: RouterGroup<AppRequestContext>) {
         for level in DetectionRepository.Level.allCases {
             api.get("\(level.rawValue)s/{id}/detection-settings") { _, context in
-                JSONResponse(try await app.detection.settings(level, try context.parameters.id(), by: try context.requireCaller()))
+                JSONResponse(
+                    try await app.detection.settings(
+                        level, try context.parameters.id(), by: try context.requireCaller()))
             }
             api.put("\(level.rawValue)s/{id}/detection-settings") { request, context in
                 var request = request
                 let id = try context.parameters.id()
                 let overrides = try await request.decodeJSON(DetectionOverrides.self)
-                return JSONResponse(try await app.detection.setSettings(level, id, overrides, by: try context.requireCaller()))
+                return JSONResponse(
+                    try await app.detection.setSettings(level, id, overrides, by: try context.requireCaller()))
             }
         }
         api.get("stores/{id}/operators") { _, context in
-            let roster = try await app.detection.roster(of: try context.parameters.id(), by: try context.requireCaller())
+            let roster = try await app.detection.roster(
+                of: try context.parameters.id(), by: try context.requireCaller())
             return JSONResponse(Listing(Page(items: roster, next: nil)))
         }
         api.put("stores/{id}/operators/{operator_id}") { request, context in
@@ -48,18 +52,21 @@ struct DetectionRoutes {
         }
         api.delete("stores/{id}/operators/{operator_id}") { _, context in
             try await app.detection.removeOperator(
-                context.parameters.get("operator_id") ?? "", store: try context.parameters.id(), by: try context.requireCaller())
+                context.parameters.get("operator_id") ?? "", store: try context.parameters.id(),
+                by: try context.requireCaller())
             return Response(status: .noContent)
         }
         api.post("terminals/{id}/enrollment-code") { _, context in
-            let issued = try await app.enrollment.issueCode(for: try context.parameters.id(), by: try context.requireCaller())
+            let issued = try await app.enrollment.issueCode(
+                for: try context.parameters.id(), by: try context.requireCaller())
             return JSONResponse(IssuedCode(code: issued.code, expiresAt: issued.expiresAt), status: .created)
         }
         api.get("terminals/{id}/events") { request, context in
             let query = ListingQuery(request)
             let afterSeq = try query.integer("after_seq") ?? 0
             let stored = try await app.ingest.events(
-                of: try context.parameters.id(), after: afterSeq, limit: try query.limit, by: try context.requireCaller())
+                of: try context.parameters.id(), after: afterSeq, limit: try query.limit,
+                by: try context.requireCaller())
             let views = stored.map {
                 EventView(
                     seq: $0.seq, type: $0.type, at: $0.at, receivedAt: $0.receivedAt,
@@ -68,7 +75,8 @@ struct DetectionRoutes {
             return JSONResponse(Listing(Page(items: views, next: nil)))
         }
         api.get("terminals/{id}/commands") { _, context in
-            let commands = try await app.ingest.commands(of: try context.parameters.id(), by: try context.requireCaller())
+            let commands = try await app.ingest.commands(
+                of: try context.parameters.id(), by: try context.requireCaller())
             return JSONResponse(Listing(Page(items: commands, next: nil)))
         }
     }

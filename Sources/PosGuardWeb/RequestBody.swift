@@ -129,7 +129,9 @@ struct ListingQuery {
 
     func integer(_ name: String) throws -> Int64? {
         guard let text = parameters[name] else { return nil }
-        guard let value = Int64(text), value >= 0 else { throw Problem.badRequest(name, "must be a non-negative integer") }
+        guard let value = Int64(text), value >= 0 else {
+            throw Problem.badRequest(name, "must be a non-negative integer")
+        }
         return value
     }
 

@@ -7,6 +7,7 @@ import PosGuardDomain
 import PosGuardServices
 import PosGuardTestSupport
 import PosGuardWeb
+import Testing
 
 /// A running API over the demo tenant on a fresh SQLite database, driven through HummingbirdTesting.
 struct APIHarness {
@@ -84,4 +85,56 @@ struct APIHarness {
 struct HarnessError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// A terminal speaking the agent protocol to the harness: enrolled with a real P-256 key, numbering its
+/// events, signing every batch.
+struct Device {
+    let api: APIHarness
+    let terminalID: UUID
+    let signer: AgentSigner
+    var clock: TestClock { api.tenant.clock }
+
+    /// Enrolls a demo terminal: an admin issues a code, the device presents it with the terminal's serial and TID.
+    static func enroll(_ terminal: [String: Any], api: APIHarness, adminToken: String) async throws -> Device {
+        let id = try #require(terminal["id"] as? String)
+        let code = try await api.call(.post, "/api/v1/terminals/\(id)/enrollment-code", token: adminToken)
+        guard code.status == .created, let text = code.string("code") else {
+            throw HarnessError(message: "enrollment code: \(code.status) \(code.text)")
+        }
+        let signer = AgentSigner()
+        let body =
+            #"{"code":"\#(text)","public_key":"\#(signer.publicKey)","serial":"\#(terminal["serial"]!)","tid":"\#(terminal["tid"]!)"}"#
+        let enrolled = try await api.call(.post, "/agent/v1/enroll", json: body)
+        guard enrolled.status == .created, enrolled.string("terminal_id")?.lowercased() == id.lowercased() else {
+            throw HarnessError(message: "enroll: \(enrolled.status) \(enrolled.text)")
+        }
+        return Device(api: api, terminalID: UUID(uuidString: id)!, signer: signer)
+    }
+
+    /// Sends a raw body to `/agent/v1/events`, signed (or mangled by `tamper` after signing).
+    func send(body: String, at date: Date? = nil, tamper: (inout HTTPFields) -> Void = { _ in }) async throws
+        -> APIHarness.Reply
+    {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for (name, value) in signer.headers(
+            terminal: terminalID, method: "POST", path: "/agent/v1/events", body: Array(body.utf8),
+            at: date ?? clock.now)
+        {
+            headers[HTTPField.Name(name)!] = value
+        }
+        tamper(&headers)
+        let response = try await api.client.execute(
+            uri: "/agent/v1/events", method: .post, headers: headers, body: ByteBuffer(string: body))
+        return APIHarness.Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    /// Sends events given as `(seq, type, extra JSON fields)`, stamped with the harness clock.
+    func send(_ events: [(Int, String, String)]) async throws -> APIHarness.Reply {
+        let at = RFC3339.format(clock.now)
+        let items = events.map { seq, type, fields in
+            #"{"seq":\#(seq),"type":"\#(type)","at":"\#(at)"\#(fields.isEmpty ? "" : ",")\#(fields)}"#
+        }
+        return try await send(body: #"{"events":[\#(items.joined(separator: ","))]}"#)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PosGuardDomain
 import PosGuardTestSupport
 import Testing
 
@@ -12,6 +13,8 @@ struct TenantIsolationAPITests {
         "GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/session",
         "DELETE /api/v1/session", "POST /api/v1/session/totp", "GET /api/v1/me", "POST /api/v1/me/totp",
         "POST /api/v1/me/totp/confirm",
+        // Agents authenticate with enrollment codes and signatures, tested in AgentAPITests.
+        "POST /agent/v1/enroll", "POST /agent/v1/events",
     ]
 
     /// A request body that would succeed in the owner's scope, per route.
@@ -21,6 +24,11 @@ struct TenantIsolationAPITests {
         "PATCH /api/v1/users/{id}": #"{"name":"Taken over"}"#,
         "PATCH /api/v1/terminals/{id}": #"{"model":"Taken over"}"#,
         "POST /api/v1/terminals/{id}/transitions": #"{"to":"suspected_stolen","reason":"taken over"}"#,
+        "PUT /api/v1/merchants/{id}/detection-settings": #"{"auto_lock_on_critical":false}"#,
+        "PUT /api/v1/stores/{id}/detection-settings": #"{"auto_lock_on_critical":false}"#,
+        "PUT /api/v1/terminals/{id}/detection-settings": #"{"auto_lock_on_critical":false}"#,
+        "PUT /api/v1/stores/{id}/operators/{operator_id}": #"{"name":"Mole"}"#,
+        "POST /api/v1/alerts/{id}/resolve": #"{"reason":"nothing to see"}"#,
     ]
 
     @Test func aMerchantAdminCannotReachAnotherMerchantsDataOnAnyRoute() async throws {
@@ -35,6 +43,14 @@ struct TenantIsolationAPITests {
                 }
                 #expect(victim[kind]?.isEmpty == false, "the victim has \(kind)")
             }
+            // An alert on one of the victim's terminals.
+            let victimTerminal = try #require(victim["terminals"]?.first.flatMap(UUID.init(uuidString:)))
+            let at = RFC3339.format(api.tenant.clock.now)
+            _ = try await api.tenant.app.ingest.ingest(
+                [.object(["seq": .number(1), "type": .string("tamper"), "at": .string(at), "sensor": .string("lid")])],
+                from: victimTerminal)
+            victim["alerts"] = try await api.all("/api/v1/alerts", token: lotus).compactMap { $0["id"] as? String }
+            #expect(victim["alerts"]?.isEmpty == false)
             let victimIDs = Set(victim.values.joined())
             let victimStore = try #require(victim["stores"]?.first)
             let victimMerchant = try #require(victim["merchants"]?.first)
@@ -56,6 +72,7 @@ struct TenantIsolationAPITests {
                 if path.contains("{id}") {
                     let target = try #require(victim[kind]?.first)
                     let uri = path.replacingOccurrences(of: "{id}", with: target)
+                        .replacingOccurrences(of: "{operator_id}", with: "op-1")
                     let reply = try await api.call(route.method, uri, token: kiez, json: Self.bodies[key])
                     #expect(reply.status == .notFound, "\(key) answered \(reply.status): \(reply.text)")
                     #expect(!reply.text.contains(target) || reply.status == .notFound)
@@ -86,7 +103,7 @@ struct TenantIsolationAPITests {
                         "\(key) answered \(reply.status): \(reply.text)")
                 }
             }
-            #expect(covered >= 20, "every tenant route was tried")
+            #expect(covered >= 35, "every tenant route was tried")
             // And the victim's data is untouched.
             let stores = try await api.all("/api/v1/stores", token: lotus, pageSize: 100)
             #expect(!stores.contains { $0["name"] as? String == "Taken over" || $0["code"] as? String == "HIJACK" })

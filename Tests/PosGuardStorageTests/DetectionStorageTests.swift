@@ -1,0 +1,147 @@
+import Foundation
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+import PosGuardTestSupport
+import Testing
+
+@Suite("Detection storage")
+struct DetectionStorageTests {
+    func event(_ seq: Int, _ type: String, at: Date, _ fields: [String: JSONValue] = [:]) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "seq": .number(Double(seq)), "type": .string(type), "at": .string(RFC3339.format(at)),
+        ]
+        object.merge(fields) { $1 }
+        return .object(object)
+    }
+
+    func berlinTerminal(_ tenant: DemoTenant) async throws -> Terminal {
+        let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+        return try #require(try await tenant.allTerminals(manager, filter: .init(state: .active)).first)
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func ingestStoresOnceRaisesAlertsContainsAndSurvivesARestart(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let terminal = try await berlinTerminal(tenant)
+            let now = tenant.clock.now
+            let first = try await tenant.app.ingest.ingest(
+                [event(1, "heartbeat", at: now), event(2, "sim", at: now, ["iccid": .string("8949000000000000042")])],
+                from: terminal.id)
+            #expect(first.ackedSeq == 2 && first.alerts.isEmpty)
+            let admin = try await tenant.caller("admin@kiez-baeckerei.demo")
+            #expect(
+                try await tenant.app.terminals.find(terminal.id, by: admin).iccid == "8949000000000000042",
+                "first SIM adopted")
+
+            let swap = try await tenant.app.ingest.ingest(
+                [event(2, "heartbeat", at: now), event(3, "sim", at: now, ["iccid": .string("8949000000000000666")])],
+                from: terminal.id)
+            #expect(swap.ackedSeq == 3 && swap.alerts.map(\.rule) == [.simSwap])
+            #expect(swap.commands.map(\.type) == [.lock])
+            #expect(try await tenant.app.terminals.find(terminal.id, by: admin).state == .suspectedStolen)
+            let stored = try await tenant.app.ingest.events(of: terminal.id, after: 0, limit: 10, by: admin)
+            #expect(stored.map(\.seq) == [1, 2, 3], "the resent #2 was not stored twice")
+
+            // A new instance over the same database resumes from the saved watch.
+            let restarted = PosGuard(
+                runtime: Runtime(database: db, now: tenant.clock.function), hasher: PasswordHasher(cost: 4))
+            try await restarted.engine.restore()
+            #expect(restarted.engine.watch(of: terminal.id).lastSeq == 3)
+            #expect(restarted.engine.watch(of: terminal.id).iccid == "8949000000000000666")
+            let again = try await restarted.ingest.ingest(
+                [event(3, "heartbeat", at: now), event(4, "heartbeat", at: now)], from: terminal.id)
+            #expect(again.ackedSeq == 4 && again.alerts.isEmpty)
+            let alerts = try await restarted.alerts.list(
+                .init(terminalID: terminal.id), after: nil, limit: 10, by: admin)
+            #expect(alerts.items.map(\.rule) == [.simSwap] && alerts.items[0].occurrences == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func oneOpenAlertPerRuleUntilResolved(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let terminal = try await berlinTerminal(tenant)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let now = tenant.clock.now
+            let tamper: [String: JSONValue] = ["sensor": .string("case")]
+            _ = try await tenant.app.ingest.ingest([event(1, "tamper", at: now, tamper)], from: terminal.id)
+            _ = try await tenant.app.ingest.ingest([event(2, "tamper", at: now, tamper)], from: terminal.id)
+            var alerts = try await tenant.app.alerts.list(
+                .init(terminalID: terminal.id), after: nil, limit: 10, by: manager
+            ).items
+            #expect(alerts.count == 1 && alerts[0].occurrences == 2 && alerts[0].evidence == [1, 2])
+            _ = try await tenant.app.alerts.resolve(
+                alerts[0].id, .init(reason: "inspected", falsePositive: false), by: manager)
+            _ = try await tenant.app.ingest.ingest([event(3, "tamper", at: now, tamper)], from: terminal.id)
+            alerts = try await tenant.app.alerts.list(
+                .init(terminalID: terminal.id), after: nil, limit: 10, by: manager
+            ).items
+            #expect(alerts.map(\.status) == [.resolved, .open])
+            let other = try await tenant.caller("admin@lotus-tea.demo")
+            await #expect(throws: ServiceError.notFound("alert")) {
+                try await tenant.app.alerts.find(alerts[0].id, by: other)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func enrollmentCodesWorkOnceForTheRightDevice(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let terminal = try await berlinTerminal(tenant)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let issued = try await tenant.app.enrollment.issueCode(for: terminal.id, by: manager)
+            #expect(
+                issued.code.count == 14
+                    && issued.expiresAt == tenant.clock.now.addingTimeInterval(AgentEnrollment.codeLifetime))
+            let signer = AgentSigner()
+            let request = AgentEnrollment.Request(
+                code: issued.code.lowercased(), publicKey: signer.publicKey, serial: terminal.serial, tid: terminal.tid)
+            #expect(try await tenant.app.enrollment.enroll(request, source: nil) == terminal.id)
+            await #expect(throws: ServiceError.forbidden("enrollment code is unknown, used or expired")) {
+                try await tenant.app.enrollment.enroll(request, source: nil)
+            }
+            let late = try await tenant.app.enrollment.issueCode(for: terminal.id, by: manager)
+            tenant.clock.advance(AgentEnrollment.codeLifetime + 1)
+            await #expect(throws: ServiceError.self) {
+                try await tenant.app.enrollment.enroll(
+                    .init(code: late.code, publicKey: signer.publicKey, serial: terminal.serial, tid: terminal.tid),
+                    source: nil)
+            }
+            let cashier = try await tenant.caller("cashier.berlin@kiez-baeckerei.demo")
+            await #expect(throws: ServiceError.self) {
+                try await tenant.app.enrollment.issueCode(for: terminal.id, by: cashier)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func overridesAndRostersReachTheEngineAtOnce(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let terminal = try await berlinTerminal(tenant)
+            let admin = try await tenant.caller("admin@kiez-baeckerei.demo")
+            let now = tenant.clock.now
+            let login: [String: JSONValue] = [
+                "operator_id": .string("op-5"), "method": .string("pin"), "success": .bool(true),
+            ]
+            #expect(
+                try await tenant.app.ingest.ingest([event(1, "login", at: now, login)], from: terminal.id).alerts
+                    .isEmpty)
+            _ = try await tenant.app.detection.putOperator(
+                "op-1", .init(name: "Anna"), store: terminal.storeID, by: admin)
+            let outcome = try await tenant.app.ingest.ingest([event(2, "login", at: now, login)], from: terminal.id)
+            #expect(outcome.alerts.map(\.rule) == [.unknownOperator])
+            var overrides = DetectionOverrides()
+            overrides.autoLockOnCritical = false
+            let view = try await tenant.app.detection.setSettings(.terminal, terminal.id, overrides, by: admin)
+            #expect(view.effective.autoLockOnCritical == false && view.overrides == overrides)
+            let tamper = try await tenant.app.ingest.ingest(
+                [event(3, "tamper", at: now, ["sensor": .string("x")])], from: terminal.id)
+            #expect(tamper.alerts.map(\.rule) == [.tamper] && tamper.commands.isEmpty)
+        }
+    }
+}
