@@ -1,8 +1,8 @@
 import Foundation
 
-/// The API's JSON conventions: snake_case keys, RFC 3339 UTC times.
-enum APIJSON {
-    static let encoder: JSONEncoder = {
+/// The API's JSON conventions: snake_case keys (`store_id` ⇄ `storeID`), RFC 3339 UTC times.
+public enum APIJSON {
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
@@ -10,7 +10,7 @@ enum APIJSON {
         return encoder
     }()
 
-    static let decoder: JSONDecoder = {
+    public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in
             AnyKey(camelCase(path.last!.stringValue))

@@ -6,6 +6,8 @@ struct PosGuardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "posguard",
         abstract: "Protects payment terminals against theft and misuse, and runs the response when one is stolen.",
-        subcommands: [Serve.self, Migrate.self, ProviderCommand.self, TerminalsCommand.self, Bench.self],
+        subcommands: [
+            Serve.self, Migrate.self, ProviderCommand.self, TerminalsCommand.self, Simulate.self, Bench.self,
+        ],
         defaultSubcommand: Serve.self)
 }
