@@ -61,6 +61,23 @@ POSGUARD="$(swift build --show-bin-path)/posguard"
 
 log "smoke test of the real server: SQLite"
 python3 scripts/smoke.py "$POSGUARD"
+log "fleet simulator against the real server: every scenario detected, no false alert"
+SIM_DIR=$(mktemp -d /tmp/posguard-sim.XXXXXX)
+SIM_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$POSGUARD" serve --demo --port "$SIM_PORT" --data-dir "$SIM_DIR" >"$SIM_DIR/server.log" 2>&1 &
+SIM_PID=$!
+python3 - "$SIM_PORT" <<'PY'
+import sys, time, urllib.request
+for _ in range(300):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/readyz", timeout=1)
+        break
+    except Exception:
+        time.sleep(0.2)
+PY
+"$POSGUARD" simulate --url "http://127.0.0.1:$SIM_PORT" --hours 24 --speed 4320 --check | grep -v '^[0-9]*% sim'
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; rm -rf "$SIM_DIR"
+
 log "smoke test of the real server: PostgreSQL"
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard smoke
 DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/smoke" python3 scripts/smoke.py "$POSGUARD"

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+
+/// What the benchmarks share: a throwaway database, a benchmark tenant, durations and memory readings.
+enum BenchKit {
+    /// Runs `body` on a fresh, migrated database: a temporary SQLite file, or the given (empty) PostgreSQL.
+    static func withDatabase(url: String?, logger: Logger, _ body: (Database) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "posguard-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var options = try DatabaseOptions.parse([])
+        options.dataDir = directory.path
+        options.databaseURL = url ?? ""
+        try await options.use(logger: logger) { db, _ in try await body(db) }
+    }
+
+    /// A provider with 10 merchants of 10 stores each, open around the clock.
+    static func tenant(_ app: PosGuard) async throws -> (Caller, [Store]) {
+        let provider = Provider(id: app.runtime.ids.next(), name: "Benchmark Acquiring")
+        try await app.runtime.database.withConnection {
+            try await ProviderRepository().insert(provider, at: app.runtime.now(), on: $0)
+        }
+        let caller = Caller.system("bench", provider: provider.id, at: app.runtime.now())
+        let always = try BusinessHours.parse(
+            Dictionary(uniqueKeysWithValues: BusinessHours.Weekday.allCases.map { ($0.rawValue, ["00:00-24:00"]) }))
+        var stores: [Store] = []
+        for m in 0..<10 {
+            let merchant = try await app.merchants.create(.init(name: "Merchant \(m)"), by: caller)
+            for s in 0..<10 {
+                stores.append(
+                    try await app.stores.create(
+                        .init(
+                            merchantID: merchant.id, code: "M\(m)-S\(s)", name: "Store \(m)-\(s)",
+                            address: "\(s) Market St",
+                            city: "City \(m)", country: "DE", timeZone: "Europe/Berlin", businessHours: always,
+                            geofence: Geofence(latitude: 52.5, longitude: 13.4, radiusM: 100)), by: caller))
+            }
+        }
+        return (caller, stores)
+    }
+
+    /// Registers `count` terminals through the CSV import, in batches of `batch`; returns how many.
+    static func importTerminals(_ app: PosGuard, caller: Caller, stores: [Store], count: Int, batch: Int = 10_000)
+        async throws
+        -> Int
+    {
+        var imported = 0
+        while imported < count {
+            let size = min(batch, count - imported)
+            var lines = ["make,model,serial,tid,mid,store_code,firmware_version,state"]
+            lines.reserveCapacity(size + 1)
+            for n in imported..<(imported + size) {
+                lines.append(
+                    "Ingenico,Move/5000,SN\(10_000_000 + n),T\(String(n, radix: 36)),MID\(n % 1000),"
+                        + "\(stores[n % stores.count].code),4.2.\(n % 9),\(n % 3 == 0 ? "inventory" : "active")")
+            }
+            imported += try await app.terminals.importCSV(lines.joined(separator: "\n"), by: caller)
+        }
+        return imported
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// The process's resident set size now (`VmRSS`) or at its peak (`VmHWM`), in KiB, from /proc.
+    static func residentKiB(peak: Bool = false) -> Int {
+        let key = peak ? "VmHWM:" : "VmRSS:"
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    /// Percentiles of samples in seconds, as milliseconds.
+    struct Latencies {
+        let sorted: [Double]
+
+        init(_ samples: [Double]) { sorted = samples.sorted() }
+
+        func ms(_ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000
+        }
+
+        var summary: String {
+            String(
+                format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d", ms(0.5), ms(0.99), (sorted.last ?? 0) * 1000,
+                sorted.count)
+        }
+    }
+}
