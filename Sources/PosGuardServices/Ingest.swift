@@ -37,19 +37,15 @@ public struct Ingest: Sendable {
         containment = Containment(runtime: runtime, registry: registry)
     }
 
-    struct Batch: Decodable { var events: [JSONValue] }
-
     /// Reads a batch body: `{"events": [ … ]}` with at most `maximumEvents` events.
     public static func read(_ body: [UInt8]) throws -> [JSONValue] {
-        guard let batch = try? JSONDecoder().decode(Batch.self, from: Data(body)) else {
+        guard let batch = try? JSONValue.parse(body), let events = batch.object?["events"]?.array else {
             throw ValidationFailure([FieldError("events", "send {\"events\": [ … ]}, a JSON object holding an array")])
         }
-        guard batch.events.count <= maximumEvents else {
-            throw ValidationFailure([
-                FieldError("events", "holds \(batch.events.count) events; at most \(maximumEvents) per batch")
-            ])
+        guard events.count <= maximumEvents else {
+            throw ValidationFailure([FieldError("events", "holds \(events.count) events; at most \(maximumEvents) per batch")])
         }
-        return batch.events
+        return events
     }
 
     public func ingest(_ values: [JSONValue], from terminalID: UUID) async throws -> Outcome {
@@ -62,7 +58,7 @@ public struct Ingest: Sendable {
                 continue
             }
             switch AgentEventParsing.parse(object, now: now) {
-            case .success(let event): accepted.append((event, Self.json(value)))
+            case .success(let event): accepted.append((event, value.text))
             case .failure(let refusal): refused.append(Refused(seq: refusal.seq, reason: refusal.reason))
             }
         }
@@ -132,16 +128,6 @@ public struct Ingest: Sendable {
         engine.setWatch(watch, of: terminalID)
         if changed { runtime.changes.publish(.terminal(terminalID)) }
         return Outcome(ackedSeq: watch.lastSeq, refused: refused, commands: pending, alerts: alerts)
-    }
-
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = .sortedKeys
-        return e
-    }()
-
-    static func json(_ value: JSONValue) -> String {
-        (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 

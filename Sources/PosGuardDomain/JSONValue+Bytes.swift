@@ -1,0 +1,254 @@
+/// Reading and writing `JSONValue` straight from and to UTF-8 bytes (RFC 8259), without Foundation's
+/// coders: an agent's batch of a hundred events is read and each event written back for storage at a
+/// fraction of their cost, and nesting deeper than a sane limit is refused rather than recursed into.
+extension JSONValue {
+    public struct SyntaxError: Error, Equatable, Sendable {
+        public var offset: Int
+        public var message: String
+    }
+
+    public static let maximumDepth = 32
+
+    public static func parse(_ bytes: some Collection<UInt8>) throws(SyntaxError) -> JSONValue {
+        let array = Array(bytes)
+        var reader = Reader(bytes: array)
+        reader.skipSpace()
+        let value = try reader.value(depth: 0)
+        reader.skipSpace()
+        guard reader.at == array.count else { throw SyntaxError(offset: reader.at, message: "unexpected text after the value") }
+        return value
+    }
+
+    /// Compact JSON text, object keys sorted so equal values write equal text.
+    public var text: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let n):
+            if n == n.rounded(), abs(n) < 1e15 { out += String(Int64(n)) } else { out += "\(n)" }
+        case .string(let s): Self.write(string: s, to: &out)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, key) in members.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                Self.write(string: key, to: &out)
+                out += ":"
+                members[key]!.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func write(string: String, to out: inout String) {
+        out += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        var at = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func skipSpace() {
+            while at < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[at]) { at += 1 }
+        }
+
+        func fail(_ message: String) -> SyntaxError { SyntaxError(offset: at, message: message) }
+
+        mutating func value(depth: Int) throws(SyntaxError) -> JSONValue {
+            guard depth < JSONValue.maximumDepth else { throw fail("nested too deeply") }
+            guard at < bytes.count else { throw fail("unexpected end of input") }
+            switch bytes[at] {
+            case UInt8(ascii: "{"): return try object(depth: depth)
+            case UInt8(ascii: "["): return try array(depth: depth)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            default: return .number(try number())
+            }
+        }
+
+        mutating func literal(_ word: StaticString) throws(SyntaxError) {
+            let count = word.utf8CodeUnitCount
+            guard at + count <= bytes.count else { throw fail("unexpected end of input") }
+            for i in 0..<count where bytes[at + i] != word.utf8Start[i] { throw fail("unknown literal") }
+            at += count
+        }
+
+        mutating func object(depth: Int) throws(SyntaxError) -> JSONValue {
+            at += 1
+            var members: [String: JSONValue] = [:]
+            skipSpace()
+            if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
+                at += 1
+                return .object(members)
+            }
+            while true {
+                skipSpace()
+                guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                let key = try string()
+                skipSpace()
+                guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                at += 1
+                skipSpace()
+                members[key] = try value(depth: depth + 1)
+                skipSpace()
+                guard at < bytes.count else { throw fail("unexpected end of input") }
+                if bytes[at] == UInt8(ascii: ",") {
+                    at += 1
+                } else if bytes[at] == UInt8(ascii: "}") {
+                    at += 1
+                    return .object(members)
+                } else {
+                    throw fail("expected ',' or '}'")
+                }
+            }
+        }
+
+        mutating func array(depth: Int) throws(SyntaxError) -> JSONValue {
+            at += 1
+            var items: [JSONValue] = []
+            skipSpace()
+            if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
+                at += 1
+                return .array(items)
+            }
+            while true {
+                skipSpace()
+                items.append(try value(depth: depth + 1))
+                skipSpace()
+                guard at < bytes.count else { throw fail("unexpected end of input") }
+                if bytes[at] == UInt8(ascii: ",") {
+                    at += 1
+                } else if bytes[at] == UInt8(ascii: "]") {
+                    at += 1
+                    return .array(items)
+                } else {
+                    throw fail("expected ',' or ']'")
+                }
+            }
+        }
+
+        mutating func number() throws(SyntaxError) -> Double {
+            let start = at
+            if at < bytes.count, bytes[at] == UInt8(ascii: "-") { at += 1 }
+            let digits = at
+            while at < bytes.count, (0x30...0x39).contains(bytes[at]) { at += 1 }
+            guard at > digits, !(bytes[digits] == 0x30 && at - digits > 1) else { throw fail("invalid number") }
+            if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
+                at += 1
+                let fraction = at
+                while at < bytes.count, (0x30...0x39).contains(bytes[at]) { at += 1 }
+                guard at > fraction else { throw fail("invalid number") }
+            }
+            if at < bytes.count, bytes[at] == UInt8(ascii: "e") || bytes[at] == UInt8(ascii: "E") {
+                at += 1
+                if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") { at += 1 }
+                let exponent = at
+                while at < bytes.count, (0x30...0x39).contains(bytes[at]) { at += 1 }
+                guard at > exponent else { throw fail("invalid number") }
+            }
+            guard let value = Double(String(decoding: bytes[start..<at], as: UTF8.self)), value.isFinite else {
+                throw fail("invalid number")
+            }
+            return value
+        }
+
+        mutating func string() throws(SyntaxError) -> String {
+            at += 1
+            var scalars = String.UnicodeScalarView()
+            var runStart = at
+            func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
+            while at < bytes.count {
+                let byte = bytes[at]
+                if byte == UInt8(ascii: "\"") {
+                    flush(at)
+                    at += 1
+                    return String(scalars)
+                }
+                if byte < 0x20 { throw fail("control character in a string") }
+                if byte != UInt8(ascii: "\\") {
+                    at += 1
+                    continue
+                }
+                flush(at)
+                at += 1
+                guard at < bytes.count else { break }
+                let escape = bytes[at]
+                at += 1
+                switch escape {
+                case UInt8(ascii: "\""): scalars.append("\"")
+                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "/"): scalars.append("/")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800..<0xDC00).contains(code) {
+                        guard at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") else {
+                            throw fail("unpaired surrogate")
+                        }
+                        at += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw fail("unpaired surrogate") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") }
+                    scalars.append(scalar)
+                default: throw fail("invalid escape")
+                }
+                runStart = at
+            }
+            throw fail("unterminated string")
+        }
+
+        mutating func hex4() throws(SyntaxError) -> UInt32 {
+            guard at + 4 <= bytes.count else { throw fail("invalid \\u escape") }
+            var code: UInt32 = 0
+            for _ in 0..<4 {
+                let b = bytes[at]
+                let digit: UInt8
+                switch b {
+                case 0x30...0x39: digit = b - 0x30
+                case 0x41...0x46: digit = b - 0x37
+                case 0x61...0x66: digit = b - 0x57
+                default: throw fail("invalid \\u escape")
+                }
+                code = code << 4 | UInt32(digit)
+                at += 1
+            }
+            return code
+        }
+    }
+}

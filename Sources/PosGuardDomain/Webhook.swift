@@ -1,0 +1,71 @@
+import Foundation
+
+/// Where an organisation wants its alerts pushed, and with which shared secret they are signed.
+public struct Webhook: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var providerID: UUID
+    /// Set for a merchant's own subscription: it then hears only of its own terminals.
+    public var merchantID: UUID?
+    public var url: String
+    /// Alerts below this severity are not sent.
+    public var minimumSeverity: AlertSeverity
+    public var createdAt: Date
+
+    public init(
+        id: UUID, providerID: UUID, merchantID: UUID?, url: String, minimumSeverity: AlertSeverity, createdAt: Date
+    ) {
+        self.id = id
+        self.providerID = providerID
+        self.merchantID = merchantID
+        self.url = url
+        self.minimumSeverity = minimumSeverity
+        self.createdAt = createdAt
+    }
+
+    /// Checks the URL: absolute http(s), with a host.
+    public static func validate(url: String) throws(ValidationFailure) {
+        guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = parts.host, !host.isEmpty, url.count <= 2000
+        else { throw ValidationFailure([FieldError("url", "must be an absolute http or https URL")]) }
+    }
+}
+
+/// One attempt-tracked message to one webhook.
+public struct WebhookDelivery: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable { case pending, delivered, failed }
+
+    public var id: UUID
+    public var webhookID: UUID
+    public var eventType: String
+    public var payload: String
+    public var status: Status
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var lastStatusCode: Int?
+    public var lastError: String?
+    public var createdAt: Date
+    public var deliveredAt: Date?
+
+    public init(id: UUID, webhookID: UUID, eventType: String, payload: String, createdAt: Date) {
+        self.id = id
+        self.webhookID = webhookID
+        self.eventType = eventType
+        self.payload = payload
+        status = .pending
+        attempts = 0
+        nextAttemptAt = createdAt
+        self.createdAt = createdAt
+    }
+}
+
+/// Retries with exponential backoff: 30 s, 1 min, 2 min, … capped at one hour, for 24 hours.
+public enum RetrySchedule {
+    public static let horizon: TimeInterval = 24 * 3600
+
+    /// When to try again after `attempts` failures, or nil once the horizon has passed.
+    public static func next(after attempts: Int, createdAt: Date, now: Date) -> Date? {
+        let delay = min(30 * pow(2, Double(max(attempts - 1, 0))), 3600)
+        let next = now.addingTimeInterval(delay)
+        return next.timeIntervalSince(createdAt) <= horizon ? next : nil
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import PosGuardDomain
+import SQLKit
+
+/// Webhook subscriptions, their delivery log, and the email outbox.
+public struct NotificationRepository: Sendable {
+    public struct Email: Sendable, Equatable {
+        public var id: UUID
+        public var providerID: UUID
+        public var recipient: String
+        public var subject: String
+        public var body: String
+        public var attempts: Int
+        public var createdAt: Date
+
+        public init(id: UUID, providerID: UUID, recipient: String, subject: String, body: String, attempts: Int, createdAt: Date) {
+            self.id = id
+            self.providerID = providerID
+            self.recipient = recipient
+            self.subject = subject
+            self.body = body
+            self.attempts = attempts
+            self.createdAt = createdAt
+        }
+    }
+
+    public init() {}
+
+    public func insert(_ w: Webhook, secret: String, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "webhooks")
+            .columns("id", "provider_id", "merchant_id", "url", "secret", "minimum_severity", "created_at")
+            .values(
+                SQLBind(w.id.key), SQLBind(w.providerID.key), SQLBind(w.merchantID?.key), SQLBind(w.url), SQLBind(secret),
+                SQLBind(w.minimumSeverity.rawValue), SQLBind(w.createdAt.millis)
+            ).run()
+    }
+
+    public func delete(_ id: UUID, at now: Date, on db: any SQLDatabase) async throws {
+        try await db.update("webhooks").set("deleted_at", to: now.millis).where("id", .equal, id.key).run()
+    }
+
+    /// A live webhook in scope, with its secret.
+    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> (Webhook, secret: String)? {
+        try await live(db).where("id", .equal, id.key).scoped(scope, ScopeColumns(merchant: nil, store: nil)).first()
+            .map { row -> (Webhook, secret: String) in
+                let hook = try Self.webhook(row)
+                guard scope.merchantID == nil || hook.merchantID == scope.merchantID else { throw NotInScope() }
+                return (hook, try row.text("secret"))
+            }
+    }
+
+    struct NotInScope: Error {}
+
+    /// The live webhooks in scope: a merchant's own, or all of a provider's.
+    public func list(in scope: Scope, on db: any SQLDatabase) async throws -> [Webhook] {
+        var query = live(db).where("provider_id", .equal, scope.providerID.key)
+        if case .nothing = scope { return [] }
+        if let merchant = scope.merchantID { query = query.where("merchant_id", .equal, merchant.key) }
+        return try await query.orderBy("id").all().map(Self.webhook)
+    }
+
+    /// The live webhooks that hear about a terminal of this merchant, with their secrets.
+    public func subscribers(provider: UUID, merchant: UUID, on db: any SQLDatabase) async throws -> [(Webhook, String)] {
+        try await live(db).where("provider_id", .equal, provider.key).orderBy("id").all().compactMap { row in
+            let hook = try Self.webhook(row)
+            guard hook.merchantID == nil || hook.merchantID == merchant else { return nil }
+            return (hook, try row.text("secret"))
+        }
+    }
+
+    public func insert(_ d: WebhookDelivery, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "webhook_deliveries")
+            .columns("id", "webhook_id", "event_type", "payload", "status", "attempts", "next_attempt_at", "created_at")
+            .values(
+                SQLBind(d.id.key), SQLBind(d.webhookID.key), SQLBind(d.eventType), SQLBind(d.payload),
+                SQLBind(d.status.rawValue), SQLBind(Int64(d.attempts)), SQLBind(d.nextAttemptAt?.millis), SQLBind(d.createdAt.millis)
+            ).run()
+    }
+
+    public func update(_ d: WebhookDelivery, on db: any SQLDatabase) async throws {
+        try await db.update("webhook_deliveries").set("status", to: d.status.rawValue).set("attempts", to: Int64(d.attempts))
+            .set("next_attempt_at", to: d.nextAttemptAt?.millis).set("last_status_code", to: d.lastStatusCode.map(Int64.init))
+            .set("last_error", to: d.lastError).set("delivered_at", to: d.deliveredAt?.millis)
+            .where("id", .equal, d.id.key).run()
+    }
+
+    /// Pending deliveries whose time has come, oldest first, with their webhook's URL and secret.
+    public func dueDeliveries(at now: Date, limit: Int, on db: any SQLDatabase) async throws
+        -> [(WebhookDelivery, url: String, secret: String)]
+    {
+        let rows = try await db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("d")))
+            .column(SQLColumn("url", table: "w")).column(SQLColumn("secret", table: "w"))
+            .from(SQLAlias(SQLIdentifier("webhook_deliveries"), as: SQLIdentifier("d")))
+            .join(SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w")), method: SQLJoinMethod.inner,
+                on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d"))
+            .where(SQLColumn("status", table: "d"), .equal, SQLBind(WebhookDelivery.Status.pending.rawValue))
+            .where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(now.millis))
+            .orderBy(SQLColumn("id", table: "d")).limit(limit).all()
+        return try rows.map { (try Self.delivery($0), try $0.text("url"), try $0.text("secret")) }
+    }
+
+    public func deliveries(of webhook: UUID, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
+        -> Page<WebhookDelivery>
+    {
+        let rows = try await db.select().column("*").from("webhook_deliveries").where("webhook_id", .equal, webhook.key)
+            .page(after: cursor, limit: limit).all()
+        return Page(fetched: try rows.map(Self.delivery), limit: limit, id: \.id)
+    }
+
+    public func insert(_ e: Email, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "email_outbox")
+            .columns("id", "provider_id", "recipient", "subject", "body", "status", "attempts", "next_attempt_at", "created_at")
+            .values(
+                SQLBind(e.id.key), SQLBind(e.providerID.key), SQLBind(e.recipient), SQLBind(e.subject), SQLBind(e.body),
+                SQLBind("pending"), SQLBind(Int64(e.attempts)), SQLBind(e.createdAt.millis), SQLBind(e.createdAt.millis)
+            ).run()
+    }
+
+    public func dueEmails(at now: Date, limit: Int, on db: any SQLDatabase) async throws -> [Email] {
+        try await db.select().column("*").from("email_outbox").where("status", .equal, "pending")
+            .where("next_attempt_at", .lessThanOrEqual, now.millis).orderBy("id").limit(limit).all().map { row in
+                Email(
+                    id: try row.uuid("id"), providerID: try row.uuid("provider_id"), recipient: try row.text("recipient"),
+                    subject: try row.text("subject"), body: try row.text("body"), attempts: Int(try row.int("attempts")),
+                    createdAt: try row.date("created_at"))
+            }
+    }
+
+    /// Records the outcome of an attempt at an email: sent, retried at `next`, or given up (`next` nil).
+    public func recordEmail(_ id: UUID, sent: Bool, attempts: Int, next: Date?, error: String?, at now: Date, on db: any SQLDatabase)
+        async throws
+    {
+        try await db.update("email_outbox").set("status", to: sent ? "sent" : next == nil ? "failed" : "pending")
+            .set("attempts", to: Int64(attempts)).set("next_attempt_at", to: next?.millis).set("last_error", to: error)
+            .set("sent_at", to: sent ? now.millis : nil).where("id", .equal, id.key).run()
+    }
+
+    /// Every email of a provider, newest last (for operators and tests).
+    public func emails(provider: UUID, on db: any SQLDatabase) async throws -> [(Email, status: String)] {
+        try await db.select().column("*").from("email_outbox").where("provider_id", .equal, provider.key).orderBy("id").all()
+            .map { row in
+                (Email(
+                    id: try row.uuid("id"), providerID: try row.uuid("provider_id"), recipient: try row.text("recipient"),
+                    subject: try row.text("subject"), body: try row.text("body"), attempts: Int(try row.int("attempts")),
+                    createdAt: try row.date("created_at")), try row.text("status"))
+            }
+    }
+
+    private func live(_ db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column("*").from("webhooks").where(SQLColumn("deleted_at"), .is, SQLLiteral.null)
+    }
+
+    static func webhook(_ row: any SQLRow) throws -> Webhook {
+        Webhook(
+            id: try row.uuid("id"), providerID: try row.uuid("provider_id"), merchantID: try row.optionalUUID("merchant_id"),
+            url: try row.text("url"), minimumSeverity: try row.enumeration("minimum_severity", as: AlertSeverity.self),
+            createdAt: try row.date("created_at"))
+    }
+
+    static func delivery(_ row: any SQLRow) throws -> WebhookDelivery {
+        var d = WebhookDelivery(
+            id: try row.uuid("id"), webhookID: try row.uuid("webhook_id"), eventType: try row.text("event_type"),
+            payload: try row.text("payload"), createdAt: try row.date("created_at"))
+        d.status = try row.enumeration("status", as: WebhookDelivery.Status.self)
+        d.attempts = Int(try row.int("attempts"))
+        d.nextAttemptAt = try row.optionalDate("next_attempt_at")
+        d.lastStatusCode = try row.decode(column: "last_status_code", as: Int64?.self).map(Int.init)
+        d.lastError = try row.optionalText("last_error")
+        d.deliveredAt = try row.optionalDate("delivered_at")
+        return d
+    }
+}

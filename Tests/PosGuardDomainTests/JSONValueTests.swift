@@ -1,0 +1,38 @@
+import Foundation
+import PosGuardDomain
+import Testing
+
+@Suite("JSON values")
+struct JSONValueTests {
+    @Test func readsWhatFoundationReads() throws {
+        let samples = [
+            #"{"events":[{"seq":1,"type":"heartbeat","at":"2026-11-23T10:00:00Z","battery":80,"charging":true,"ip":null}]}"#,
+            #"[1,-2.5,3e2,0,-0.0,"a\"b\\c\/d\n\t\u00e9\ud83d\ude00",true,false,null,{},[]]"#,
+            #"  {"nested": {"deeper": [ {"k": "v"} ] } }  "#,
+        ]
+        for text in samples {
+            let ours = try JSONValue.parse(Array(text.utf8))
+            let foundation = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            #expect(ours == foundation, "\(text)")
+            #expect(try JSONValue.parse(Array(ours.text.utf8)) == ours, "round trip of \(text)")
+        }
+        #expect(try JSONValue.parse(Array(#""é😀""#.utf8)) == .string("é😀"))
+    }
+
+    @Test func refusesMalformedText() {
+        let bad = [
+            "", "{", #"{"a":}"#, #"{"a" 1}"#, "[1,]", "[1 2]", "01", "1.", "-", #""unterminated"#, #""bad \x escape""#,
+            #""\ud800""#, "tru", "nul", "{} extra", "\"tab\tinside\"", "NaN",
+            String(repeating: "[", count: 40) + String(repeating: "]", count: 40),
+        ]
+        for text in bad {
+            #expect(throws: JSONValue.SyntaxError.self, "\(text)") { try JSONValue.parse(Array(text.utf8)) }
+        }
+    }
+
+    @Test func writesCompactSortedText() throws {
+        let value: JSONValue = .object(["b": 1, "a": .array([true, .null, 2.5, "x\"y\n"])])
+        #expect(value.text == #"{"a":[true,null,2.5,"x\"y\n"],"b":1}"#)
+        #expect(JSONValue.string("\u{01}").text == #""\u0001""#)
+    }
+}
