@@ -15,7 +15,9 @@ extension JSONValue {
         reader.skipSpace()
         let value = try reader.value(depth: 0)
         reader.skipSpace()
-        guard reader.at == array.count else { throw SyntaxError(offset: reader.at, message: "unexpected text after the value") }
+        guard reader.at == array.count else {
+            throw SyntaxError(offset: reader.at, message: "unexpected text after the value")
+        }
         return value
     }
 
@@ -186,7 +188,9 @@ extension JSONValue {
             at += 1
             var scalars = String.UnicodeScalarView()
             var runStart = at
-            func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
+            func flush(_ end: Int) {
+                scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
+            }
             while at < bytes.count {
                 let byte = bytes[at]
                 if byte == UInt8(ascii: "\"") {
@@ -216,7 +220,8 @@ extension JSONValue {
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code) {
-                        guard at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") else {
+                        guard at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u")
+                        else {
                             throw fail("unpaired surrogate")
                         }
                         at += 2

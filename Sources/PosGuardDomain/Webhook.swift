@@ -24,7 +24,8 @@ public struct Webhook: Sendable, Equatable, Codable {
 
     /// Checks the URL: absolute http(s), with a host.
     public static func validate(url: String) throws(ValidationFailure) {
-        guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
+        guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
             let host = parts.host, !host.isEmpty, url.count <= 2000
         else { throw ValidationFailure([FieldError("url", "must be an absolute http or https URL")]) }
     }

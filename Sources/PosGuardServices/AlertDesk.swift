@@ -24,6 +24,7 @@ public struct AlertDesk: Sendable {
 
     let runtime: Runtime
     let alerts = AlertRepository()
+    var notifier: Notifier { Notifier(runtime: runtime) }
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
@@ -44,6 +45,7 @@ public struct AlertDesk: Sendable {
                     id: runtime.ids.next(), providerID: terminal.providerID, merchantID: terminal.merchantID,
                     storeID: terminal.storeID, terminalID: terminal.id, finding: finding)
                 try await alerts.insert(alert, on: db)
+                try await notifier.alertRaised(alert, terminal: terminal, at: now, on: db)
                 try await audit.record(
                     .system("detection", provider: terminal.providerID, at: now), "alert.raise", target: "alert",
                     id: alert.id,

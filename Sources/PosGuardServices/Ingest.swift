@@ -43,7 +43,9 @@ public struct Ingest: Sendable {
             throw ValidationFailure([FieldError("events", "send {\"events\": [ … ]}, a JSON object holding an array")])
         }
         guard events.count <= maximumEvents else {
-            throw ValidationFailure([FieldError("events", "holds \(events.count) events; at most \(maximumEvents) per batch")])
+            throw ValidationFailure([
+                FieldError("events", "holds \(events.count) events; at most \(maximumEvents) per batch")
+            ])
         }
         return events
     }

@@ -18,6 +18,8 @@ public struct PosGuard: Sendable {
     public let alerts: AlertDesk
     public let silence: SilenceWatch
     public let detection: DetectionSetup
+    public let webhooks: Webhooks
+    public let dispatcher: WebhookDispatcher
 
     public init(runtime: Runtime, hasher: PasswordHasher = PasswordHasher()) {
         self.runtime = runtime
@@ -37,5 +39,7 @@ public struct PosGuard: Sendable {
             runtime: runtime, engine: engine, alertDesk: alerts,
             containment: Containment(runtime: runtime, registry: terminals))
         detection = DetectionSetup(runtime: runtime)
+        webhooks = Webhooks(runtime: runtime)
+        dispatcher = WebhookDispatcher(runtime: runtime)
     }
 }

@@ -26,7 +26,8 @@ public enum Migrations {
         Migration(
             version: 2, name: "live detection: agents, events, alerts, rosters, commands",
             statements: SchemaV2.statements),
-        Migration(version: 3, name: "notifications: webhooks, deliveries, email outbox", statements: SchemaV3.statements),
+        Migration(
+            version: 3, name: "notifications: webhooks, deliveries, email outbox", statements: SchemaV3.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

@@ -13,7 +13,9 @@ public struct NotificationRepository: Sendable {
         public var attempts: Int
         public var createdAt: Date
 
-        public init(id: UUID, providerID: UUID, recipient: String, subject: String, body: String, attempts: Int, createdAt: Date) {
+        public init(
+            id: UUID, providerID: UUID, recipient: String, subject: String, body: String, attempts: Int, createdAt: Date
+        ) {
             self.id = id
             self.providerID = providerID
             self.recipient = recipient
@@ -30,7 +32,8 @@ public struct NotificationRepository: Sendable {
         try await db.insert(into: "webhooks")
             .columns("id", "provider_id", "merchant_id", "url", "secret", "minimum_severity", "created_at")
             .values(
-                SQLBind(w.id.key), SQLBind(w.providerID.key), SQLBind(w.merchantID?.key), SQLBind(w.url), SQLBind(secret),
+                SQLBind(w.id.key), SQLBind(w.providerID.key), SQLBind(w.merchantID?.key), SQLBind(w.url),
+                SQLBind(secret),
                 SQLBind(w.minimumSeverity.rawValue), SQLBind(w.createdAt.millis)
             ).run()
     }
@@ -60,7 +63,8 @@ public struct NotificationRepository: Sendable {
     }
 
     /// The live webhooks that hear about a terminal of this merchant, with their secrets.
-    public func subscribers(provider: UUID, merchant: UUID, on db: any SQLDatabase) async throws -> [(Webhook, String)] {
+    public func subscribers(provider: UUID, merchant: UUID, on db: any SQLDatabase) async throws -> [(Webhook, String)]
+    {
         try await live(db).where("provider_id", .equal, provider.key).orderBy("id").all().compactMap { row in
             let hook = try Self.webhook(row)
             guard hook.merchantID == nil || hook.merchantID == merchant else { return nil }
@@ -73,15 +77,20 @@ public struct NotificationRepository: Sendable {
             .columns("id", "webhook_id", "event_type", "payload", "status", "attempts", "next_attempt_at", "created_at")
             .values(
                 SQLBind(d.id.key), SQLBind(d.webhookID.key), SQLBind(d.eventType), SQLBind(d.payload),
-                SQLBind(d.status.rawValue), SQLBind(Int64(d.attempts)), SQLBind(d.nextAttemptAt?.millis), SQLBind(d.createdAt.millis)
+                SQLBind(d.status.rawValue), SQLBind(Int64(d.attempts)), SQLBind(d.nextAttemptAt?.millis),
+                SQLBind(d.createdAt.millis)
             ).run()
     }
 
     public func update(_ d: WebhookDelivery, on db: any SQLDatabase) async throws {
-        try await db.update("webhook_deliveries").set("status", to: d.status.rawValue).set("attempts", to: Int64(d.attempts))
-            .set("next_attempt_at", to: d.nextAttemptAt?.millis).set("last_status_code", to: d.lastStatusCode.map(Int64.init))
-            .set("last_error", to: d.lastError).set("delivered_at", to: d.deliveredAt?.millis)
-            .where("id", .equal, d.id.key).run()
+        try await db.update("webhook_deliveries").set("status", to: d.status.rawValue).set(
+            "attempts", to: Int64(d.attempts)
+        )
+        .set("next_attempt_at", to: d.nextAttemptAt?.millis).set(
+            "last_status_code", to: d.lastStatusCode.map(Int64.init)
+        )
+        .set("last_error", to: d.lastError).set("delivered_at", to: d.deliveredAt?.millis)
+        .where("id", .equal, d.id.key).run()
     }
 
     /// Pending deliveries whose time has come, oldest first, with their webhook's URL and secret.
@@ -91,8 +100,10 @@ public struct NotificationRepository: Sendable {
         let rows = try await db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("d")))
             .column(SQLColumn("url", table: "w")).column(SQLColumn("secret", table: "w"))
             .from(SQLAlias(SQLIdentifier("webhook_deliveries"), as: SQLIdentifier("d")))
-            .join(SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w")), method: SQLJoinMethod.inner,
-                on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d"))
+            .join(
+                SQLAlias(SQLIdentifier("webhooks"), as: SQLIdentifier("w")), method: SQLJoinMethod.inner,
+                on: SQLColumn("id", table: "w"), .equal, SQLColumn("webhook_id", table: "d")
+            )
             .where(SQLColumn("status", table: "d"), .equal, SQLBind(WebhookDelivery.Status.pending.rawValue))
             .where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(now.millis))
             .orderBy(SQLColumn("id", table: "d")).limit(limit).all()
@@ -109,7 +120,10 @@ public struct NotificationRepository: Sendable {
 
     public func insert(_ e: Email, on db: any SQLDatabase) async throws {
         try await db.insert(into: "email_outbox")
-            .columns("id", "provider_id", "recipient", "subject", "body", "status", "attempts", "next_attempt_at", "created_at")
+            .columns(
+                "id", "provider_id", "recipient", "subject", "body", "status", "attempts", "next_attempt_at",
+                "created_at"
+            )
             .values(
                 SQLBind(e.id.key), SQLBind(e.providerID.key), SQLBind(e.recipient), SQLBind(e.subject), SQLBind(e.body),
                 SQLBind("pending"), SQLBind(Int64(e.attempts)), SQLBind(e.createdAt.millis), SQLBind(e.createdAt.millis)
@@ -120,14 +134,18 @@ public struct NotificationRepository: Sendable {
         try await db.select().column("*").from("email_outbox").where("status", .equal, "pending")
             .where("next_attempt_at", .lessThanOrEqual, now.millis).orderBy("id").limit(limit).all().map { row in
                 Email(
-                    id: try row.uuid("id"), providerID: try row.uuid("provider_id"), recipient: try row.text("recipient"),
-                    subject: try row.text("subject"), body: try row.text("body"), attempts: Int(try row.int("attempts")),
+                    id: try row.uuid("id"), providerID: try row.uuid("provider_id"),
+                    recipient: try row.text("recipient"),
+                    subject: try row.text("subject"), body: try row.text("body"),
+                    attempts: Int(try row.int("attempts")),
                     createdAt: try row.date("created_at"))
             }
     }
 
     /// Records the outcome of an attempt at an email: sent, retried at `next`, or given up (`next` nil).
-    public func recordEmail(_ id: UUID, sent: Bool, attempts: Int, next: Date?, error: String?, at now: Date, on db: any SQLDatabase)
+    public func recordEmail(
+        _ id: UUID, sent: Bool, attempts: Int, next: Date?, error: String?, at now: Date, on db: any SQLDatabase
+    )
         async throws
     {
         try await db.update("email_outbox").set("status", to: sent ? "sent" : next == nil ? "failed" : "pending")
@@ -137,12 +155,17 @@ public struct NotificationRepository: Sendable {
 
     /// Every email of a provider, newest last (for operators and tests).
     public func emails(provider: UUID, on db: any SQLDatabase) async throws -> [(Email, status: String)] {
-        try await db.select().column("*").from("email_outbox").where("provider_id", .equal, provider.key).orderBy("id").all()
+        try await db.select().column("*").from("email_outbox").where("provider_id", .equal, provider.key).orderBy("id")
+            .all()
             .map { row in
-                (Email(
-                    id: try row.uuid("id"), providerID: try row.uuid("provider_id"), recipient: try row.text("recipient"),
-                    subject: try row.text("subject"), body: try row.text("body"), attempts: Int(try row.int("attempts")),
-                    createdAt: try row.date("created_at")), try row.text("status"))
+                (
+                    Email(
+                        id: try row.uuid("id"), providerID: try row.uuid("provider_id"),
+                        recipient: try row.text("recipient"),
+                        subject: try row.text("subject"), body: try row.text("body"),
+                        attempts: Int(try row.int("attempts")),
+                        createdAt: try row.date("created_at")), try row.text("status")
+                )
             }
     }
 
@@ -152,7 +175,8 @@ public struct NotificationRepository: Sendable {
 
     static func webhook(_ row: any SQLRow) throws -> Webhook {
         Webhook(
-            id: try row.uuid("id"), providerID: try row.uuid("provider_id"), merchantID: try row.optionalUUID("merchant_id"),
+            id: try row.uuid("id"), providerID: try row.uuid("provider_id"),
+            merchantID: try row.optionalUUID("merchant_id"),
             url: try row.text("url"), minimumSeverity: try row.enumeration("minimum_severity", as: AlertSeverity.self),
             createdAt: try row.date("created_at"))
     }

@@ -24,6 +24,7 @@ public func buildRouter(_ app: PosGuard, metrics: PrometheusCollectorRegistry = 
     AuditRoutes(app: app).add(to: authenticated)
     AlertRoutes(app: app).add(to: authenticated)
     DetectionRoutes(app: app).add(to: authenticated)
+    WebhookRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
     return router
 }

@@ -20,7 +20,7 @@ extension Bench {
         @Option(help: "Enrolled terminals sending.") var terminals = 500
         @Option(help: "Batches to send in all.") var batches = 3_000
         @Option(help: "Events per batch.") var events = 100
-        @Option(help: "Concurrent HTTP connections.") var connections = 32
+        @Option(help: "Concurrent HTTP connections.") var connections = 16
         @Option(help: "One batch in this many carries a tamper event, timed as event → alert.") var alertEvery = 20
         @Option(help: "PostgreSQL URL instead of a fresh SQLite file (the schema must be empty).") var databaseURL:
             String?

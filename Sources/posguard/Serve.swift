@@ -53,12 +53,18 @@ struct Serve: AsyncParsableCommand {
                 )
                 say("Press Ctrl-C to stop.")
             }
-            let watchdog = SilenceWatchdog(silence: app.silence, interval: .seconds(30), logger: logger)
+            let silence = Periodic(name: "silence sweep", interval: .seconds(30), logger: logger) {
+                try await app.silence.sweep()
+            }
+            let webhooks = Periodic(name: "webhook deliveries", interval: .seconds(2), logger: logger) {
+                try await app.dispatcher.deliverDue()
+            }
             let group = ServiceGroup(
                 configuration: .init(
                     services: [
                         .init(service: server),
-                        .init(service: watchdog, successTerminationBehavior: .ignore),
+                        .init(service: silence, successTerminationBehavior: .ignore),
+                        .init(service: webhooks, successTerminationBehavior: .ignore),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

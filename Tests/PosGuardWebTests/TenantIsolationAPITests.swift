@@ -51,6 +51,9 @@ struct TenantIsolationAPITests {
                 from: victimTerminal)
             victim["alerts"] = try await api.all("/api/v1/alerts", token: lotus).compactMap { $0["id"] as? String }
             #expect(victim["alerts"]?.isEmpty == false)
+            let hook = try await api.call(
+                .post, "/api/v1/webhooks", token: lotus, json: #"{"url":"http://127.0.0.1:9/lotus"}"#)
+            victim["webhooks"] = [try #require(hook.string("id"))]
             let victimIDs = Set(victim.values.joined())
             let victimStore = try #require(victim["stores"]?.first)
             let victimMerchant = try #require(victim["merchants"]?.first)
@@ -85,6 +88,7 @@ struct TenantIsolationAPITests {
                     let body: String? =
                         switch kind {
                         case "merchants": #"{"name":"Hijack Ltd"}"#
+                        case "webhooks": #"{"url":"http://127.0.0.1:9/x","merchant_id":"\#(victimMerchant)"}"#
                         case "stores":
                             #"{"merchant_id":"\#(victimMerchant)","code":"HIJACK","name":"x","address":"x","city":"x","country":"DE","time_zone":"Europe/Berlin","business_hours":{},"geofence":{"latitude":1,"longitude":1,"radius_m":100}}"#
                         case "terminals" where path.hasSuffix("import"):

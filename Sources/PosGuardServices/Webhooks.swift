@@ -1,0 +1,121 @@
+import Crypto
+import Foundation
+import PosGuardDomain
+import PosGuardStorage
+import SQLKit
+
+/// Webhook subscriptions: an organisation names a URL and receives its alerts there as JSON, signed
+/// with HMAC-SHA256 over `timestamp.body` in the header `PosGuard-Webhook-Signature: t=…,v1=…`.
+public struct Webhooks: Sendable {
+    public struct Draft: Sendable, Decodable {
+        public var url: String
+        public var minimumSeverity: AlertSeverity?
+        /// A provider admin may subscribe on behalf of one merchant; a merchant admin always does.
+        public var merchantID: UUID?
+
+        public init(url: String, minimumSeverity: AlertSeverity? = nil, merchantID: UUID? = nil) {
+            self.url = url
+            self.minimumSeverity = minimumSeverity
+            self.merchantID = merchantID
+        }
+    }
+
+    public struct Created: Sendable {
+        public var webhook: Webhook
+        /// The signing secret, shown once.
+        public var secret: String
+    }
+
+    let runtime: Runtime
+    let repository = NotificationRepository()
+    let merchants = MerchantRepository()
+    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+
+    public init(runtime: Runtime) { self.runtime = runtime }
+
+    public func create(_ draft: Draft, by caller: Caller) async throws -> Created {
+        guard caller.role == .providerAdmin || caller.role == .merchantAdmin else {
+            throw ServiceError.forbidden("only provider and merchant admins subscribe webhooks")
+        }
+        let url = draft.url.trimmingCharacters(in: .whitespaces)
+        try Webhook.validate(url: url)
+        let now = runtime.now()
+        var random = SystemRandomNumberGenerator()
+        let secret =
+            "whsec_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+        return try await runtime.database.transaction { db in
+            let merchant = draft.merchantID ?? caller.scope.merchantID
+            if let merchant, try await merchants.find(merchant, in: caller.scope, on: db) == nil {
+                throw ValidationFailure([FieldError("merchant_id", "is not a merchant you manage")])
+            }
+            let hook = Webhook(
+                id: runtime.ids.next(), providerID: caller.scope.providerID, merchantID: merchant, url: url,
+                minimumSeverity: draft.minimumSeverity ?? .warning, createdAt: now)
+            try await repository.insert(hook, secret: secret, on: db)
+            try await audit.record(
+                caller, "webhook.create", target: "webhook", id: hook.id, after: hook, at: now, on: db)
+            return Created(webhook: hook, secret: secret)
+        }
+    }
+
+    public func list(by caller: Caller) async throws -> [Webhook] {
+        guard caller.role == .providerAdmin || caller.role == .merchantAdmin else { return [] }
+        return try await runtime.database.withConnection { try await repository.list(in: caller.scope, on: $0) }
+    }
+
+    public func delete(_ id: UUID, by caller: Caller) async throws {
+        let now = runtime.now()
+        try await runtime.database.transaction { db in
+            let hook = try await find(id, caller, db)
+            try await repository.delete(id, at: now, on: db)
+            try await audit.record(caller, "webhook.delete", target: "webhook", id: id, before: hook, at: now, on: db)
+        }
+    }
+
+    /// Queues a `webhook.test` message for the subscription; the dispatcher sends it at once.
+    public func test(_ id: UUID, by caller: Caller) async throws -> WebhookDelivery {
+        let now = runtime.now()
+        return try await runtime.database.transaction { db in
+            let hook = try await find(id, caller, db)
+            let delivery = WebhookDelivery(
+                id: runtime.ids.next(), webhookID: hook.id, eventType: "webhook.test",
+                payload: Self.envelope(
+                    id: hook.id, type: "webhook.test", at: now, data: .object(["message": "PosGuard test delivery"])),
+                createdAt: now)
+            try await repository.insert(delivery, on: db)
+            return delivery
+        }
+    }
+
+    public func deliveries(of id: UUID, after cursor: Cursor?, limit: Int, by caller: Caller) async throws -> Page<
+        WebhookDelivery
+    > {
+        try await runtime.database.withConnection { db in
+            _ = try await find(id, caller, db)
+            return try await repository.deliveries(of: id, after: cursor, limit: limit, on: db)
+        }
+    }
+
+    private func find(_ id: UUID, _ caller: Caller, _ db: any SQLDatabase) async throws -> Webhook {
+        guard caller.role == .providerAdmin || caller.role == .merchantAdmin,
+            let (hook, _) = try? await repository.find(id, in: caller.scope, on: db)
+        else { throw ServiceError.notFound("webhook") }
+        return hook
+    }
+
+    /// The JSON every message carries: `{"id", "type", "created_at", "data"}`.
+    static func envelope(id: UUID, type: String, at: Date, data: JSONValue) -> String {
+        JSONValue.object([
+            "id": .string(id.uuidString), "type": .string(type), "created_at": .string(RFC3339.format(at)),
+            "data": data,
+        ]).text
+    }
+
+    /// `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "t.body")>`.
+    public static func signature(body: String, secret: String, at date: Date) -> String {
+        let t = String(Int64(date.timeIntervalSince1970))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Data("\(t).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return "t=\(t),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Background work beside the HTTP server — the silence sweep, webhook deliveries — run every `interval`
+/// until shutdown. A failed round is logged and the next one tried.
+struct Periodic: Service {
+    let name: String
+    let interval: Duration
+    let logger: Logger
+    let work: @Sendable () async throws -> Int
+
+    func run() async throws {
+        try await cancelOnGracefulShutdown { await repeatUntilCancelled() }
+    }
+
+    private func repeatUntilCancelled() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return  // cancelled on graceful shutdown
+            }
+            do {
+                let done = try await work()
+                if done > 0 { logger.debug("\(name): \(done)") }
+            } catch {
+                logger.error("\(name) failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
