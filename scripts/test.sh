@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: format lint; an independent check of the OpenAPI document; an
 # end-to-end smoke test of the real binary from Python (pyotp as an independent TOTP) on SQLite and on
-# PostgreSQL; then every Swift test on SQLite and on PostgreSQL. PostgreSQL is a throwaway cluster,
+# PostgreSQL; the fleet simulator against the real server; then every Swift test on SQLite and on
+# PostgreSQL, with a real SMTP server (aiosmtpd) for the email tests. PostgreSQL is a throwaway cluster,
 # installed from Debian's packages when absent, started on a free port in a temporary directory, removed
 # afterwards.
 set -euo pipefail
@@ -33,6 +34,7 @@ fi
 stop_pg() {
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$PG_DIR"
+    if [ -n "${SMTP_PID:-}" ]; then kill "$SMTP_PID" 2>/dev/null || true; rm -rf "$SMTP_DIR"; fi
 }
 trap stop_pg EXIT
 
@@ -46,8 +48,8 @@ log "swift format lint --strict"
 swift format lint --strict --recursive Package.swift Sources Tests
 
 log "OpenAPI document checked by openapi-spec-validator"
-python3 -c 'import openapi_spec_validator, pyotp' 2>/dev/null ||
-    python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator pyotp
+python3 -c 'import openapi_spec_validator, pyotp, aiosmtpd, cryptography' 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator pyotp aiosmtpd cryptography
 python3 -c '
 import json
 from openapi_spec_validator import validate
@@ -81,6 +83,14 @@ kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; rm -rf "$SIM_DIR"
 log "smoke test of the real server: PostgreSQL"
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard smoke
 DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/smoke" python3 scripts/smoke.py "$POSGUARD"
+
+log "starting a real SMTP server (aiosmtpd, STARTTLS) for the email tests"
+SMTP_DIR=$(mktemp -d /tmp/posguard-smtp.XXXXXX)
+python3 scripts/smtp_sink.py "$SMTP_DIR" >"$SMTP_DIR/server.log" 2>&1 &
+SMTP_PID=$!
+for _ in $(seq 1 100); do grep -q '^ready' "$SMTP_DIR/server.log" 2>/dev/null && break; sleep 0.1; done
+export POSGUARD_TEST_SMTP_PORT=$(head -n 1 "$SMTP_DIR/server.log" | awk '{print $2}')
+export POSGUARD_TEST_SMTP_DIR="$SMTP_DIR"
 
 log "swift test (SQLite and PostgreSQL)"
 swift test 2>&1 | grep -v '^\[[0-9]*/[0-9]*\] \(Compiling\|Emitting\|Wrapping\|Write\|Linking\|Merging\)'

@@ -24,10 +24,14 @@ public struct AlertDesk: Sendable {
 
     let runtime: Runtime
     let alerts = AlertRepository()
-    var notifier: Notifier { Notifier(runtime: runtime) }
+    let notifier: Notifier
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
-    public init(runtime: Runtime) { self.runtime = runtime }
+    /// `email` says whether alerts are also sent by email (an SMTP server is configured).
+    public init(runtime: Runtime, email: Bool = false) {
+        self.runtime = runtime
+        notifier = Notifier(runtime: runtime, email: email)
+    }
 
     /// Turns findings about a terminal into alerts, in the caller's transaction. Returns the alerts raised
     /// or updated.

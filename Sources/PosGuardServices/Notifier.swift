@@ -7,9 +7,12 @@ import SQLKit
 /// written in the alert's own transaction (an outbox), so no alert is lost between commit and sending.
 struct Notifier: Sendable {
     let runtime: Runtime
+    /// Whether email is configured; without it no email is queued.
+    let email: Bool
     let repository = NotificationRepository()
 
     func alertRaised(_ alert: Alert, terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws {
+        try await email(alert, terminal: terminal, at: now, on: db)
         let data = JSONValue.object([
             "alert": Self.json(alert),
             "terminal": .object([
@@ -27,6 +30,37 @@ struct Notifier: Sendable {
                 WebhookDelivery(
                     id: id, webhookID: hook.id, eventType: "alert.raised",
                     payload: Webhooks.envelope(id: id, type: "alert.raised", at: now, data: data), createdAt: now),
+                on: db)
+        }
+    }
+
+    /// Queues an email about the alert to the store's managers and the merchant's security contact, each in
+    /// their own language.
+    func email(_ alert: Alert, terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws {
+        guard email,
+            let store = try await StoreRepository().find(terminal.storeID, in: .provider(terminal.providerID), on: db)
+        else { return }
+        let users = UserRepository()
+        var recipients: [(String, User.Locale)] = try await users.users(role: .storeManager, store: store.id, on: db)
+            .map {
+                ($0.email, $0.locale)
+            }
+        if let contact = try await MerchantRepository().find(
+            terminal.merchantID, in: .provider(terminal.providerID), on: db)?
+            .securityContactEmail, !recipients.contains(where: { $0.0 == contact })
+        {
+            recipients.append((contact, try await users.user(email: contact, on: db)?.locale ?? .en))
+        }
+        let facts = AlertEmail.Facts(
+            alert: alert, terminal: terminal, storeName: store.name,
+            timeZone: TimeZone(identifier: store.timeZone) ?? TimeZone(identifier: "UTC")!)
+        for (address, locale) in recipients {
+            let message = AlertEmail.compose(facts, locale: locale)
+            try await repository.insert(
+                NotificationRepository.Email(
+                    id: runtime.ids.next(), providerID: terminal.providerID, recipient: address,
+                    subject: message.subject,
+                    body: message.body, attempts: 0, createdAt: now),
                 on: db)
         }
     }

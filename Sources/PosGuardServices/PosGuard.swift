@@ -20,8 +20,10 @@ public struct PosGuard: Sendable {
     public let detection: DetectionSetup
     public let webhooks: Webhooks
     public let dispatcher: WebhookDispatcher
+    /// Sends alert emails; nil when no SMTP server is configured.
+    public let mail: EmailDispatcher?
 
-    public init(runtime: Runtime, hasher: PasswordHasher = PasswordHasher()) {
+    public init(runtime: Runtime, hasher: PasswordHasher = PasswordHasher(), smtp: SMTPSettings? = nil) {
         self.runtime = runtime
         self.hasher = hasher
         authentication = Authentication(runtime: runtime, hasher: hasher)
@@ -33,7 +35,7 @@ public struct PosGuard: Sendable {
         enrollment = AgentEnrollment(runtime: runtime)
         agents = AgentVerifier(runtime: runtime)
         engine = DetectionEngine(runtime: runtime)
-        alerts = AlertDesk(runtime: runtime)
+        alerts = AlertDesk(runtime: runtime, email: smtp != nil)
         ingest = Ingest(runtime: runtime, engine: engine, alertDesk: alerts, registry: terminals)
         silence = SilenceWatch(
             runtime: runtime, engine: engine, alertDesk: alerts,
@@ -41,5 +43,6 @@ public struct PosGuard: Sendable {
         detection = DetectionSetup(runtime: runtime)
         webhooks = Webhooks(runtime: runtime)
         dispatcher = WebhookDispatcher(runtime: runtime)
+        mail = smtp.map { EmailDispatcher(runtime: runtime, settings: $0) }
     }
 }

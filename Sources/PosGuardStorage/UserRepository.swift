@@ -72,6 +72,19 @@ public struct UserRepository: Sendable {
         try await db.select().column("id").from("users").where("email", .equal, email).first() != nil
     }
 
+    /// The enabled users of a role attached to a store (whom to tell about the store's alerts).
+    public func users(role: Role, store: UUID, on db: any SQLDatabase) async throws -> [User] {
+        try await db.select().column("*").from("users").where("store_id", .equal, store.key).where(
+            "role", .equal, role.rawValue
+        )
+        .where("disabled", .equal, 0).orderBy("id").all().map(Self.user)
+    }
+
+    /// The user with this email, if any (for choosing the language of mail to an address).
+    public func user(email: String, on db: any SQLDatabase) async throws -> User? {
+        try await credentials(email: email, on: db)?.user
+    }
+
     /// A page of the users inside the scope, in creation order.
     public func list(in scope: Scope, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
         -> Page<User>

@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
     var demo = false
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var mail: MailOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -33,7 +34,11 @@ struct Serve: AsyncParsableCommand {
             say(
                 "Database: \(database.description) (schema version \(Migrations.latest)\(applied.isEmpty ? "" : ", migrated now"))"
             )
-            let app = PosGuard(runtime: Runtime(database: db))
+            let smtp = mail.settings
+            say(
+                smtp.map { "Email: alerts are sent through \($0.host):\($0.port) as \($0.from)" }
+                    ?? "Email: off (set --smtp-host and --smtp-from to send alert emails)")
+            let app = PosGuard(runtime: Runtime(database: db), smtp: smtp)
             try await app.engine.restore()
             if demo {
                 let logins = try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
@@ -59,12 +64,16 @@ struct Serve: AsyncParsableCommand {
             let webhooks = Periodic(name: "webhook deliveries", interval: .seconds(2), logger: logger) {
                 try await app.dispatcher.deliverDue()
             }
+            let emails = Periodic(name: "email", interval: .seconds(5), logger: logger) {
+                try await app.mail?.sendDue() ?? 0
+            }
             let group = ServiceGroup(
                 configuration: .init(
                     services: [
                         .init(service: server),
                         .init(service: silence, successTerminationBehavior: .ignore),
                         .init(service: webhooks, successTerminationBehavior: .ignore),
+                        .init(service: emails, successTerminationBehavior: .ignore),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

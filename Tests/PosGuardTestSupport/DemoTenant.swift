@@ -9,8 +9,11 @@ public struct DemoTenant: Sendable {
     public let clock: TestClock
 
     /// Loads the demo tenant with cheap bcrypt so tests stay fast.
-    public static func load(on db: Database, clock: TestClock = TestClock()) async throws -> DemoTenant {
-        let app = PosGuard(runtime: Runtime(database: db, now: clock.function), hasher: PasswordHasher(cost: 4))
+    public static func load(on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil) async throws
+        -> DemoTenant
+    {
+        let app = PosGuard(
+            runtime: Runtime(database: db, now: clock.function), hasher: PasswordHasher(cost: 4), smtp: smtp)
         try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
         return DemoTenant(app: app, clock: clock)
     }

@@ -1,0 +1,109 @@
+import Foundation
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+import PosGuardTestSupport
+import Testing
+
+/// Alert emails through a real SMTP server (aiosmtpd, started by scripts/test.sh with STARTTLS and a
+/// throwaway certificate authority). Skipped when no such server is running.
+@Suite(
+    "Alert email",
+    .enabled(
+        if: ProcessInfo.processInfo.environment["POSGUARD_TEST_SMTP_PORT"] != nil,
+        "scripts/test.sh starts the SMTP server"))
+struct EmailTests {
+    static let environment = ProcessInfo.processInfo.environment
+    static var directory: String { environment["POSGUARD_TEST_SMTP_DIR"] ?? "" }
+
+    struct Received {
+        var to: [String]
+        var tls: Bool
+        var subject: String
+        var body: String
+    }
+
+    /// The messages the SMTP server has received, decoded.
+    static func received() throws -> [Received] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+        return try files.map { file in
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(file))
+            let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let raw = (record["data"] as? String ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+            let parts = raw.components(separatedBy: "\n\n")
+            let subjectLine = parts[0].split(separator: "\n").first { $0.hasPrefix("Subject: ") } ?? ""
+            let encoded = subjectLine.dropFirst("Subject: =?UTF-8?B?".count).dropLast(2)
+            let subject = String(decoding: Data(base64Encoded: String(encoded)) ?? Data(), as: UTF8.self)
+            let body = String(
+                decoding: Data(base64Encoded: parts.dropFirst().joined().replacingOccurrences(of: "\n", with: ""))
+                    ?? Data(),
+                as: UTF8.self)
+            return Received(
+                to: record["to"] as? [String] ?? [], tls: record["tls"] as? Bool ?? false, subject: subject, body: body)
+        }
+    }
+
+    @Test func alertsReachManagersAndContactsInTheirLanguageOverTLS() async throws {
+        let settings = SMTPSettings(
+            host: "127.0.0.1", port: Int(Self.environment["POSGUARD_TEST_SMTP_PORT"]!)!, from: "alerts@posguard.test",
+            trustedCAFile: Self.directory + "/ca.pem")
+        try await TestDatabase.sqlite.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db, smtp: settings)
+            let mail = try #require(tenant.app.mail)
+            let shanghai = try await tenant.caller("manager.shanghai@lotus-tea.demo")
+            let berlin = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let tea = try #require(try await tenant.allTerminals(shanghai, filter: .init(state: .active)).first)
+            let bread = try #require(try await tenant.allTerminals(berlin, filter: .init(state: .active)).first)
+            let at = JSONValue.string(RFC3339.format(tenant.clock.now))
+            for terminal in [tea, bread] {
+                _ = try await tenant.app.ingest.ingest(
+                    [.object(["seq": 1, "type": "tamper", "at": at, "sensor": "case_open"])], from: terminal.id)
+            }
+            let before = try Self.received().count
+            #expect(try await mail.sendDue() == 4)
+            let messages = try Self.received()
+            let outbox = try await db.withConnection {
+                try await NotificationRepository().emails(provider: tea.providerID, on: $0)
+            }
+            #expect(messages.count == before + 4, "\(outbox.map(\.status))")
+            func message(to address: String) throws -> Received {
+                try #require(
+                    messages.last {
+                        $0.to == [address] && $0.body.contains(tea.tid)
+                            || $0.to == [address] && $0.body.contains(bread.tid)
+                    })
+            }
+            let chinese = try message(to: "manager.shanghai@lotus-tea.demo")
+            #expect(chinese.tls && chinese.subject.contains("检测到拆机") && chinese.body.contains("请立即检查该终端"))
+            #expect(try message(to: "admin@lotus-tea.demo").subject.contains("严重"))
+            let english = try message(to: "manager.berlin@kiez-baeckerei.demo")
+            #expect(
+                english.tls && english.subject.hasPrefix("[PosGuard] CRITICAL: Tamper detected — terminal \(bread.tid)")
+            )
+            #expect(try message(to: "admin@kiez-baeckerei.demo").body.contains("Check the terminal now"))
+            #expect(try await mail.sendDue() == 0, "each email is sent once")
+        }
+    }
+
+    @Test func anUnreachableServerIsRetriedLater() async throws {
+        let settings = SMTPSettings(host: "127.0.0.1", port: 9, from: "alerts@posguard.test")
+        try await TestDatabase.sqlite.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db, smtp: settings)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let terminal = try #require(try await tenant.allTerminals(manager, filter: .init(state: .active)).first)
+            _ = try await tenant.app.ingest.ingest(
+                [
+                    .object([
+                        "seq": 1, "type": "tamper", "at": .string(RFC3339.format(tenant.clock.now)), "sensor": "x",
+                    ])
+                ],
+                from: terminal.id)
+            #expect(try await tenant.app.mail?.sendDue() == 2)
+            #expect(try await tenant.app.mail?.sendDue() == 0, "the retry waits its turn")
+            let outbox = try await db.withConnection {
+                try await NotificationRepository().emails(provider: terminal.providerID, on: $0)
+            }
+            #expect(outbox.count == 2 && outbox.allSatisfy { $0.status == "pending" && $0.0.attempts == 1 })
+        }
+    }
+}
