@@ -78,15 +78,14 @@ public struct AgentEnrollment: Sendable {
         }
         let now = runtime.now()
         let hash = Self.hash(request.code)
-        let refusal: String? = try await runtime.database.transaction { db in
+        let unknown = "enrollment code is unknown, used or expired"
+        let outcome: Result<UUID, ServiceError> = try await runtime.database.transaction { db in
             guard let code = try await agents.code(hash: hash, on: db), code.usedAt == nil, code.expiresAt > now,
                 let provider = try await terminals.providerID(of: code.terminalID, on: db),
-                let terminal = try await terminals.find(code.terminalID, in: .provider(provider), on: db)
-            else { return "enrollment code is unknown, used or expired" }
+                let terminal = try await terminals.find(code.terminalID, in: .provider(provider), on: db),
+                try await agents.useCode(hash: hash, at: now, on: db)
+            else { return .failure(.forbidden(unknown)) }
             let device = Caller.system("agent", provider: terminal.providerID, at: now).from(source)
-            guard try await agents.useCode(hash: hash, at: now, on: db) else {
-                return "enrollment code is unknown, used or expired"
-            }
             guard terminal.serial == request.serial.trimmingCharacters(in: .whitespaces),
                 terminal.tid == request.tid.trimmingCharacters(in: .whitespaces)
             else {
@@ -95,18 +94,15 @@ public struct AgentEnrollment: Sendable {
                     device, "terminal.enrollment_refused", target: "terminal", id: terminal.id,
                     after: ["presented_serial": request.serial, "presented_tid": request.tid],
                     reason: "serial or TID does not match the registry", at: now, on: db)
-                return "serial or TID does not match the terminal this code was issued for"
+                return .failure(.forbidden("serial or TID does not match the terminal this code was issued for"))
             }
             try await agents.setKey(terminal: terminal.id, publicKey: request.publicKey, at: now, on: db)
             try await audit.record(device, "terminal.enrolled", target: "terminal", id: terminal.id, at: now, on: db)
-            return nil
+            return .success(terminal.id)
         }
-        if let refusal { throw ServiceError.forbidden(refusal) }
-        guard let code = try await runtime.database.withConnection({ try await agents.code(hash: hash, on: $0) }) else {
-            throw ServiceError.forbidden("enrollment code is unknown, used or expired")
-        }
-        runtime.changes.publish(.terminal(code.terminalID))
-        return code.terminalID
+        let terminal = try outcome.get()
+        runtime.changes.publish(.terminal(terminal))
+        return terminal
     }
 
     static func hash(_ code: String) -> String {

@@ -23,7 +23,7 @@ public final class AgentVerifier: Sendable {
 
     let runtime: Runtime
     private let identities = Mutex<[UUID: Entry]>([:])
-    private let seen = Mutex<[Data: Date]>([:])
+    private let seen = Mutex(ReplayWindow())
 
     public init(runtime: Runtime) {
         self.runtime = runtime
@@ -84,17 +84,32 @@ public final class AgentVerifier: Sendable {
         return entry
     }
 
-    /// Refuses a signature seen before within the window; forgets those that have aged out.
+    /// Refuses a signature seen before within the window.
     private func remember(_ signature: Data, now: Date) throws {
-        let fresh = seen.withLock { seen -> Bool in
-            if seen.count > 50_000 {
-                let horizon = now.addingTimeInterval(-2 * Self.clockSkew)
-                seen = seen.filter { $0.value > horizon }
-            }
-            return seen.updateValue(now, forKey: signature) == nil
-        }
-        guard fresh else {
+        guard seen.withLock({ $0.insert(signature, at: now) }) else {
             throw ServiceError.conflict(field: nil, message: "this signed request was already received: a replay")
         }
+    }
+}
+
+/// The signatures accepted recently, in two generations that rotate every `span` seconds: a signature is
+/// remembered for at least `span` and at most twice that, at constant cost per request. With `span` equal
+/// to the whole validity of a timestamp (±300 s), no replay that could pass the clock check is forgotten.
+struct ReplayWindow {
+    static let span = 2 * AgentVerifier.clockSkew
+
+    private var current = Set<Data>()
+    private var previous = Set<Data>()
+    private var rotatedAt = Date.distantPast
+
+    /// Remembers the signature; false when it was already known.
+    mutating func insert(_ signature: Data, at now: Date) -> Bool {
+        if now.timeIntervalSince(rotatedAt) >= Self.span {
+            previous = now.timeIntervalSince(rotatedAt) >= 2 * Self.span ? [] : current
+            current = []
+            rotatedAt = now
+        }
+        guard !previous.contains(signature) else { return false }
+        return current.insert(signature).inserted
     }
 }
