@@ -141,6 +141,29 @@ struct DetectionRulesTests {
         #expect(run([(refund(60_000), 0), (refund(50_000), 7200)], watch: &big).map(\.rule) == [.refundLimit])
     }
 
+    @Test mutating func powerOffCountsOnlyAfterHoursAndAwayFromTheStore() {
+        var atShop = TerminalWatch()
+        // 21:00 in Berlin, at the counter: a normal end of day.
+        #expect(
+            run(
+                [(fix(52.5010, 13.4190, accuracy: 10, at: 11 * 3600), 11 * 3600), (.power(.off), 11 * 3600 + 60)],
+                watch: &atShop
+            ).isEmpty)
+        var away = TerminalWatch()
+        var night: [(AgentEvent.Body, TimeInterval)] = []
+        for i in 0..<3 {
+            let t = 11 * 3600 + Double(i) * 60
+            night.append((fix(52.52, 13.4190, accuracy: 10, at: t), t))
+        }
+        night.append((.power(.off), 11 * 3600 + 300))
+        #expect(run(night, watch: &away).map(\.rule) == [.geofenceBreach, .powerOffAfterHours])
+        var daytime = TerminalWatch()
+        var day: [(AgentEvent.Body, TimeInterval)] = []
+        for i in 0..<3 { day.append((fix(52.52, 13.4190, accuracy: 10, at: Double(i) * 60), Double(i) * 60)) }
+        day.append((.power(.off), 300))
+        #expect(!run(day, watch: &daytime).map(\.rule).contains(.powerOffAfterHours), "open hours: not this rule")
+    }
+
     @Test func silenceRaisesOfflineThenMissingOnce() {
         var watch = TerminalWatch()
         watch.lastSeenAt = opening
