@@ -28,6 +28,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PosGuardISO8583",
+            swiftSettings: strict
+        ),
+        .target(
             name: "PosGuardStorage",
             dependencies: [
                 "PosGuardDomain",
@@ -84,6 +88,11 @@ let package = Package(
             name: "PosGuardTestSupport",
             dependencies: ["PosGuardDomain", "PosGuardStorage", "PosGuardServices"],
             path: "Tests/PosGuardTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PosGuardISO8583Tests",
+            dependencies: ["PosGuardISO8583"],
             swiftSettings: strict
         ),
         .testTarget(
