@@ -15,6 +15,8 @@ public enum RuleID: String, Sendable, Codable, CaseIterable {
     case refundBurst = "refund_burst"
     case refundLimit = "refund_limit"
     case eventGap = "event_gap"
+    /// A payment was attempted from a stolen or suspected-stolen terminal (raised by the screening gateway).
+    case stolenTerminalUsed = "stolen_terminal_used"
 }
 
 public enum AlertSeverity: String, Sendable, Codable, CaseIterable, Comparable {

@@ -75,7 +75,7 @@ public enum AlertEmail {
         .afterHoursUse: "Used outside business hours",
         .failedLoginBurst: "Repeated failed sign-ins", .unknownOperator: "Unknown operator signed in",
         .refundBurst: "Burst of refunds", .refundLimit: "Refunds over the store's limit",
-        .eventGap: "Events lost on the device",
+        .eventGap: "Events lost on the device", .stolenTerminalUsed: "Payment attempted from a stolen terminal",
     ]
 
     static let chinese: [RuleID: String] = [
@@ -83,5 +83,6 @@ public enum AlertEmail {
         .tamper: "检测到拆机", .simSwap: "SIM 卡被更换", .powerOffAfterHours: "非营业时间在店外关机",
         .afterHoursUse: "非营业时间使用", .failedLoginBurst: "多次登录失败", .unknownOperator: "未知操作员登录",
         .refundBurst: "短时间内多笔退款", .refundLimit: "退款总额超出门店限额", .eventGap: "设备上的事件丢失",
+        .stolenTerminalUsed: "被盗终端尝试交易",
     ]
 }

@@ -17,6 +17,8 @@ public struct DetectionSettings: Sendable, Equatable, Codable {
     public var allowedICCIDs: [String] = []
     /// On a critical alert, mark the terminal suspected stolen and queue a lock.
     public var autoLockOnCritical = true
+    /// The screening gateway declines payments outside the store's business hours.
+    public var declineOutsideHours = false
 
     public init() {}
 
@@ -33,6 +35,7 @@ public struct DetectionSettings: Sendable, Equatable, Codable {
         if let v = o.refundLimitMinor { s.refundLimitMinor = v }
         if let v = o.allowedICCIDs { s.allowedICCIDs = v }
         if let v = o.autoLockOnCritical { s.autoLockOnCritical = v }
+        if let v = o.declineOutsideHours { s.declineOutsideHours = v }
         return s
     }
 }
@@ -50,6 +53,7 @@ public struct DetectionOverrides: Sendable, Equatable, Codable {
     public var refundLimitMinor: Int64?
     public var allowedICCIDs: [String]?
     public var autoLockOnCritical: Bool?
+    public var declineOutsideHours: Bool?
 
     public init() {}
 

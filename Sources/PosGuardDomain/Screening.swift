@@ -1,0 +1,120 @@
+import Foundation
+
+/// What the screening gateway knows about one terminal: enough to judge a payment from it without a
+/// database round-trip.
+public struct ScreeningProfile: Sendable, Equatable {
+    public var terminalID: UUID
+    public var providerID: UUID
+    public var merchantID: UUID
+    public var storeID: UUID
+    public var tid: String
+    public var mid: String
+    public var state: TerminalState
+    public var geofence: Geofence
+    public var hours: BusinessHours
+    public var timeZone: TimeZone
+    /// Whether the store declines payments outside its business hours.
+    public var declineOutsideHours: Bool
+
+    public init(
+        terminalID: UUID, providerID: UUID, merchantID: UUID, storeID: UUID, tid: String, mid: String, state: TerminalState,
+        geofence: Geofence, hours: BusinessHours, timeZone: TimeZone, declineOutsideHours: Bool
+    ) {
+        self.terminalID = terminalID
+        self.providerID = providerID
+        self.merchantID = merchantID
+        self.storeID = storeID
+        self.tid = tid
+        self.mid = mid
+        self.state = state
+        self.geofence = geofence
+        self.hours = hours
+        self.timeZone = timeZone
+        self.declineOutsideHours = declineOutsideHours
+    }
+}
+
+/// A payment to screen: which terminal and merchant it claims to come from, and when.
+public struct ScreeningRequest: Sendable, Equatable {
+    public var tid: String
+    public var mid: String
+    public var amountMinor: Int64
+    public var currency: String
+    public var at: Date
+
+    public init(tid: String, mid: String, amountMinor: Int64, currency: String, at: Date) {
+        self.tid = tid
+        self.mid = mid
+        self.amountMinor = amountMinor
+        self.currency = currency
+        self.at = at
+    }
+}
+
+/// Why a payment was declined.
+public enum DeclineReason: String, Sendable, Codable, CaseIterable {
+    case stolen
+    case suspectedStolen = "suspected_stolen"
+    case locked
+    case retired
+    /// In stock, in maintenance, or recovered and not yet inspected.
+    case notInService = "not_in_service"
+    case outsideGeofence = "outside_geofence"
+    case outsideHours = "outside_hours"
+    case unknownTerminal = "unknown_terminal"
+    case merchantMismatch = "merchant_mismatch"
+}
+
+public struct ScreeningDecision: Sendable, Equatable {
+    public var approve: Bool
+    /// ISO 8583 field 39: `00` approve, `58` not permitted to terminal, `03` invalid merchant.
+    public var responseCode: String
+    public var reasons: [DeclineReason]
+    /// The terminal the payment came from, when it is known.
+    public var terminalID: UUID?
+
+    public static func approve(_ terminal: UUID) -> Self { .init(approve: true, responseCode: "00", reasons: [], terminalID: terminal) }
+}
+
+/// The screening rules: a payment is approved only from a known, active terminal of the merchant it names,
+/// last seen on its premises, within business hours where the store asks for that.
+public enum Screening {
+    /// `candidates` are the profiles with the request's TID (one per provider using it).
+    public static func decide(_ request: ScreeningRequest, candidates: [ScreeningProfile], lastFix: (UUID) -> Fix?)
+        -> ScreeningDecision
+    {
+        guard !candidates.isEmpty else {
+            return ScreeningDecision(approve: false, responseCode: "03", reasons: [.unknownTerminal], terminalID: nil)
+        }
+        guard let p = candidates.first(where: { $0.mid == request.mid }) else {
+            return ScreeningDecision(approve: false, responseCode: "03", reasons: [.merchantMismatch], terminalID: nil)
+        }
+        var reasons: [DeclineReason] = []
+        switch p.state {
+        case .active: break
+        case .stolen: reasons.append(.stolen)
+        case .suspectedStolen: reasons.append(.suspectedStolen)
+        case .locked: reasons.append(.locked)
+        case .retired: reasons.append(.retired)
+        case .inventory, .maintenance, .recovered: reasons.append(.notInService)
+        }
+        if let fix = lastFix(p.terminalID),
+            p.geofence.distance(toLatitude: fix.latitude, longitude: fix.longitude) - fix.accuracyM > p.geofence.radiusM
+        {
+            reasons.append(.outsideGeofence)
+        }
+        if p.declineOutsideHours && !p.hours.isOpen(at: request.at, in: p.timeZone) { reasons.append(.outsideHours) }
+        return reasons.isEmpty
+            ? .approve(p.terminalID)
+            : ScreeningDecision(approve: false, responseCode: "58", reasons: reasons, terminalID: p.terminalID)
+    }
+}
+
+/// Card numbers as PosGuard keeps them: first six and last four digits, never the whole number.
+public enum MaskedPAN {
+    public static func mask(_ pan: String) -> String? {
+        let digits = pan.filter(\.isASCIIDigit)
+        guard digits.count == pan.count, (12...19).contains(digits.count) else { return nil }
+        return String(digits.prefix(6)) + String(repeating: "*", count: digits.count - 10) + String(digits.suffix(4))
+    }
+}
