@@ -59,6 +59,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PosGuardGateway",
+            dependencies: [
+                "PosGuardDomain",
+                "PosGuardISO8583",
+                "PosGuardServices",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PosGuardWeb",
             dependencies: [
                 "PosGuardDomain",
@@ -78,6 +90,7 @@ let package = Package(
                 "PosGuardStorage",
                 "PosGuardServices",
                 "PosGuardWeb",
+                "PosGuardGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,6 +101,11 @@ let package = Package(
             name: "PosGuardTestSupport",
             dependencies: ["PosGuardDomain", "PosGuardStorage", "PosGuardServices"],
             path: "Tests/PosGuardTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PosGuardGatewayTests",
+            dependencies: ["PosGuardGateway", "PosGuardTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -17,7 +17,8 @@ public struct ScreeningProfile: Sendable, Equatable {
     public var declineOutsideHours: Bool
 
     public init(
-        terminalID: UUID, providerID: UUID, merchantID: UUID, storeID: UUID, tid: String, mid: String, state: TerminalState,
+        terminalID: UUID, providerID: UUID, merchantID: UUID, storeID: UUID, tid: String, mid: String,
+        state: TerminalState,
         geofence: Geofence, hours: BusinessHours, timeZone: TimeZone, declineOutsideHours: Bool
     ) {
         self.terminalID = terminalID
@@ -73,7 +74,9 @@ public struct ScreeningDecision: Sendable, Equatable {
     /// The terminal the payment came from, when it is known.
     public var terminalID: UUID?
 
-    public static func approve(_ terminal: UUID) -> Self { .init(approve: true, responseCode: "00", reasons: [], terminalID: terminal) }
+    public static func approve(_ terminal: UUID) -> Self {
+        .init(approve: true, responseCode: "00", reasons: [], terminalID: terminal)
+    }
 }
 
 /// The screening rules: a payment is approved only from a known, active terminal of the merchant it names,

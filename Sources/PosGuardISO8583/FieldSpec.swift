@@ -58,6 +58,7 @@ public struct FieldSpec: Sendable, Equatable {
             44: .init(.text, .ll(max: 25)), 45: .init(.text, .ll(max: 76)), 49: .init(.text, .fixed(3)),
             50: .init(.text, .fixed(3)), 51: .init(.text, .fixed(3)), 52: .init(.binaryHex, .fixed(16)),
             53: .init(.numeric, .fixed(16)), 54: .init(.text, .lll(max: 120)), 64: .init(.binaryHex, .fixed(16)),
+            70: .init(.numeric, .fixed(3)),
             90: .init(.numeric, .fixed(42)), 95: .init(.text, .fixed(42)), 100: .init(.numeric, .ll(max: 11)),
             102: .init(.text, .ll(max: 28)), 103: .init(.text, .ll(max: 28)), 128: .init(.binaryHex, .fixed(16)),
         ]

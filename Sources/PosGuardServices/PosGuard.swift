@@ -20,6 +20,7 @@ public struct PosGuard: Sendable {
     public let detection: DetectionSetup
     public let webhooks: Webhooks
     public let dispatcher: WebhookDispatcher
+    public let screening: ScreeningDesk
     /// Sends alert emails; nil when no SMTP server is configured.
     public let mail: EmailDispatcher?
 
@@ -44,5 +45,6 @@ public struct PosGuard: Sendable {
         webhooks = Webhooks(runtime: runtime)
         dispatcher = WebhookDispatcher(runtime: runtime)
         mail = smtp.map { EmailDispatcher(runtime: runtime, settings: $0) }
+        screening = ScreeningDesk(runtime: runtime, engine: engine, alertDesk: alerts)
     }
 }

@@ -28,6 +28,7 @@ public enum Migrations {
             statements: SchemaV2.statements),
         Migration(
             version: 3, name: "notifications: webhooks, deliveries, email outbox", statements: SchemaV3.statements),
+        Migration(version: 4, name: "screening: decline log, instance secrets", statements: SchemaV4.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

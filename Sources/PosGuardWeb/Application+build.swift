@@ -25,6 +25,7 @@ public func buildRouter(_ app: PosGuard, metrics: PrometheusCollectorRegistry = 
     AlertRoutes(app: app).add(to: authenticated)
     DetectionRoutes(app: app).add(to: authenticated)
     WebhookRoutes(app: app).add(to: authenticated)
+    ScreeningRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
     return router
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PosGuardGateway
 import PosGuardServices
 import PosGuardStorage
 import PosGuardWeb
@@ -18,6 +19,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HTTP port; 0 picks a free one (default: $POSGUARD_PORT or 8080).")
     var port: Int = ProcessInfo.processInfo.environment["POSGUARD_PORT"].flatMap(Int.init) ?? 8080
 
+    @Option(help: "ISO 8583 screening port; 0 turns it off (default: $POSGUARD_ISO8583_PORT or 8583).")
+    var iso8583Port: Int = ProcessInfo.processInfo.environment["POSGUARD_ISO8583_PORT"].flatMap(Int.init) ?? 8583
+
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
@@ -26,6 +30,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (0...65535).contains(iso8583Port) else {
+            throw ValidationError("--iso8583-port must be between 0 and 65535")
+        }
     }
 
     func run() async throws {
@@ -40,6 +47,7 @@ struct Serve: AsyncParsableCommand {
                     ?? "Email: off (set --smtp-host and --smtp-from to send alert emails)")
             let app = PosGuard(runtime: Runtime(database: db), smtp: smtp)
             try await app.engine.restore()
+            try await app.screening.load()
             if demo {
                 let logins = try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
                 say("\nDemo logins (role, email, password):")
@@ -67,10 +75,20 @@ struct Serve: AsyncParsableCommand {
             let emails = Periodic(name: "email", interval: .seconds(5), logger: logger) {
                 try await app.mail?.sendDue() ?? 0
             }
+            let declines = Periodic(name: "decline log", interval: .seconds(1), logger: logger) {
+                try await app.screening.flush()
+            }
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if iso8583Port != 0 {
+                let gateway = ISOGateway(
+                    screening: app.screening, now: app.runtime.now, host: host, port: iso8583Port, logger: logger)
+                services.append(.init(service: GatewayService(gateway: gateway)))
+            }
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [
+                    services: services + [
                         .init(service: server),
+                        .init(service: declines, successTerminationBehavior: .ignore),
                         .init(service: silence, successTerminationBehavior: .ignore),
                         .init(service: webhooks, successTerminationBehavior: .ignore),
                         .init(service: emails, successTerminationBehavior: .ignore),

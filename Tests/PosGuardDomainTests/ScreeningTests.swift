@@ -23,7 +23,9 @@ struct ScreeningTests {
     @Test func approvesAnActiveTerminalAtItsStore() {
         let decision = Screening.decide(request(), candidates: [profile]) { _ in fix(52.5011) }
         #expect(decision == .approve(profile.terminalID))
-        #expect(Screening.decide(request(), candidates: [profile]) { _ in nil }.approve, "no fix yet is no reason to decline")
+        #expect(
+            Screening.decide(request(), candidates: [profile]) { _ in nil }.approve,
+            "no fix yet is no reason to decline")
     }
 
     @Test func declinesByStateWithCode58() {

@@ -1,0 +1,153 @@
+import Crypto
+import Foundation
+import PosGuardDomain
+import PosGuardStorage
+import Synchronization
+
+/// The screening gateway's decisions: one in-memory table of terminals keyed by TID, built from storage at
+/// start and refreshed whenever a terminal, store or setting changes, with each terminal's last fix read
+/// from the detection engine — so no decision waits on the database. Declines are recorded, and a payment
+/// tried on a stolen terminal raises a `stolen_terminal_used` alert, both off the decision path.
+public final class ScreeningDesk: Sendable {
+    let runtime: Runtime
+    let engine: DetectionEngine
+    let alertDesk: AlertDesk
+    let repository = ScreeningRepository()
+    private let table = Mutex<[String: [ScreeningProfile]]>([:])
+    private let pending = Mutex<[ScreeningRepository.Decline]>([])
+    private let panKey = Mutex<SymmetricKey?>(nil)
+
+    init(runtime: Runtime, engine: DetectionEngine, alertDesk: AlertDesk) {
+        self.runtime = runtime
+        self.engine = engine
+        self.alertDesk = alertDesk
+        runtime.changes.listen { [weak self] change in
+            guard let self else { return }
+            Task { try? await self.reload(change) }
+        }
+    }
+
+    /// Builds the table from storage; call once at start.
+    public func load() async throws {
+        let (profiles, key) = try await runtime.database.withConnection { db in
+            let key = try await repository.secret(
+                "pan_hash_key", orMake: { SymmetricKey(size: .bits256).hex }, at: runtime.now(), on: db)
+            return (try await repository.profiles(on: db), key)
+        }
+        panKey.withLock { $0 = SymmetricKey(hex: key) }
+        table.withLock { $0 = Dictionary(grouping: profiles, by: \.tid) }
+    }
+
+    public var count: Int { table.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+
+    /// Judges a payment from the in-memory table. `provider` limits the terminals considered to one tenant
+    /// (requests through the API); the ISO 8583 port considers all.
+    public func decide(_ request: ScreeningRequest, provider: UUID? = nil) -> ScreeningDecision {
+        var candidates = table.withLock { $0[request.tid] ?? [] }
+        if let provider { candidates.removeAll { $0.providerID != provider } }
+        return Screening.decide(request, candidates: candidates) { engine.watch(of: $0).lastFix }
+    }
+
+    /// Decides, and records the decision when it is a decline.
+    public func screen(_ request: ScreeningRequest, pan: String?, channel: String, provider: UUID? = nil)
+        -> ScreeningDecision
+    {
+        let decision = decide(request, provider: provider)
+        guard !decision.approve else { return decision }
+        let profile = decision.terminalID.flatMap { id in
+            table.withLock { $0[request.tid]?.first { $0.terminalID == id } }
+        }
+        let decline = ScreeningRepository.Decline(
+            id: runtime.ids.next(), providerID: profile?.providerID ?? provider, terminalID: decision.terminalID,
+            tid: String(request.tid.prefix(16)), mid: String(request.mid.prefix(32)), at: request.at,
+            amountMinor: request.amountMinor, currency: request.currency, panMasked: pan.flatMap(MaskedPAN.mask),
+            panHash: pan.flatMap(hash), responseCode: decision.responseCode, reasons: decision.reasons, channel: channel
+        )
+        pending.withLock { $0.append(decline) }
+        return decision
+    }
+
+    /// Writes the declines recorded since the last call, and raises an alert for each payment tried on a
+    /// stolen or suspected-stolen terminal. Returns how many were written.
+    @discardableResult
+    public func flush() async throws -> Int {
+        let batch = pending.withLock { batch in
+            defer { batch = [] }; return batch
+        }
+        guard !batch.isEmpty else { return 0 }
+        let now = runtime.now()
+        do {
+            // Subjects are read before the transaction: with SQLite's one connection, reading inside it would wait
+            // on itself.
+            var stolen: [(ScreeningRepository.Decline, Terminal)] = []
+            for d in batch where d.reasons.contains(.stolen) || d.reasons.contains(.suspectedStolen) {
+                if let id = d.terminalID, let subject = try await engine.subject(id) {
+                    stolen.append((d, subject.terminal))
+                }
+            }
+            try await runtime.database.transaction { db in
+                try await repository.insert(batch, on: db)
+                for (d, terminal) in stolen {
+                    let card = d.panMasked.map { " with card \($0)" } ?? ""
+                    let finding = Finding(
+                        rule: .stolenTerminalUsed, severity: .critical,
+                        message:
+                            "payment of \(d.amountMinor) \(d.currency) (minor units)\(card) declined at \(d.channel)",
+                        evidence: [], at: d.at)
+                    _ = try await alertDesk.record([finding], for: terminal, at: now, on: db)
+                }
+            }
+        } catch {
+            pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+            throw error
+        }
+        return batch.count
+    }
+
+    public func declines(terminal: UUID?, after cursor: Cursor?, limit: Int, by caller: Caller) async throws
+        -> Page<ScreeningRepository.Decline>
+    {
+        try await runtime.database.withConnection {
+            try await repository.declines(in: caller.scope, terminal: terminal, after: cursor, limit: limit, on: $0)
+        }
+    }
+
+    /// The keyed hash of a card number: the same card gives the same hash, which tells nothing of the number.
+    private func hash(_ pan: String) -> String? {
+        guard let key = panKey.withLock({ $0 }) else { return nil }
+        return HMAC<SHA256>.authenticationCode(for: Data(pan.utf8), using: key).map { String(format: "%02x", $0) }
+            .joined()
+    }
+
+    /// Rebuilds the rows a change touched (the change feed calls this; tests may too, to wait for it).
+    public func reload(_ change: ChangeFeed.Change) async throws {
+        let filter: (String, UUID) =
+            switch change {
+            case .terminal(let id): ("id", id)
+            case .store(let id): ("store_id", id)
+            case .merchant(let id): ("merchant_id", id)
+            }
+        let fresh = try await runtime.database.withConnection { try await repository.profiles(only: filter, on: $0) }
+        let ids = Set(fresh.map(\.terminalID))
+        table.withLock { table in
+            for (tid, profiles) in table where profiles.contains(where: { ids.contains($0.terminalID) }) {
+                table[tid] = profiles.filter { !ids.contains($0.terminalID) }
+            }
+            for p in fresh { table[p.tid, default: []].append(p) }
+        }
+    }
+}
+
+extension SymmetricKey {
+    var hex: String { withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined() }
+
+    init(hex: String) {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        self.init(data: bytes)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import PosGuardDomain
+import SQLKit
+
+/// What the screening gateway reads at start (every terminal with its store and settings) and writes
+/// (its declines).
+public struct ScreeningRepository: Sendable {
+    public struct Decline: Sendable, Equatable, Codable {
+        public var id: UUID
+        public var providerID: UUID?
+        public var terminalID: UUID?
+        public var tid: String
+        public var mid: String
+        public var at: Date
+        public var amountMinor: Int64
+        public var currency: String
+        public var panMasked: String?
+        public var panHash: String?
+        public var responseCode: String
+        public var reasons: [DeclineReason]
+        /// `iso8583` or `http`.
+        public var channel: String
+
+        public init(
+            id: UUID, providerID: UUID?, terminalID: UUID?, tid: String, mid: String, at: Date, amountMinor: Int64,
+            currency: String, panMasked: String?, panHash: String?, responseCode: String, reasons: [DeclineReason],
+            channel: String
+        ) {
+            self.id = id
+            self.providerID = providerID
+            self.terminalID = terminalID
+            self.tid = tid
+            self.mid = mid
+            self.at = at
+            self.amountMinor = amountMinor
+            self.currency = currency
+            self.panMasked = panMasked
+            self.panHash = panHash
+            self.responseCode = responseCode
+            self.reasons = reasons
+            self.channel = channel
+        }
+    }
+
+    public init() {}
+
+    /// Every terminal of the instance with what screening needs of its store and settings; `only` narrows it.
+    public func profiles(only filter: (column: String, id: UUID)? = nil, on db: any SQLDatabase) async throws
+        -> [ScreeningProfile]
+    {
+        var query = db.select().column("*").from("terminals")
+        if let filter { query = query.where(filter.column, .equal, filter.id.key) }
+        let terminals = try await query.all().map(TerminalRepository.terminal)
+        let storeIDs = Set(terminals.map(\.storeID))
+        var stores: [UUID: Store] = [:]
+        for row in try await db.select().column("*").from("stores").all() {
+            let store = try StoreRepository.store(row)
+            if storeIDs.contains(store.id) { stores[store.id] = store }
+        }
+        var overrides: [UUID: DetectionOverrides] = [:]
+        for row in try await db.select().columns("owner_id", "overrides").from("detection_overrides").all() {
+            overrides[try row.uuid("owner_id")] = try DetectionRepository.decoder.decode(
+                DetectionOverrides.self, from: Data(try row.text("overrides").utf8))
+        }
+        return terminals.compactMap { t in
+            guard let store = stores[t.storeID] else { return nil }
+            let settings = [t.merchantID, t.storeID, t.id].reduce(DetectionSettings()) { s, owner in
+                overrides[owner].map { s.applying($0) } ?? s
+            }
+            return ScreeningProfile(
+                terminalID: t.id, providerID: t.providerID, merchantID: t.merchantID, storeID: t.storeID, tid: t.tid,
+                mid: t.mid,
+                state: t.state, geofence: store.geofence, hours: store.businessHours,
+                timeZone: TimeZone(identifier: store.timeZone) ?? TimeZone(identifier: "UTC")!,
+                declineOutsideHours: settings.declineOutsideHours)
+        }
+    }
+
+    public func insert(_ declines: [Decline], on db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: declines.count, by: TerminalRepository.batchSize) {
+            var insert = db.insert(into: "screening_declines").columns(
+                "id", "provider_id", "terminal_id", "tid", "mid", "at", "amount_minor", "currency", "pan_masked",
+                "pan_hash",
+                "response_code", "reasons", "channel")
+            for d in declines[start..<min(start + TerminalRepository.batchSize, declines.count)] {
+                insert = insert.values(
+                    SQLBind(d.id.key), SQLBind(d.providerID?.key), SQLBind(d.terminalID?.key), SQLBind(d.tid),
+                    SQLBind(d.mid),
+                    SQLBind(d.at.millis), SQLBind(d.amountMinor), SQLBind(d.currency), SQLBind(d.panMasked),
+                    SQLBind(d.panHash),
+                    SQLBind(d.responseCode), SQLBind(d.reasons.map(\.rawValue).joined(separator: ",")),
+                    SQLBind(d.channel))
+            }
+            try await insert.run()
+        }
+    }
+
+    /// A page of the declines inside the scope, oldest first: a provider's all, a narrower scope only those of
+    /// a terminal of its own.
+    public func declines(in scope: Scope, terminal: UUID?, after cursor: Cursor?, limit: Int, on db: any SQLDatabase)
+        async throws -> Page<Decline>
+    {
+        if case .provider = scope {
+        } else {
+            guard let terminal, try await TerminalRepository().find(terminal, in: scope, on: db) != nil else {
+                return Page(items: [], next: nil)
+            }
+        }
+        var query = db.select().column("*").from("screening_declines").where(
+            "provider_id", .equal, scope.providerID.key)
+        if let terminal { query = query.where("terminal_id", .equal, terminal.key) }
+        let rows = try await query.page(after: cursor, limit: limit).all()
+        return Page(fetched: try rows.map(Self.decline), limit: limit, id: \.id)
+    }
+
+    /// A secret of this instance, made on first use.
+    public func secret(_ name: String, orMake make: () -> String, at now: Date, on db: any SQLDatabase) async throws
+        -> String
+    {
+        if let row = try await db.select().column("value").from("instance_secrets").where("name", .equal, name).first()
+        {
+            return try row.text("value")
+        }
+        try await db.insert(into: "instance_secrets").columns("name", "value", "created_at")
+            .values(SQLBind(name), SQLBind(make()), SQLBind(now.millis)).ignoringConflicts(with: ["name"]).run()
+        return try await db.select().column("value").from("instance_secrets").where("name", .equal, name).first()!.text(
+            "value")
+    }
+
+    static func decline(_ row: any SQLRow) throws -> Decline {
+        Decline(
+            id: try row.uuid("id"), providerID: try row.optionalUUID("provider_id"),
+            terminalID: try row.optionalUUID("terminal_id"),
+            tid: try row.text("tid"), mid: try row.text("mid"), at: try row.date("at"),
+            amountMinor: try row.int("amount_minor"),
+            currency: try row.text("currency"), panMasked: try row.optionalText("pan_masked"),
+            panHash: try row.optionalText("pan_hash"),
+            responseCode: try row.text("response_code"),
+            reasons: try row.text("reasons").split(separator: ",").compactMap { DeclineReason(rawValue: String($0)) },
+            channel: try row.text("channel"))
+    }
+}

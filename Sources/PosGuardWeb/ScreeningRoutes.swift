@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+
+/// The screening gateway over HTTP, for hosts that prefer JSON: `/api/v1/screen`, and the decline log.
+struct ScreeningRoutes {
+    let app: PosGuard
+
+    struct Request: Decodable {
+        var tid: String
+        var mid: String
+        var amountMinor: Int64
+        var currency: String
+        var pan: String?
+        var at: Date?
+    }
+
+    struct Answer: Encodable {
+        var decision: String
+        var responseCode: String
+        var reasons: [DeclineReason]
+    }
+
+    func add(to api: RouterGroup<AppRequestContext>) {
+        api.post("screen") { request, context in
+            var request = request
+            let caller = try context.requireCaller()
+            guard caller.role.readsOrganisation else {
+                throw ServiceError.forbidden("your role does not screen payments")
+            }
+            let body = try await request.decodeJSON(Request.self)
+            var v = Validator()
+            v.text(body.tid, "tid", max: 8)
+            v.text(body.mid, "mid", max: 15)
+            v.check(body.amountMinor >= 0, "amount_minor", "must not be negative")
+            v.check(body.currency.count == 3, "currency", "must be an ISO 4217 code")
+            v.check(body.pan.map { MaskedPAN.mask($0) != nil } ?? true, "pan", "must be 12 to 19 digits")
+            try v.finish()
+            let decision = app.screening.screen(
+                ScreeningRequest(
+                    tid: body.tid, mid: body.mid, amountMinor: body.amountMinor, currency: body.currency,
+                    at: body.at ?? app.runtime.now()),
+                pan: body.pan, channel: "http", provider: caller.scope.providerID)
+            return JSONResponse(
+                Answer(
+                    decision: decision.approve ? "approve" : "decline", responseCode: decision.responseCode,
+                    reasons: decision.reasons))
+        }
+        api.get("screening/declines") { request, context in
+            let query = ListingQuery(request)
+            let page = try await app.screening.declines(
+                terminal: try query.uuid("terminal_id"), after: try query.cursor, limit: try query.limit,
+                by: try context.requireCaller())
+            return JSONResponse(Listing(page))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+import PosGuardTestSupport
+import Testing
+
+@Suite("Screening desk")
+struct ScreeningDeskTests {
+    @Test(arguments: TestDatabase.available)
+    func decisionsFollowTheRegistryAndDeclinesAreRecorded(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let desk = tenant.app.screening
+            try await desk.load()
+            #expect(desk.count == 40)
+            let admin = try await tenant.caller("admin@harbour.demo")
+            let all = try await tenant.allTerminals(admin)
+            let stolen = try #require(all.first { $0.state == .stolen })
+            let active = try #require(all.first { $0.state == .active })
+            func request(_ t: Terminal) -> ScreeningRequest {
+                ScreeningRequest(tid: t.tid, mid: t.mid, amountMinor: 990, currency: "EUR", at: tenant.clock.now)
+            }
+            #expect(desk.screen(request(active), pan: "4761739001010119", channel: "test").approve)
+            let declined = desk.screen(request(stolen), pan: "4761739001010119", channel: "test")
+            #expect(declined.responseCode == "58" && declined.reasons == [.stolen])
+            #expect(try await desk.flush() == 1)
+            let declines = try await desk.declines(terminal: stolen.id, after: nil, limit: 10, by: admin).items
+            #expect(
+                declines.count == 1 && declines[0].panMasked == "476173******0119" && declines[0].panHash?.count == 64)
+            let alerts = try await tenant.app.alerts.list(
+                .init(terminalID: stolen.id, rule: .stolenTerminalUsed), after: nil, limit: 5, by: admin)
+            #expect(alerts.items.count == 1 && alerts.items[0].severity == .critical)
+
+            // A lifecycle move reaches the table without a restart.
+            let moved = try await tenant.app.terminals.move(
+                active.id, .init(to: .maintenance, reason: "repair"), by: admin)
+            try await desk.reload(.terminal(moved.id))
+            #expect(desk.screen(request(active), pan: nil, channel: "test").reasons == [.notInService])
+            // Another provider's caller does not see these terminals at all.
+            #expect(desk.decide(request(stolen), provider: UUID()).reasons == [.unknownTerminal])
+        }
+    }
+}
