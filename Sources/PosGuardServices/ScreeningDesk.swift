@@ -40,25 +40,30 @@ public final class ScreeningDesk: Sendable {
 
     public var count: Int { table.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
-    /// Judges a payment from the in-memory table. `provider` limits the terminals considered to one tenant
-    /// (requests through the API); the ISO 8583 port considers all.
-    public func decide(_ request: ScreeningRequest, provider: UUID? = nil) -> ScreeningDecision {
+    /// Judges a payment from the in-memory table. `scope` limits the terminals considered to the caller's
+    /// (requests through the API: anything else is unknown to them); the ISO 8583 port considers all.
+    public func decide(_ request: ScreeningRequest, scope: Scope? = nil) -> ScreeningDecision {
         var candidates = table.withLock { $0[request.tid] ?? [] }
-        if let provider { candidates.removeAll { $0.providerID != provider } }
+        if let scope {
+            candidates.removeAll {
+                !scope.contains(provider: $0.providerID, merchant: $0.merchantID, store: $0.storeID)
+            }
+        }
         return Screening.decide(request, candidates: candidates) { engine.watch(of: $0).lastFix }
     }
 
     /// Decides, and records the decision when it is a decline.
-    public func screen(_ request: ScreeningRequest, pan: String?, channel: String, provider: UUID? = nil)
+    public func screen(_ request: ScreeningRequest, pan: String?, channel: String, scope: Scope? = nil)
         -> ScreeningDecision
     {
-        let decision = decide(request, provider: provider)
+        let decision = decide(request, scope: scope)
         guard !decision.approve else { return decision }
         let profile = decision.terminalID.flatMap { id in
             table.withLock { $0[request.tid]?.first { $0.terminalID == id } }
         }
         let decline = ScreeningRepository.Decline(
-            id: runtime.ids.next(), providerID: profile?.providerID ?? provider, terminalID: decision.terminalID,
+            id: runtime.ids.next(), providerID: profile?.providerID ?? scope?.providerID,
+            terminalID: decision.terminalID,
             tid: String(request.tid.prefix(16)), mid: String(request.mid.prefix(32)), at: request.at,
             amountMinor: request.amountMinor, currency: request.currency, panMasked: pan.flatMap(MaskedPAN.mask),
             panHash: pan.flatMap(hash), responseCode: decision.responseCode, reasons: decision.reasons, channel: channel

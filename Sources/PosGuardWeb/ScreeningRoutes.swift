@@ -42,7 +42,7 @@ struct ScreeningRoutes {
                 ScreeningRequest(
                     tid: body.tid, mid: body.mid, amountMinor: body.amountMinor, currency: body.currency,
                     at: body.at ?? app.runtime.now()),
-                pan: body.pan, channel: "http", provider: caller.scope.providerID)
+                pan: body.pan, channel: "http", scope: caller.scope)
             return JSONResponse(
                 Answer(
                     decision: decision.approve ? "approve" : "decline", responseCode: decision.responseCode,

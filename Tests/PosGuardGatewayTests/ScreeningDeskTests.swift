@@ -12,7 +12,6 @@ struct ScreeningDeskTests {
         try await kind.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db)
             let desk = tenant.app.screening
-            try await desk.load()
             #expect(desk.count == 40)
             let admin = try await tenant.caller("admin@harbour.demo")
             let all = try await tenant.allTerminals(admin)
@@ -37,8 +36,11 @@ struct ScreeningDeskTests {
                 active.id, .init(to: .maintenance, reason: "repair"), by: admin)
             try await desk.reload(.terminal(moved.id))
             #expect(desk.screen(request(active), pan: nil, channel: "test").reasons == [.notInService])
-            // Another provider's caller does not see these terminals at all.
-            #expect(desk.decide(request(stolen), provider: UUID()).reasons == [.unknownTerminal])
+            // Another tenant's caller, or another merchant's, does not see these terminals at all.
+            #expect(desk.decide(request(stolen), scope: .provider(UUID())).reasons == [.unknownTerminal])
+            let otherMerchant = try #require(all.first { $0.merchantID != stolen.merchantID })
+            let scope = Scope.merchant(provider: stolen.providerID, merchant: otherMerchant.merchantID)
+            #expect(desk.decide(request(stolen), scope: scope).reasons == [.unknownTerminal])
         }
     }
 }

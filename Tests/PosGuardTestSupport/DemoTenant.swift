@@ -15,6 +15,7 @@ public struct DemoTenant: Sendable {
         let app = PosGuard(
             runtime: Runtime(database: db, now: clock.function), hasher: PasswordHasher(cost: 4), smtp: smtp)
         try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
+        try await app.screening.load()
         return DemoTenant(app: app, clock: clock)
     }
 

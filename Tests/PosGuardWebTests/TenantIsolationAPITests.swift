@@ -13,6 +13,10 @@ struct TenantIsolationAPITests {
         "GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/session",
         "DELETE /api/v1/session", "POST /api/v1/session/totp", "GET /api/v1/me", "POST /api/v1/me/totp",
         "POST /api/v1/me/totp/confirm",
+        // Screening by a provider's own terminals only; probed for another merchant's terminal above.
+        "POST /api/v1/screen",
+        // Screening by a caller's own terminals only: probed for another merchant's terminal above.
+        "POST /api/v1/screen",
         // Agents authenticate with enrollment codes and signatures, tested in AgentAPITests.
         "POST /agent/v1/enroll", "POST /agent/v1/events",
     ]
@@ -51,6 +55,24 @@ struct TenantIsolationAPITests {
                 from: victimTerminal)
             victim["alerts"] = try await api.all("/api/v1/alerts", token: lotus).compactMap { $0["id"] as? String }
             #expect(victim["alerts"]?.isEmpty == false)
+            // A declined payment of one of the victim's terminals.
+            let victimTerminals = try await api.all("/api/v1/terminals?state=stolen", token: lotus)
+            let stolenTID = try #require(victimTerminals.first?["tid"] as? String)
+            let stolenMID = try #require(victimTerminals.first?["mid"] as? String)
+            let screenBody = #"{"tid":"\#(stolenTID)","mid":"\#(stolenMID)","amount_minor":100,"currency":"CNY"}"#
+            #expect(
+                try await api.call(.post, "/api/v1/screen", token: lotus, json: screenBody).string("response_code")
+                    == "58")
+            try await api.tenant.app.screening.flush()
+            victim["screening"] = try await api.all(
+                "/api/v1/screening/declines", token: try await api.token("admin@harbour.demo")
+            )
+            .compactMap { $0["id"] as? String }
+            #expect(victim["screening"]?.isEmpty == false)
+            // Screening another merchant's terminal tells nothing about it: it is simply unknown.
+            let probe = try await api.call(.post, "/api/v1/screen", token: kiez, json: screenBody)
+            #expect(
+                probe.string("response_code") == "03" && probe.object["reasons"] as? [String] == ["unknown_terminal"])
             let hook = try await api.call(
                 .post, "/api/v1/webhooks", token: lotus, json: #"{"url":"http://127.0.0.1:9/lotus"}"#)
             victim["webhooks"] = [try #require(hook.string("id"))]
