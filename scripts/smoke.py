@@ -14,7 +14,7 @@ import pyotp
 
 binary = sys.argv[1]
 data_dir = tempfile.mkdtemp(prefix="posguard-smoke-")
-server = subprocess.Popen([binary, "serve", "--demo", "--port", "0", "--data-dir", data_dir],
+server = subprocess.Popen([binary, "serve", "--demo", "--port", "0", "--iso8583-port", "0", "--data-dir", data_dir],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 passed = failed = 0
 

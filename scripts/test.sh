@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: format lint; an independent check of the OpenAPI document; an
 # end-to-end smoke test of the real binary from Python (pyotp as an independent TOTP) on SQLite and on
-# PostgreSQL; the fleet simulator against the real server; then every Swift test on SQLite and on
-# PostgreSQL, with a real SMTP server (aiosmtpd) for the email tests. PostgreSQL is a throwaway cluster,
+# PostgreSQL; the fleet simulator and an ISO 8583 check with pyiso8583 against the real server; then
+# every Swift test on SQLite and on PostgreSQL, with a real SMTP server (aiosmtpd) for the email tests. PostgreSQL is a throwaway cluster,
 # installed from Debian's packages when absent, started on a free port in a temporary directory, removed
 # afterwards.
 set -euo pipefail
@@ -48,8 +48,8 @@ log "swift format lint --strict"
 swift format lint --strict --recursive Package.swift Sources Tests
 
 log "OpenAPI document checked by openapi-spec-validator"
-python3 -c 'import openapi_spec_validator, pyotp, aiosmtpd, cryptography' 2>/dev/null ||
-    python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator pyotp aiosmtpd cryptography
+python3 -c 'import openapi_spec_validator, pyotp, aiosmtpd, cryptography, iso8583' 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator pyotp aiosmtpd cryptography pyiso8583
 python3 -c '
 import json
 from openapi_spec_validator import validate
@@ -66,7 +66,7 @@ python3 scripts/smoke.py "$POSGUARD"
 log "fleet simulator against the real server: every scenario detected, no false alert"
 SIM_DIR=$(mktemp -d /tmp/posguard-sim.XXXXXX)
 SIM_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$POSGUARD" serve --demo --port "$SIM_PORT" --data-dir "$SIM_DIR" >"$SIM_DIR/server.log" 2>&1 &
+"$POSGUARD" serve --demo --port "$SIM_PORT" --iso8583-port 0 --data-dir "$SIM_DIR" >"$SIM_DIR/server.log" 2>&1 &
 SIM_PID=$!
 python3 - "$SIM_PORT" <<'PY'
 import sys, time, urllib.request
@@ -79,6 +79,9 @@ for _ in range(300):
 PY
 "$POSGUARD" simulate --url "http://127.0.0.1:$SIM_PORT" --hours 24 --speed 4320 --check | grep -v '^[0-9]*% sim'
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; rm -rf "$SIM_DIR"
+
+log "ISO 8583 screening port checked against pyiso8583"
+python3 scripts/iso8583_check.py "$POSGUARD"
 
 log "smoke test of the real server: PostgreSQL"
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard smoke

@@ -2,14 +2,16 @@ import NIOCore
 
 /// Cuts the byte stream into ISO 8583 frames: a 2-byte big-endian length, then that many bytes.
 /// A frame of length zero or over the limit is an error, and the connection is closed.
-struct ISOFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
+public struct ISOFrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = ByteBuffer
 
     struct FrameTooLarge: Error {}
 
     let maximumLength: Int
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public init(maximumLength: Int = ISOGateway.maximumFrame) { self.maximumLength = maximumLength }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else { return .needMoreData }
         guard length > 0, Int(length) <= maximumLength else { throw FrameTooLarge() }
         guard buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }

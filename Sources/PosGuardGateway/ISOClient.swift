@@ -1,0 +1,42 @@
+import NIOCore
+import NIOPosix
+
+/// The client side of the ISO 8583 transport: length-prefixed frames over TCP. Used to measure and test the
+/// gateway, and fit for relaying to an upstream host.
+public enum ISOClient {
+    /// An open connection, valid inside `ISOClient.connect`'s body.
+    public struct Session: ~Copyable {
+        var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+        /// Sends one message body (the length prefix is added), or raw bytes with `framed: false`.
+        public func send(_ bytes: [UInt8], framed: Bool = true) async throws {
+            var buffer = ByteBuffer()
+            if framed { buffer.writeInteger(UInt16(bytes.count)) }
+            buffer.writeBytes(bytes)
+            try await outbound.write(buffer)
+        }
+
+        /// The next answer's body, or nil once the server has closed the connection.
+        public mutating func receive() async throws -> [UInt8]? {
+            try await inbound.next().map { Array($0.readableBytesView) }
+        }
+    }
+
+    public static func connect<T: Sendable>(
+        host: String, port: Int, _ body: (inout Session) async throws -> T
+    ) async throws -> T {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ISOFrameDecoder()))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var session = Session(inbound: inbound.makeAsyncIterator(), outbound: outbound)
+            return try await body(&session)
+        }
+    }
+}
