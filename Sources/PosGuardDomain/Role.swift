@@ -47,6 +47,20 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// Which remote commands a user of this role may send to a terminal in their scope.
+    public func maySend(_ command: TerminalCommand.Kind) -> Bool {
+        switch self {
+        case .providerAdmin, .merchantAdmin: true
+        case .storeManager: [.lock, .locate, .displayMessage].contains(command)
+        case .storeOperator, .allianceAnalyst, .policeLiaison: false
+        }
+    }
+
+    /// Lock, unlock and key wiping by admins need a recent TOTP verification, like destructive moves.
+    public func needsRecentMFA(toSend command: TerminalCommand.Kind) -> Bool {
+        (self == .providerAdmin || self == .merchantAdmin) && [.lock, .unlock, .wipeKeys].contains(command)
+    }
+
     /// Destructive actions by admins need a recent TOTP verification: a stolen password alone must not
     /// be enough to lock or retire a fleet.
     public func needsRecentMFA(toMoveTerminalTo state: TerminalState) -> Bool {

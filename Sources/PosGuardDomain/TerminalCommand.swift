@@ -22,6 +22,19 @@ public struct TerminalCommand: Sendable, Equatable, Codable {
     public var createdAt: Date
     public var createdBy: String
     public var reason: String
+    /// Not delivered or acknowledged by then, the command expires.
+    public var expiresAt: Date
+    /// The last time it went out to the terminal, and how many times it has.
+    public var deliveredAt: Date?
+    public var deliveries: Int
+    public var acknowledgedAt: Date?
+    /// What the terminal reported with its acknowledgement.
+    public var detail: String?
+
+    /// How long a command waits for its terminal, and how long a delivery waits for an acknowledgement
+    /// before the command goes out again.
+    public static let lifetime: TimeInterval = 7 * 24 * 3600
+    public static let redeliverAfter: TimeInterval = 120
 
     public init(
         id: UUID, terminalID: UUID, type: Kind, payload: [String: String], status: Status, createdAt: Date,
@@ -35,6 +48,43 @@ public struct TerminalCommand: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.createdBy = createdBy
         self.reason = reason
+        expiresAt = createdAt.addingTimeInterval(Self.lifetime)
+        deliveries = 0
+    }
+
+    /// Whether the command should go out in the answer to a terminal's request at `now`.
+    public func isDue(at now: Date) -> Bool {
+        guard now < expiresAt else { return false }
+        switch status {
+        case .queued: return true
+        case .delivered: return deliveredAt.map { now.timeIntervalSince($0) >= Self.redeliverAfter } ?? true
+        case .done, .failed, .expired: return false
+        }
+    }
+
+    /// Checks a command request's fields for its type; returns the payload to send.
+    public static func payload(
+        for kind: Kind, message: String?, contactPhone: String?, contactEmail: String?
+    ) throws(ValidationFailure) -> [String: String] {
+        var v = Validator()
+        var payload: [String: String] = [:]
+        switch kind {
+        case .lock, .displayMessage:
+            if let text = v.text(message, "message", max: 350) { payload["message"] = text }
+            if let phone = v.text(contactPhone, "contact_phone", max: 32, required: false), !phone.isEmpty {
+                payload["contact_phone"] = phone
+            }
+            if let email = contactEmail, !email.isEmpty {
+                v.check(EmailAddress.isValid(email), "contact_email", "must be an email address")
+                payload["contact_email"] = email
+            }
+        case .unlock, .locate, .wipeKeys, .reboot:
+            v.check(
+                message == nil && contactPhone == nil && contactEmail == nil, "message",
+                "is only for lock and display_message")
+        }
+        if !v.errors.isEmpty { throw ValidationFailure(v.errors) }
+        return payload
     }
 }
 

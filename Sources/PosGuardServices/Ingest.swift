@@ -27,14 +27,15 @@ public struct Ingest: Sendable {
     let engine: DetectionEngine
     let alertDesk: AlertDesk
     let containment: Containment
+    let remoteCommands: RemoteCommands
     let events = EventRepository()
-    let commands = CommandRepository()
 
     init(runtime: Runtime, engine: DetectionEngine, alertDesk: AlertDesk, registry: TerminalRegistry) {
         self.runtime = runtime
         self.engine = engine
         self.alertDesk = alertDesk
         containment = Containment(runtime: runtime, registry: registry)
+        remoteCommands = RemoteCommands(runtime: runtime, registry: registry)
     }
 
     /// Reads a batch body: `{"events": [ … ]}` with at most `maximumEvents` events.
@@ -124,7 +125,7 @@ public struct Ingest: Sendable {
             {
                 changed = try await containment.respond(to: critical, terminal: terminal, at: now, on: db) || changed
             }
-            let pending = try await commands.commands(of: terminalID, status: .queued, on: db)
+            let pending = try await remoteCommands.deliver(to: terminalID, at: now, on: db)
             return (alerts, pending, changed)
         }
         engine.setWatch(watch, of: terminalID)
@@ -143,16 +144,6 @@ extension Ingest {
                 throw ServiceError.notFound("terminal")
             }
             return try await events.events(of: terminal, after: seq, limit: limit, on: db)
-        }
-    }
-
-    /// Every command queued for a terminal, oldest first.
-    public func commands(of terminal: UUID, by caller: Caller) async throws -> [TerminalCommand] {
-        try await runtime.database.withConnection { db in
-            guard try await TerminalRepository().find(terminal, in: caller.scope, on: db) != nil else {
-                throw ServiceError.notFound("terminal")
-            }
-            return try await commands.commands(of: terminal, on: db)
         }
     }
 }

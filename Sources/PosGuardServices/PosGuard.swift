@@ -21,6 +21,7 @@ public struct PosGuard: Sendable {
     public let webhooks: Webhooks
     public let dispatcher: WebhookDispatcher
     public let screening: ScreeningDesk
+    public let commands: RemoteCommands
     /// Sends alert emails; nil when no SMTP server is configured.
     public let mail: EmailDispatcher?
 
@@ -46,5 +47,6 @@ public struct PosGuard: Sendable {
         dispatcher = WebhookDispatcher(runtime: runtime)
         mail = smtp.map { EmailDispatcher(runtime: runtime, settings: $0) }
         screening = ScreeningDesk(runtime: runtime, engine: engine, alertDesk: alerts)
+        commands = RemoteCommands(runtime: runtime, registry: terminals)
     }
 }

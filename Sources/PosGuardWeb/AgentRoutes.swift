@@ -30,15 +30,34 @@ struct AgentRoutes {
         }
         agent.post("events") { request, context in
             var request = request
-            let body = try await request.bytes(limit: Self.batchLimit)
-            let verified = try await app.agents.verify(
-                terminal: request.headers[.posGuardTerminal], timestamp: request.headers[.posGuardTimestamp],
-                signature: request.headers[.posGuardSignature], method: request.method.rawValue, path: request.uri.path,
-                body: body)
+            let (verified, body) = try await signed(&request)
             let outcome = try await app.ingest.ingest(try Ingest.read(body), from: verified.terminal.id)
             return JSONResponse(
                 Acknowledgement(ackedSeq: outcome.ackedSeq, commands: outcome.commands, refused: outcome.refused))
         }
+        agent.post("commands/{id}/ack") { request, context in
+            var request = request
+            let (verified, body) = try await signed(&request)
+            let id = try context.parameters.id()
+            let ack: RemoteCommands.Acknowledgement
+            do {
+                ack = try APIJSON.decoder.decode(RemoteCommands.Acknowledgement.self, from: Data(body))
+            } catch let error as DecodingError {
+                throw Request.problem(for: error)
+            }
+            return JSONResponse(
+                try await app.commands.acknowledge(id, by: verified.terminal.id, ack, source: context.source))
+        }
+    }
+
+    /// Reads the body and checks the request's signature over it: every agent call after enrollment.
+    private func signed(_ request: inout Request) async throws -> (AgentVerifier.Verified, [UInt8]) {
+        let body = try await request.bytes(limit: Self.batchLimit)
+        let verified = try await app.agents.verify(
+            terminal: request.headers[.posGuardTerminal], timestamp: request.headers[.posGuardTimestamp],
+            signature: request.headers[.posGuardSignature], method: request.method.rawValue, path: request.uri.path,
+            body: body)
+        return (verified, body)
     }
 }
 

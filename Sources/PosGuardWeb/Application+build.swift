@@ -26,6 +26,7 @@ public func buildRouter(_ app: PosGuard, metrics: PrometheusCollectorRegistry = 
     DetectionRoutes(app: app).add(to: authenticated)
     WebhookRoutes(app: app).add(to: authenticated)
     ScreeningRoutes(app: app).add(to: authenticated)
+    CommandRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
     return router
 }

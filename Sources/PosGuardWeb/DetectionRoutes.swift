@@ -5,7 +5,7 @@ import PosGuardServices
 import PosGuardStorage
 
 /// Tuning detection and reading what terminals sent: detection settings per merchant, store and terminal,
-/// store rosters, enrollment codes, a terminal's events and commands.
+/// store rosters, enrollment codes, a terminal's events.
 struct DetectionRoutes {
     let app: PosGuard
 
@@ -73,11 +73,6 @@ struct DetectionRoutes {
                     event: (try? JSONDecoder().decode(JSONValue.self, from: Data($0.body.utf8))) ?? .null)
             }
             return JSONResponse(Listing(Page(items: views, next: nil)))
-        }
-        api.get("terminals/{id}/commands") { _, context in
-            let commands = try await app.ingest.commands(
-                of: try context.parameters.id(), by: try context.requireCaller())
-            return JSONResponse(Listing(Page(items: commands, next: nil)))
         }
     }
 }

@@ -129,6 +129,19 @@ struct Device {
         return APIHarness.Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
     }
 
+    /// Sends a signed POST to another agent route.
+    func signed(_ path: String, body: String) async throws -> APIHarness.Reply {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for (name, value) in signer.headers(
+            terminal: terminalID, method: "POST", path: path, body: Array(body.utf8), at: clock.now)
+        {
+            headers[HTTPField.Name(name)!] = value
+        }
+        let response = try await api.client.execute(
+            uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
+        return APIHarness.Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
     /// Sends events given as `(seq, type, extra JSON fields)`, stamped with the harness clock.
     func send(_ events: [(Int, String, String)]) async throws -> APIHarness.Reply {
         let at = RFC3339.format(clock.now)

@@ -18,7 +18,7 @@ struct TenantIsolationAPITests {
         // Screening by a caller's own terminals only: probed for another merchant's terminal above.
         "POST /api/v1/screen",
         // Agents authenticate with enrollment codes and signatures, tested in AgentAPITests.
-        "POST /agent/v1/enroll", "POST /agent/v1/events",
+        "POST /agent/v1/enroll", "POST /agent/v1/events", "POST /agent/v1/commands/{id}/ack",
     ]
 
     /// A request body that would succeed in the owner's scope, per route.
@@ -33,6 +33,7 @@ struct TenantIsolationAPITests {
         "PUT /api/v1/terminals/{id}/detection-settings": #"{"auto_lock_on_critical":false}"#,
         "PUT /api/v1/stores/{id}/operators/{operator_id}": #"{"name":"Mole"}"#,
         "POST /api/v1/alerts/{id}/resolve": #"{"reason":"nothing to see"}"#,
+        "POST /api/v1/terminals/{id}/commands": #"{"type":"locate"}"#,
     ]
 
     @Test func aMerchantAdminCannotReachAnotherMerchantsDataOnAnyRoute() async throws {

@@ -1,0 +1,153 @@
+import Foundation
+import PosGuardDomain
+import PosGuardStorage
+import SQLKit
+
+/// Remote commands: issued by people (lock, wipe and unlock by admins only with a fresh TOTP), delivered in
+/// the answer to the terminal's next signed request and again every two minutes until acknowledged or
+/// expired, and acknowledged by the terminal — after which the registry follows (a done lock locks it).
+public struct RemoteCommands: Sendable {
+    public struct Request: Sendable, Decodable {
+        public var type: TerminalCommand.Kind
+        public var message: String?
+        public var contactPhone: String?
+        public var contactEmail: String?
+        public var reason: String?
+
+        public init(
+            type: TerminalCommand.Kind, message: String? = nil, contactPhone: String? = nil,
+            contactEmail: String? = nil, reason: String? = nil
+        ) {
+            self.type = type
+            self.message = message
+            self.contactPhone = contactPhone
+            self.contactEmail = contactEmail
+            self.reason = reason
+        }
+    }
+
+    public struct Acknowledgement: Sendable, Decodable {
+        public enum Outcome: String, Sendable, Decodable { case done, failed }
+        public var status: Outcome
+        public var detail: String?
+
+        public init(status: Outcome, detail: String? = nil) {
+            self.status = status
+            self.detail = detail
+        }
+    }
+
+    let runtime: Runtime
+    let registry: TerminalRegistry
+    let commands = CommandRepository()
+    let terminals = TerminalRepository()
+    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+
+    public func issue(_ request: Request, to id: UUID, by caller: Caller) async throws -> TerminalCommand {
+        let payload = try TerminalCommand.payload(
+            for: request.type, message: request.message, contactPhone: request.contactPhone,
+            contactEmail: request.contactEmail)
+        let now = runtime.now()
+        return try await runtime.database.transaction { db in
+            guard let terminal = try await terminals.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("terminal")
+            }
+            guard caller.role.maySend(request.type) else {
+                throw ServiceError.forbidden("a \(caller.role.rawValue) may not send \(request.type.rawValue)")
+            }
+            if caller.role.needsRecentMFA(toSend: request.type) && !caller.hasRecentMFA(at: now) {
+                throw ServiceError.mfaRequired(
+                    "sending \(request.type.rawValue) needs a TOTP code verified in the last 15 minutes")
+            }
+            guard terminal.state != .retired else {
+                throw ServiceError.conflict(field: nil, message: "the terminal is retired")
+            }
+            let command = TerminalCommand(
+                id: runtime.ids.next(), terminalID: id, type: request.type, payload: payload, status: .queued,
+                createdAt: now,
+                createdBy: caller.name, reason: request.reason?.trimmingCharacters(in: .whitespaces) ?? "")
+            try await commands.insert(command, on: db)
+            try await audit.record(
+                caller, "command.issue", target: "command", id: command.id, provider: terminal.providerID,
+                after: command,
+                reason: command.reason, at: now, on: db)
+            return command
+        }
+    }
+
+    public func list(of id: UUID, by caller: Caller) async throws -> [TerminalCommand] {
+        try await runtime.database.withConnection { db in
+            guard try await terminals.find(id, in: caller.scope, on: db) != nil else {
+                throw ServiceError.notFound("terminal")
+            }
+            return try await commands.commands(of: id, on: db)
+        }
+    }
+
+    /// The commands to send to a terminal now, marked delivered, in the caller's transaction; expired ones are
+    /// closed on the way.
+    func deliver(to terminal: UUID, at now: Date, on db: any SQLDatabase) async throws -> [TerminalCommand] {
+        var due: [TerminalCommand] = []
+        for var command in try await commands.waiting(of: terminal, on: db) {
+            if now >= command.expiresAt {
+                command.status = .expired
+                try await commands.update(command, on: db)
+            } else if command.isDue(at: now) {
+                command.status = .delivered
+                command.deliveredAt = now
+                command.deliveries += 1
+                try await commands.update(command, on: db)
+                due.append(command)
+            }
+        }
+        return due
+    }
+
+    /// The terminal's answer to a command. Repeating the same answer changes nothing; a different one is refused.
+    public func acknowledge(_ id: UUID, by terminalID: UUID, _ ack: Acknowledgement, source: String?) async throws
+        -> TerminalCommand
+    {
+        let now = runtime.now()
+        let detail = ack.detail.map { String($0.prefix(1000)) }
+        let status: TerminalCommand.Status = ack.status == .done ? .done : .failed
+        return try await runtime.committing(.terminal(terminalID)) { db in
+            guard var command = try await commands.command(id, of: terminalID, on: db) else {
+                throw ServiceError.notFound("command")
+            }
+            switch command.status {
+            case status:
+                return command
+            case .done, .failed, .expired:
+                throw ServiceError.conflict(
+                    field: "status", message: "the command is already \(command.status.rawValue)")
+            case .queued, .delivered:
+                break
+            }
+            guard let provider = try await terminals.providerID(of: terminalID, on: db),
+                let terminal = try await terminals.find(terminalID, in: .provider(provider), on: db)
+            else { throw ServiceError.notFound("terminal") }
+            let agent = Caller.system("agent", provider: provider, at: now).from(source)
+            command.status = status
+            command.acknowledgedAt = now
+            command.detail = detail
+            try await commands.update(command, on: db)
+            try await audit.record(
+                agent, "command.\(status.rawValue)", target: "command", id: id, provider: provider, after: command,
+                reason: detail, at: now, on: db)
+            // The registry follows what the terminal did: a lock locks a terminal in service (a stolen or
+            // suspected one keeps its theft state), an unlock returns a locked one to service.
+            let follow: TerminalState? =
+                switch (command.type, status, terminal.state) {
+                case (.lock, .done, .active), (.lock, .done, .maintenance): .locked
+                case (.unlock, .done, .locked): .active
+                default: nil
+                }
+            if let follow {
+                _ = try await registry.apply(
+                    follow, to: terminal, by: agent, reason: "\(command.type.rawValue) acknowledged by the terminal",
+                    at: now, on: db)
+            }
+            return command
+        }
+    }
+}
