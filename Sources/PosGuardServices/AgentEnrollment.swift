@@ -101,7 +101,7 @@ public struct AgentEnrollment: Sendable {
             return .success(terminal.id)
         }
         let terminal = try outcome.get()
-        runtime.changes.publish(.terminal(terminal))
+        await runtime.announce(.terminal(terminal))
         return terminal
     }
 

@@ -28,7 +28,11 @@ public final class AgentVerifier: Sendable {
     public init(runtime: Runtime) {
         self.runtime = runtime
         runtime.changes.listen { [weak self] change in
-            if case .terminal(let id) = change { self?.identities.withLock { _ = $0.removeValue(forKey: id) } }
+            switch change {
+            case .terminal(let id): self?.identities.withLock { _ = $0.removeValue(forKey: id) }
+            case .everything: self?.identities.withLock { $0 = [:] }
+            case .merchant, .store: break
+            }
         }
     }
 

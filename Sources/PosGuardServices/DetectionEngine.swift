@@ -78,6 +78,7 @@ public final class DetectionEngine: Sendable {
             case .terminal(let id): all[id] = nil
             case .store(let id): all = all.filter { $0.value.terminal.storeID != id }
             case .merchant(let id): all = all.filter { $0.value.terminal.merchantID != id }
+            case .everything: all = [:]
             }
         }
     }

@@ -129,7 +129,7 @@ public struct Ingest: Sendable {
             return (alerts, pending, changed)
         }
         engine.setWatch(watch, of: terminalID)
-        if changed { runtime.changes.publish(.terminal(terminalID)) }
+        if changed { await runtime.announce(.terminal(terminalID)) }
         return Outcome(ackedSeq: watch.lastSeq, refused: refused, commands: pending, alerts: alerts)
     }
 }

@@ -18,10 +18,20 @@ public struct Runtime: Sendable {
 }
 
 extension Runtime {
-    /// Runs `body` in one transaction and, once it has committed, announces `change` to in-memory state.
+    /// Runs `body` in one transaction and, once it has committed, announces `change`.
     func committing<T>(_ change: ChangeFeed.Change, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         let result = try await database.transaction(body)
-        changes.publish(change)
+        await announce(change)
         return result
+    }
+
+    /// The channel on which instances sharing one PostgreSQL tell each other of changes.
+    static let changeChannel = "posguard_changes"
+
+    /// Tells this instance's in-memory state of a committed change, and every other instance on the same
+    /// PostgreSQL. A lost notification is healed by the full resync each listener does when it (re)connects.
+    func announce(_ change: ChangeFeed.Change) async {
+        changes.publish(change)
+        try? await database.notify(Self.changeChannel, "\(changes.instance.uuidString)|\(change.text)")
     }
 }

@@ -126,12 +126,13 @@ public final class ScreeningDesk: Sendable {
 
     /// Rebuilds the rows a change touched (the change feed calls this; tests may too, to wait for it).
     public func reload(_ change: ChangeFeed.Change) async throws {
-        let filter: (String, UUID) =
-            switch change {
-            case .terminal(let id): ("id", id)
-            case .store(let id): ("store_id", id)
-            case .merchant(let id): ("merchant_id", id)
-            }
+        let filter: (String, UUID)
+        switch change {
+        case .terminal(let id): filter = ("id", id)
+        case .store(let id): filter = ("store_id", id)
+        case .merchant(let id): filter = ("merchant_id", id)
+        case .everything: return try await load()
+        }
         let fresh = try await runtime.database.withConnection { try await repository.profiles(only: filter, on: $0) }
         let ids = Set(fresh.map(\.terminalID))
         table.withLock { table in

@@ -32,7 +32,7 @@ public struct SilenceWatch: Sendable {
                     return try await containment.respond(to: finding, terminal: subject.terminal, at: now, on: db)
                 }
                 engine.setWatch(watch, of: id)
-                if changed { runtime.changes.publish(.terminal(id)) }
+                if changed { await runtime.announce(.terminal(id)) }
                 return 1
             }
         }

@@ -20,6 +20,8 @@ public final class Database: @unchecked Sendable {
 
     public let kind: Kind
     let logger: Logger
+    /// For a dedicated listening connection on PostgreSQL.
+    private let postgresConfiguration: PostgresConnection.Configuration?
     private let sqlite: EventLoopGroupConnectionPool<SQLiteSource>?
     private let postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
 
@@ -29,7 +31,7 @@ public final class Database: @unchecked Sendable {
         let pool = EventLoopGroupConnectionPool(
             source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
             logger: logger, on: MultiThreadedEventLoopGroup.singleton.next())
-        return Database(kind: .sqlite, logger: logger, sqlite: pool, postgres: nil)
+        return Database(kind: .sqlite, logger: logger, sqlite: pool, postgres: nil, postgresConfiguration: nil)
     }
 
     /// Connects to PostgreSQL; `searchPath` puts every table in that schema (tests use one schema each).
@@ -40,17 +42,48 @@ public final class Database: @unchecked Sendable {
         let pool = EventLoopGroupConnectionPool(
             source: PostgresConnectionSource(sqlConfiguration: configuration), maxConnectionsPerEventLoop: 4,
             requestTimeout: .seconds(30), pruneInterval: nil, logger: logger, on: MultiThreadedEventLoopGroup.singleton)
-        return Database(kind: .postgres, logger: logger, sqlite: nil, postgres: pool)
+        return Database(
+            kind: .postgres, logger: logger, sqlite: nil, postgres: pool,
+            postgresConfiguration: configuration.coreConfiguration)
     }
 
     private init(
         kind: Kind, logger: Logger, sqlite: EventLoopGroupConnectionPool<SQLiteSource>?,
-        postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
+        postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?,
+        postgresConfiguration: PostgresConnection.Configuration?
     ) {
         self.kind = kind
         self.logger = logger
         self.sqlite = sqlite
         self.postgres = postgres
+        self.postgresConfiguration = postgresConfiguration
+    }
+
+    /// Sends a notification to every listener on the channel (PostgreSQL only; elsewhere it does nothing).
+    public func notify(_ channel: String, _ payload: String) async throws {
+        guard kind == .postgres else { return }
+        try await withConnection { try await $0.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
+    }
+
+    /// Listens on the channel over a connection of its own until cancelled or the connection fails; `onListening`
+    /// runs once the subscription is in place (PostgreSQL only).
+    public func listen(
+        _ channel: String, onListening: @Sendable () async -> Void, _ receive: @Sendable (String) async -> Void
+    ) async throws {
+        guard let configuration = postgresConfiguration else { return }
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger
+        ).get()
+        do {
+            try await connection.listen(on: channel) { notifications in
+                await onListening()
+                for try await notification in notifications { await receive(notification.payload) }
+            }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     /// Runs `body` with a connection of its own for its whole duration.

@@ -89,6 +89,9 @@ struct Serve: AsyncParsableCommand {
                     services: services + [
                         .init(service: server),
                         .init(service: declines, successTerminationBehavior: .ignore),
+                        .init(
+                            service: ChangeRelayService(relay: ChangeRelay(runtime: app.runtime, logger: logger)),
+                            successTerminationBehavior: .ignore),
                         .init(service: silence, successTerminationBehavior: .ignore),
                         .init(service: webhooks, successTerminationBehavior: .ignore),
                         .init(service: emails, successTerminationBehavior: .ignore),

@@ -1,4 +1,5 @@
 import PosGuardGateway
+import PosGuardServices
 import ServiceLifecycle
 
 /// The ISO 8583 gateway as a service of `serve`, printing its port once it listens.
@@ -11,5 +12,14 @@ struct GatewayService: Service {
                 say("  ISO 8583  tcp://\(gateway.host):\(port)  (screening: 0100/0200 in, 0110/0210 out)")
             }
         }
+    }
+}
+
+/// The change relay as a service of `serve` (PostgreSQL only: it returns at once on SQLite).
+struct ChangeRelayService: Service {
+    let relay: ChangeRelay
+
+    func run() async throws {
+        try await cancelOnGracefulShutdown { await relay.run() }
     }
 }

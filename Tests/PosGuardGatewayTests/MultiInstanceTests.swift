@@ -1,0 +1,44 @@
+import Foundation
+import PosGuardDomain
+import PosGuardServices
+import PosGuardStorage
+import PosGuardTestSupport
+import Testing
+
+/// Two instances on one PostgreSQL: a change made through one reaches the other's screening table.
+@Suite(
+    "Instances sharing PostgreSQL",
+    .enabled(if: TestDatabase.available.contains(.postgres), "needs POSGUARD_TEST_DATABASE_URL"))
+struct MultiInstanceTests {
+    @Test func aTerminalMarkedStolenOnOneInstanceIsDeclinedByTheOther() async throws {
+        try await TestDatabase.postgres.withMigrated { db async throws in
+            let first = try await DemoTenant.load(on: db)
+            let second = PosGuard(
+                runtime: Runtime(database: db, now: first.clock.function), hasher: PasswordHasher(cost: 4))
+            try await second.screening.load()
+            let (listening, ready) = AsyncStream<Void>.makeStream()
+            let relay = Task {
+                await ChangeRelay(runtime: second.runtime, logger: .init(label: "test")).run { ready.yield() }
+            }
+            defer { relay.cancel() }
+            var waiting = listening.makeAsyncIterator()
+            await waiting.next()
+
+            let admin = try await first.caller("admin@harbour.demo")
+            let terminal = try #require(try await first.allTerminals(admin, filter: .init(state: .active)).first)
+            let request = ScreeningRequest(
+                tid: terminal.tid, mid: terminal.mid, amountMinor: 100, currency: "EUR", at: first.clock.now)
+            #expect(second.screening.decide(request).approve)
+            _ = try await first.app.terminals.move(
+                terminal.id, .init(to: .suspectedStolen, reason: "left the shop"), by: admin)
+
+            let start = ContinuousClock.now
+            var decision = second.screening.decide(request)
+            while decision.approve, ContinuousClock.now - start < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(10))
+                decision = second.screening.decide(request)
+            }
+            #expect(decision.reasons == [.suspectedStolen], "the other instance declines it, without a restart")
+        }
+    }
+}
