@@ -120,7 +120,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PosGuardStorageTests",
-            dependencies: ["PosGuardStorage", "PosGuardServices", "PosGuardTestSupport"],
+            dependencies: [
+                "PosGuardStorage", "PosGuardServices", "PosGuardTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -8,6 +8,12 @@ import SQLKit
 /// terminal presents it with its serial, TID and public key. A device whose serial or TID does not match the
 /// registry — a swapped or cloned terminal — is refused, the code burnt, and the attempt audited.
 public struct AgentEnrollment: Sendable {
+    public struct Enrolled: Sendable {
+        public var terminalID: UUID
+        /// The secret the terminal checks offline unlock codes with (hex); handed over once, here.
+        public var unlockSecret: String
+    }
+
     public struct Issued: Sendable {
         public var code: String
         public var expiresAt: Date
@@ -67,8 +73,8 @@ public struct AgentEnrollment: Sendable {
         return Issued(code: code, expiresAt: expires)
     }
 
-    /// Enrolls the terminal the code was issued for; answers its id.
-    public func enroll(_ request: Request, source: String?) async throws -> UUID {
+    /// Enrolls the terminal the code was issued for; answers its id and its unlock secret.
+    public func enroll(_ request: Request, source: String?) async throws -> Enrolled {
         guard let key = Data(base64Encoded: request.publicKey), key.count == 65,
             (try? P256.Signing.PublicKey(x963Representation: key)) != nil
         else {
@@ -79,6 +85,7 @@ public struct AgentEnrollment: Sendable {
         let now = runtime.now()
         let hash = Self.hash(request.code)
         let unknown = "enrollment code is unknown, used or expired"
+        let unlockSecret = SymmetricKey(size: .bits256).hex
         let outcome: Result<UUID, ServiceError> = try await runtime.database.transaction { db in
             guard let code = try await agents.code(hash: hash, on: db), code.usedAt == nil, code.expiresAt > now,
                 let provider = try await terminals.providerID(of: code.terminalID, on: db),
@@ -96,13 +103,14 @@ public struct AgentEnrollment: Sendable {
                     reason: "serial or TID does not match the registry", at: now, on: db)
                 return .failure(.forbidden("serial or TID does not match the terminal this code was issued for"))
             }
-            try await agents.setKey(terminal: terminal.id, publicKey: request.publicKey, at: now, on: db)
+            try await agents.setKey(
+                terminal: terminal.id, publicKey: request.publicKey, unlockSecret: unlockSecret, at: now, on: db)
             try await audit.record(device, "terminal.enrolled", target: "terminal", id: terminal.id, at: now, on: db)
             return .success(terminal.id)
         }
         let terminal = try outcome.get()
         await runtime.announce(.terminal(terminal))
-        return terminal
+        return Enrolled(terminalID: terminal, unlockSecret: unlockSecret)
     }
 
     static func hash(_ code: String) -> String {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
@@ -72,6 +73,48 @@ public struct RemoteCommands: Sendable {
                 after: command,
                 reason: command.reason, at: now, on: db)
             return command
+        }
+    }
+
+    public struct UnlockCodeIssued: Sendable {
+        public var code: String
+        public var validUntil: Date
+    }
+
+    /// The code that unlocks a locked, offline terminal showing `challenge`: for provider and merchant admins
+    /// with a fresh TOTP, read out to the store over the phone.
+    public func unlockCode(for id: UUID, challenge: String, by caller: Caller) async throws -> UnlockCodeIssued {
+        guard UnlockCode.isValidChallenge(challenge) else {
+            throw ValidationFailure([FieldError("challenge", "must be the 8 digits the terminal shows")])
+        }
+        let now = runtime.now()
+        return try await runtime.database.transaction { db in
+            guard let terminal = try await terminals.find(id, in: caller.scope, on: db) else {
+                throw ServiceError.notFound("terminal")
+            }
+            guard caller.role.maySend(.unlock) else {
+                throw ServiceError.forbidden("only provider and merchant admins unlock terminals")
+            }
+            if caller.role.needsRecentMFA(toSend: .unlock) && !caller.hasRecentMFA(at: now) {
+                throw ServiceError.mfaRequired("an unlock code needs a TOTP code verified in the last 15 minutes")
+            }
+            guard terminal.state == .locked else {
+                throw ServiceError.conflict(
+                    field: nil, message: "the terminal is \(terminal.state.rawValue), not locked")
+            }
+            guard let secret = try await AgentRepository().unlockSecret(terminal: id, on: db) else {
+                throw ServiceError.conflict(field: nil, message: "the terminal's agent is not enrolled")
+            }
+            let window = UnlockCode.window(at: Int64(now.timeIntervalSince1970))
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: UnlockCode.message(terminal: id.uuidString, challenge: challenge, window: window),
+                using: SymmetricKey(hex: secret))
+            try await audit.record(
+                caller, "terminal.unlock_code_issued", target: "terminal", id: id, provider: terminal.providerID,
+                after: ["challenge": challenge], at: now, on: db)
+            return UnlockCodeIssued(
+                code: UnlockCode.digits(fromMAC: Array(mac)),
+                validUntil: Date(timeIntervalSince1970: Double((window + 2) * UnlockCode.window)))
         }
     }
 

@@ -55,14 +55,24 @@ public struct AgentRepository: Sendable {
         return !rows.isEmpty
     }
 
-    /// Sets (or replaces, on re-enrollment) a terminal's public key.
-    public func setKey(terminal: UUID, publicKey: String, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "agent_keys").columns("terminal_id", "public_key", "enrolled_at")
-            .values(SQLBind(terminal.key), SQLBind(publicKey), SQLBind(now.millis))
+    /// Sets (or replaces, on re-enrollment) a terminal's public key and unlock secret.
+    public func setKey(terminal: UUID, publicKey: String, unlockSecret: String, at now: Date, on db: any SQLDatabase)
+        async throws
+    {
+        try await db.insert(into: "agent_keys").columns("terminal_id", "public_key", "unlock_secret", "enrolled_at")
+            .values(SQLBind(terminal.key), SQLBind(publicKey), SQLBind(unlockSecret), SQLBind(now.millis))
             .onConflict(with: ["terminal_id"]) {
-                $0.set(excludedValueOf: "public_key").set(excludedValueOf: "enrolled_at")
+                $0.set(excludedValueOf: "public_key").set(excludedValueOf: "unlock_secret").set(
+                    excludedValueOf: "enrolled_at")
             }
             .run()
+    }
+
+    /// The unlock secret of an enrolled terminal.
+    public func unlockSecret(terminal: UUID, on db: any SQLDatabase) async throws -> String? {
+        try await db.select().column("unlock_secret").from("agent_keys").where("terminal_id", .equal, terminal.key)
+            .first()?
+            .optionalText("unlock_secret")
     }
 
     /// The enrolled terminal with this id, with its key.

@@ -30,6 +30,7 @@ public enum Migrations {
             version: 3, name: "notifications: webhooks, deliveries, email outbox", statements: SchemaV3.statements),
         Migration(version: 4, name: "screening: decline log, instance secrets", statements: SchemaV4.statements),
         Migration(version: 5, name: "command delivery and acknowledgement", statements: SchemaV5.statements),
+        Migration(version: 6, name: "offline unlock secrets", statements: SchemaV6.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

@@ -12,7 +12,10 @@ struct AgentRoutes {
     /// The most a signed batch may hold (1000 events of about a kilobyte).
     static let batchLimit = 1 << 20
 
-    struct Enrolled: Encodable { var terminalId: UUID }
+    struct Enrolled: Encodable {
+        var terminalId: UUID
+        var unlockSecret: String
+    }
 
     struct Acknowledgement: Encodable {
         var ackedSeq: Int64
@@ -25,8 +28,9 @@ struct AgentRoutes {
         agent.post("enroll") { request, context in
             var request = request
             let body = try await request.decodeJSON(AgentEnrollment.Request.self)
-            let id = try await app.enrollment.enroll(body, source: context.source)
-            return JSONResponse(Enrolled(terminalId: id), status: .created)
+            let enrolled = try await app.enrollment.enroll(body, source: context.source)
+            return JSONResponse(
+                Enrolled(terminalId: enrolled.terminalID, unlockSecret: enrolled.unlockSecret), status: .created)
         }
         agent.post("events") { request, context in
             var request = request

@@ -7,7 +7,22 @@ import PosGuardServices
 struct CommandRoutes {
     let app: PosGuard
 
+    struct Challenge: Decodable { var challenge: String }
+
+    struct UnlockCode: Encodable {
+        var code: String
+        var validUntil: Date
+    }
+
     func add(to api: RouterGroup<AppRequestContext>) {
+        api.post("terminals/{id}/unlock-code") { request, context in
+            var request = request
+            let id = try context.parameters.id()
+            let body = try await request.decodeJSON(Challenge.self)
+            let issued = try await app.commands.unlockCode(
+                for: id, challenge: body.challenge, by: try context.requireCaller())
+            return JSONResponse(UnlockCode(code: issued.code, validUntil: issued.validUntil), status: .created)
+        }
         api.post("terminals/{id}/commands") { request, context in
             var request = request
             let id = try context.parameters.id()

@@ -100,7 +100,8 @@ struct DetectionStorageTests {
             let signer = AgentSigner()
             let request = AgentEnrollment.Request(
                 code: issued.code.lowercased(), publicKey: signer.publicKey, serial: terminal.serial, tid: terminal.tid)
-            #expect(try await tenant.app.enrollment.enroll(request, source: nil) == terminal.id)
+            let enrolled = try await tenant.app.enrollment.enroll(request, source: nil)
+            #expect(enrolled.terminalID == terminal.id && enrolled.unlockSecret.count == 64)
             await #expect(throws: ServiceError.forbidden("enrollment code is unknown, used or expired")) {
                 try await tenant.app.enrollment.enroll(request, source: nil)
             }

@@ -34,6 +34,7 @@ struct TenantIsolationAPITests {
         "PUT /api/v1/stores/{id}/operators/{operator_id}": #"{"name":"Mole"}"#,
         "POST /api/v1/alerts/{id}/resolve": #"{"reason":"nothing to see"}"#,
         "POST /api/v1/terminals/{id}/commands": #"{"type":"locate"}"#,
+        "POST /api/v1/terminals/{id}/unlock-code": #"{"challenge":"12345678"}"#,
     ]
 
     @Test func aMerchantAdminCannotReachAnotherMerchantsDataOnAnyRoute() async throws {
