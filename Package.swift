@@ -121,7 +121,8 @@ let package = Package(
         .testTarget(
             name: "PosGuardStorageTests",
             dependencies: [
-                "PosGuardStorage", "PosGuardServices", "PosGuardTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "PosGuardStorage", "PosGuardServices", "PosGuardTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
