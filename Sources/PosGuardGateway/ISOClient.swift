@@ -5,7 +5,7 @@ import NIOPosix
 /// gateway, and fit for relaying to an upstream host.
 public enum ISOClient {
     /// An open connection, valid inside `ISOClient.connect`'s body.
-    public struct Session: ~Copyable {
+    public struct Session {
         var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
         let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
 

@@ -27,13 +27,13 @@ final class ISOScreeningHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    let responder: ISOScreeningResponder
+    let decide: @Sendable ([UInt8]) -> ISOScreeningResponder.Outcome
 
-    init(responder: ISOScreeningResponder) { self.responder = responder }
+    init(decide: @escaping @Sendable ([UInt8]) -> ISOScreeningResponder.Outcome) { self.decide = decide }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        guard let answer = responder.answer(Array(frame.readableBytesView)) else {
+        guard case .answer(let answer) = decide(Array(frame.readableBytesView)) else {
             context.close(promise: nil)
             return
         }

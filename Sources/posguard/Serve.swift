@@ -22,6 +22,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "ISO 8583 screening port; 0 turns it off (default: $POSGUARD_ISO8583_PORT or 8583).")
     var iso8583Port: Int = ProcessInfo.processInfo.environment["POSGUARD_ISO8583_PORT"].flatMap(Int.init) ?? 8583
 
+    @Option(
+        help: "Relay approved ISO 8583 requests to this host:port and pass its answers back (default: answer them).")
+    var iso8583Upstream: String?
+
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
@@ -81,7 +85,8 @@ struct Serve: AsyncParsableCommand {
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if iso8583Port != 0 {
                 let gateway = ISOGateway(
-                    screening: app.screening, now: app.runtime.now, host: host, port: iso8583Port, logger: logger)
+                    screening: app.screening, now: app.runtime.now, host: host, port: iso8583Port, upstream: upstream,
+                    logger: logger)
                 services.append(.init(service: GatewayService(gateway: gateway)))
             }
             let group = ServiceGroup(
@@ -99,5 +104,14 @@ struct Serve: AsyncParsableCommand {
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
+    }
+
+    /// The `--iso8583-upstream` host and port.
+    var upstream: ISOGateway.Upstream? {
+        guard let text = iso8583Upstream, let colon = text.lastIndex(of: ":"),
+            let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port), colon > text.startIndex
+        else { return nil }
+        return ISOGateway.Upstream(host: String(text[..<colon]), port: port)
     }
 }
