@@ -125,7 +125,8 @@ public struct Ingest: Sendable {
             {
                 changed = try await containment.respond(to: critical, terminal: terminal, at: now, on: db) || changed
             }
-            let pending = try await remoteCommands.deliver(to: terminalID, at: now, on: db)
+            let pending = try await remoteCommands.deliver(
+                to: terminalID, provider: terminal.providerID, at: now, on: db)
             return (alerts, pending, changed)
         }
         engine.setWatch(watch, of: terminalID)

@@ -128,8 +128,10 @@ public struct RemoteCommands: Sendable {
     }
 
     /// The commands to send to a terminal now, marked delivered, in the caller's transaction; expired ones are
-    /// closed on the way.
-    func deliver(to terminal: UUID, at now: Date, on db: any SQLDatabase) async throws -> [TerminalCommand] {
+    /// closed on the way. Each step is audited.
+    func deliver(to terminal: UUID, provider: UUID, at now: Date, on db: any SQLDatabase) async throws
+        -> [TerminalCommand]
+    {
         var due: [TerminalCommand] = []
         for var command in try await commands.waiting(of: terminal, on: db) {
             if now >= command.expiresAt {
@@ -141,7 +143,13 @@ public struct RemoteCommands: Sendable {
                 command.deliveries += 1
                 try await commands.update(command, on: db)
                 due.append(command)
+            } else {
+                continue
             }
+            try await audit.record(
+                .system("agent", provider: provider, at: now),
+                "command.\(command.status == .expired ? "expire" : "deliver")",
+                target: "command", id: command.id, provider: provider, after: command, at: now, on: db)
         }
         return due
     }

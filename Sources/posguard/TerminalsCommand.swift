@@ -7,7 +7,54 @@ import PosGuardStorage
 /// `posguard terminals import FILE`: registers an inventory spreadsheet, all rows or none.
 struct TerminalsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "terminals", abstract: "Manage the terminal registry.", subcommands: [Import.self])
+        commandName: "terminals", abstract: "Manage the terminal registry.", subcommands: [Import.self, Send.self])
+
+    /// `posguard terminals send ID --type lock --message …`: a remote command from the operator's shell.
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Queue a remote command (lock, unlock, locate, display_message, wipe_keys, reboot) for a terminal.")
+
+        @Argument(help: "The terminal's id.") var terminal: String
+        @Option(help: "lock, unlock, locate, display_message, wipe_keys or reboot.") var type: String
+        @Option(help: "Text shown on the terminal (lock, display_message; up to 350 characters).") var message: String?
+        @Option(help: "Phone number shown in lost mode.") var contactPhone: String?
+        @Option(help: "Email address shown in lost mode.") var contactEmail: String?
+        @Option(help: "Why, for the audit log.") var reason: String = "sent from the command line"
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            guard let id = UUID(uuidString: terminal) else { throw ValidationError("the terminal id must be a UUID") }
+            guard let kind = TerminalCommand.Kind(rawValue: type) else {
+                throw ValidationError(
+                    "--type must be one of " + TerminalCommand.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            try await database.use(logger: Logs.bootstrap()) { db, _ in
+                let app = PosGuard(runtime: Runtime(database: db))
+                guard
+                    let provider = try await db.withConnection({
+                        try await TerminalRepository().providerID(of: id, on: $0)
+                    })
+                else {
+                    throw ValidationError("no terminal has id \(terminal)")
+                }
+                do {
+                    let command = try await app.commands.issue(
+                        .init(
+                            type: kind, message: message, contactPhone: contactPhone, contactEmail: contactEmail,
+                            reason: reason),
+                        to: id, by: .system("cli", provider: provider, at: app.runtime.now()))
+                    say(
+                        "Queued \(command.type.rawValue) \(command.id.uuidString) for terminal \(terminal); it goes out with the terminal's next request."
+                    )
+                } catch let failure as ValidationFailure {
+                    throw ValidationError(
+                        failure.errors.map { "--\($0.field.replacingOccurrences(of: "_", with: "-")) \($0.message)" }
+                            .joined(separator: "; "))
+                }
+            }
+        }
+    }
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
