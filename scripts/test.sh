@@ -41,7 +41,7 @@ trap stop_pg EXIT
 log "starting a throwaway PostgreSQL on port $PG_PORT"
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U posguard -E UTF8 >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500" start >/dev/null
 export POSGUARD_TEST_DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/postgres"
 
 log "swift format lint --strict"

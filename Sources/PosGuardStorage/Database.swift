@@ -35,12 +35,17 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Connects to PostgreSQL; `searchPath` puts every table in that schema (tests use one schema each).
-    public static func postgres(url: String, searchPath: String? = nil, logger: Logger) throws -> Database {
+    /// The pool keeps up to `connectionsPerLoop` connections on each of NIO's event loops.
+    public static func postgres(url: String, searchPath: String? = nil, connectionsPerLoop: Int = 4, logger: Logger)
+        throws
+        -> Database
+    {
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else { throw UnsupportedURL() }
         var configuration = try SQLPostgresConfiguration(url: url)
         if let searchPath { configuration.searchPath = [searchPath] }
         let pool = EventLoopGroupConnectionPool(
-            source: PostgresConnectionSource(sqlConfiguration: configuration), maxConnectionsPerEventLoop: 4,
+            source: PostgresConnectionSource(sqlConfiguration: configuration),
+            maxConnectionsPerEventLoop: connectionsPerLoop,
             requestTimeout: .seconds(30), pruneInterval: nil, logger: logger, on: MultiThreadedEventLoopGroup.singleton)
         return Database(
             kind: .postgres, logger: logger, sqlite: nil, postgres: pool,

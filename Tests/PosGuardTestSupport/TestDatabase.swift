@@ -46,10 +46,11 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
         case .postgres:
             guard let url = Self.postgresURL else { fatalError("POSGUARD_TEST_DATABASE_URL is not set") }
             let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            let admin = try Database.postgres(url: url, logger: Self.logger)
+            // Small pools: many tests run at once against one server.
+            let admin = try Database.postgres(url: url, connectionsPerLoop: 1, logger: Self.logger)
             try await admin.withConnection { try await $0.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
             do {
-                let db = try Database.postgres(url: url, searchPath: schema, logger: Self.logger)
+                let db = try Database.postgres(url: url, searchPath: schema, connectionsPerLoop: 2, logger: Self.logger)
                 let result = try await run(body, on: db)
                 try await admin.withConnection { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
                 try await admin.close()
