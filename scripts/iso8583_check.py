@@ -13,6 +13,7 @@ import copy, json, re, socket, struct, subprocess, sys, tempfile, time, urllib.r
 
 import iso8583
 from iso8583.specs import default_ascii as spec
+from checks import Checks
 
 binary = sys.argv[1]
 
@@ -29,16 +30,7 @@ http_port, iso_port = free_port(), free_port()
 server = subprocess.Popen([binary, "serve", "--demo", "--port", str(http_port), "--iso8583-port", str(iso_port),
                            "--data-dir", tempfile.mkdtemp(prefix="posguard-iso-")],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-passed = failed = 0
-
-
-def check(condition, what):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}", file=sys.stderr)
+check = Checks()
 
 
 def frame(doc):
@@ -148,5 +140,4 @@ finally:
     server.terminate()
     server.wait(timeout=30)
 
-print(f"ISO 8583 check against pyiso8583: {passed} checks passed, {failed} failed")
-sys.exit(1 if failed else 0)
+check.finish("ISO 8583 check against pyiso8583")

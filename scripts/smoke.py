@@ -11,21 +11,13 @@ Usage: scripts/smoke.py PATH_TO_POSGUARD
 import json, os, re, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
 
 import pyotp
+from checks import Checks
 
 binary = sys.argv[1]
 data_dir = tempfile.mkdtemp(prefix="posguard-smoke-")
 server = subprocess.Popen([binary, "serve", "--demo", "--port", "0", "--iso8583-port", "0", "--data-dir", data_dir],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-passed = failed = 0
-
-
-def check(condition, what):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}", file=sys.stderr)
+check = Checks()
 
 
 try:
@@ -96,5 +88,4 @@ finally:
     server.wait(timeout=30)
 
 database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-print(f"smoke test on {database}: {passed} checks passed, {failed} failed")
-sys.exit(1 if failed else 0)
+check.finish(f"smoke test on {database}")
