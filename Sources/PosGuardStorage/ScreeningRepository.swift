@@ -51,14 +51,29 @@ public struct ScreeningRepository: Sendable {
         var query = db.select().column("*").from("terminals")
         if let filter { query = query.where(filter.column, .equal, filter.id.key) }
         let terminals = try await query.all().map(TerminalRepository.terminal)
-        let storeIDs = Set(terminals.map(\.storeID))
+        // A full load reads whole tables; a reload after one change reads only the rows its terminals need.
+        func rows(_ table: String, _ columns: [String], where column: String, in ids: Set<UUID>) async throws
+            -> [any SQLRow]
+        {
+            guard filter != nil else { return try await db.select().columns(columns).from(table).all() }
+            let keys = ids.map(\.key)
+            var found: [any SQLRow] = []
+            for start in stride(from: 0, to: keys.count, by: TerminalRepository.batchSize) {
+                let chunk = Array(keys[start..<min(start + TerminalRepository.batchSize, keys.count)])
+                found += try await db.select().columns(columns).from(table).where(
+                    SQLColumn(column), .in, SQLBind.group(chunk)
+                ).all()
+            }
+            return found
+        }
         var stores: [UUID: Store] = [:]
-        for row in try await db.select().column("*").from("stores").all() {
+        for row in try await rows("stores", ["*"], where: "id", in: Set(terminals.map(\.storeID))) {
             let store = try StoreRepository.store(row)
-            if storeIDs.contains(store.id) { stores[store.id] = store }
+            stores[store.id] = store
         }
         var overrides: [UUID: DetectionOverrides] = [:]
-        for row in try await db.select().columns("owner_id", "overrides").from("detection_overrides").all() {
+        let owners = Set(terminals.flatMap { [$0.merchantID, $0.storeID, $0.id] })
+        for row in try await rows("detection_overrides", ["owner_id", "overrides"], where: "owner_id", in: owners) {
             overrides[try row.uuid("owner_id")] = try DetectionRepository.decoder.decode(
                 DetectionOverrides.self, from: Data(try row.text("overrides").utf8))
         }
