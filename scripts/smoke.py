@@ -58,10 +58,16 @@ try:
     check(status == 200 and len(page["items"]) == 5, "active terminals are listed")
     terminal = page["items"][0]["id"]
 
-    status, problem = call("POST", f"/api/v1/terminals/{terminal}/transitions", {"to": "locked", "reason": "smoke"}, token)
-    check(status == 403 and problem["type"].endswith("mfa-required"), "locking without TOTP is refused")
+    status, locked = call("POST", f"/api/v1/terminals/{terminal}/transitions", {"to": "locked", "reason": "smoke"}, token)
+    check(status == 200 and locked["state"] == "locked", "locking (containment) never waits for a second factor")
+    status, problem = call("POST", f"/api/v1/terminals/{terminal}/transitions", {"to": "active", "reason": "smoke"}, token)
+    check(status == 403 and problem["type"].endswith("mfa-required"), "unlocking without TOTP is refused")
 
-    status, enrolment = call("POST", "/api/v1/me/totp", token=token)
+    status, problem = call("POST", "/api/v1/me/totp", {"password": "not-my-password-9"}, token)
+    check(status == 422 and problem["errors"][0]["field"] == "password", "starting TOTP needs the password")
+    status, other = call("POST", "/api/v1/session", {"email": email, "password": password})
+    other_token = other["token"]
+    status, enrolment = call("POST", "/api/v1/me/totp", {"password": password}, token)
     uri = urllib.parse.urlparse(enrolment["otpauth_uri"])
     secret = urllib.parse.parse_qs(uri.query)["secret"][0]
     check(secret == enrolment["secret"], "the URI carries the base32 secret")
@@ -71,11 +77,16 @@ try:
 
     status, problem = call("POST", "/api/v1/session", {"email": email, "password": password})
     check(status == 401 and problem["type"].endswith("totp-required"), "sign-in now asks for a TOTP code")
-    status, session = call("POST", "/api/v1/session", {"email": email, "password": password, "totp": totp.now()})
-    check(status == 201, "sign-in with a pyotp code succeeds")
-    token = session["token"]
-    status, locked = call("POST", f"/api/v1/terminals/{terminal}/transitions", {"to": "locked", "reason": "smoke"}, token)
-    check(status == 200 and locked["state"] == "locked", "a freshly verified admin locks the terminal")
+    status, problem = call("POST", "/api/v1/session", {"email": email, "password": password, "totp": totp.now()})
+    check(status == 401, "the code that confirmed the enrolment does not sign in a second time")
+    # The next step's code is inside the one-step tolerance, and has not been used.
+    next_code = totp.at(time.time() + 30)
+    status, session = call("POST", "/api/v1/session", {"email": email, "password": password, "totp": next_code})
+    check(status == 201, "sign-in with a fresh pyotp code succeeds")
+    status, _ = call("GET", "/api/v1/me", token=token)
+    check(status == 200, "the session that enabled TOTP goes on")
+    status, _ = call("GET", "/api/v1/me", token=other_token)
+    check(status == 401, "enabling TOTP signed out the other session, opened with the password alone")
 
     admin_email, admin_password = logins["provider_admin"]
     status, session = call("POST", "/api/v1/session", {"email": admin_email, "password": admin_password})

@@ -30,9 +30,12 @@ public struct Validator: Sendable {
 
     public mutating func add(_ error: FieldError) { errors.append(error) }
 
-    /// Checks a required text field: trimmed, non-empty, at most `max` characters.
+    /// Checks a required text field: trimmed, non-empty, at most `max` characters, plain text (see
+    /// `PlainText`) on one line unless `multiline`.
     @discardableResult
-    public mutating func text(_ value: String?, _ field: String, max: Int, required: Bool = true) -> String? {
+    public mutating func text(
+        _ value: String?, _ field: String, max: Int, required: Bool = true, multiline: Bool = false
+    ) -> String? {
         guard let value else {
             if required { errors.append(FieldError(field, "is required")) }
             return nil
@@ -43,6 +46,9 @@ public struct Validator: Sendable {
             return required ? nil : trimmed
         }
         if trimmed.count > max { errors.append(FieldError(field, "must be at most \(max) characters")) }
+        if let problem = PlainText.problem(in: trimmed, multiline: multiline) {
+            errors.append(FieldError(field, problem))
+        }
         return trimmed
     }
 

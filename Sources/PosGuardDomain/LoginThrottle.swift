@@ -42,6 +42,11 @@ public struct LoginThrottle: Sendable, Equatable {
         lastFailure = now
     }
 
+    /// Takes back one failure: an attempt counted before its check turned out to be right.
+    public mutating func forgiveOne() {
+        failures = max(0, failures - 1)
+    }
+
     /// Whether this record still matters at `now`, so that idle entries can be dropped.
     public func isStale(at now: Date, limits: Limits) -> Bool {
         guard let last = lastFailure else { return true }

@@ -71,7 +71,7 @@ public struct Store: Sendable, Equatable, Codable {
             code.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "code",
             "may hold only letters, digits, '-' and '_'")
         v.text(name, "name", max: 200)
-        v.text(address, "address", max: 500)
+        v.text(address, "address", max: 500, multiline: true)
         v.text(city, "city", max: 200)
         v.check(
             country.count == 2 && country.allSatisfy { $0.isASCII && $0.isUppercase }, "country",
@@ -95,13 +95,16 @@ extension Merchant {
 
 /// Email addresses as PosGuard keeps them: trimmed, lower-cased, plausibly shaped.
 public enum EmailAddress {
+    /// The form emails are stored and compared in: trimmed, Unicode NFC (so a composed and a decomposed
+    /// `ü` are one address), lowercase.
     public static func normalise(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping.lowercased()
     }
 
     public static func isValid(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
+            && PlainText.problem(in: text, multiline: false) == nil
     }
 }

@@ -35,36 +35,4 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     public var managesStores: Bool { self == .providerAdmin || self == .merchantAdmin }
     public var managesTerminals: Bool { self == .providerAdmin || self == .merchantAdmin }
     public var managesUsers: Bool { !grantable.isEmpty }
-
-    /// Whether a user of this role may move a terminal to `state`. Admins may make any lawful move;
-    /// store staff handle day-to-day care and can always raise the alarm.
-    public func mayMoveTerminal(to state: TerminalState) -> Bool {
-        switch self {
-        case .providerAdmin, .merchantAdmin: true
-        case .storeManager: [.active, .maintenance, .suspectedStolen].contains(state)
-        case .storeOperator: state == .suspectedStolen
-        case .allianceAnalyst, .policeLiaison: false
-        }
-    }
-
-    /// Which remote commands a user of this role may send to a terminal in their scope.
-    public func maySend(_ command: TerminalCommand.Kind) -> Bool {
-        switch self {
-        case .providerAdmin, .merchantAdmin: true
-        case .storeManager: [.lock, .locate, .displayMessage].contains(command)
-        case .storeOperator, .allianceAnalyst, .policeLiaison: false
-        }
-    }
-
-    /// Lock, unlock and key wiping by admins need a recent TOTP verification, like destructive moves.
-    public func needsRecentMFA(toSend command: TerminalCommand.Kind) -> Bool {
-        (self == .providerAdmin || self == .merchantAdmin) && [.lock, .unlock, .wipeKeys].contains(command)
-    }
-
-    /// Destructive actions by admins need a recent TOTP verification: a stolen password alone must not
-    /// be enough to lock or retire a fleet.
-    public func needsRecentMFA(toMoveTerminalTo state: TerminalState) -> Bool {
-        guard self == .providerAdmin || self == .merchantAdmin else { return false }
-        return state == .locked || state == .retired
-    }
 }

@@ -70,7 +70,7 @@ public struct TerminalCommand: Sendable, Equatable, Codable {
         var payload: [String: String] = [:]
         switch kind {
         case .lock, .displayMessage:
-            if let text = v.text(message, "message", max: 350) { payload["message"] = text }
+            if let text = v.text(message, "message", max: 350, multiline: true) { payload["message"] = text }
             if let phone = v.text(contactPhone, "contact_phone", max: 32, required: false), !phone.isEmpty {
                 payload["contact_phone"] = phone
             }

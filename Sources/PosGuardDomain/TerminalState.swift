@@ -11,6 +11,11 @@ public enum TerminalState: String, Codable, CaseIterable, Sendable, Comparable {
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// Whether an agent may enroll (or re-enroll) for a terminal in this state. Out of service — locked,
+    /// suspected or confirmed stolen, recovered and not yet inspected, retired — no new key is accepted, so
+    /// a code issued before a theft cannot give the thief's device a voice.
+    public var acceptsEnrollment: Bool { self == .inventory || self == .active || self == .maintenance }
+
     /// The states this one may move to, as the lifecycle allows.
     public var allowedNext: [TerminalState] {
         TerminalState.allCases.filter { TerminalLifecycle.check(from: self, to: $0) != .notAllowed }

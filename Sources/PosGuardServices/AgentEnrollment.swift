@@ -58,9 +58,12 @@ public struct AgentEnrollment: Sendable {
             guard let terminal = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            guard terminal.state != .retired, terminal.state != .stolen else {
+            guard terminal.state.acceptsEnrollment else {
                 throw ServiceError.conflict(
-                    field: nil, message: "a \(terminal.state.rawValue) terminal cannot be enrolled")
+                    field: nil,
+                    message:
+                        "a \(terminal.state.rawValue) terminal cannot be enrolled: only one in inventory, active or maintenance"
+                )
             }
             try await agents.revokeCodes(of: id, at: now, on: db)
             try await agents.insertCode(
@@ -93,6 +96,13 @@ public struct AgentEnrollment: Sendable {
                 try await agents.useCode(hash: hash, at: now, on: db)
             else { return .failure(.forbidden(unknown)) }
             let device = Caller.system("agent", provider: terminal.providerID, at: now).from(source)
+            guard terminal.state.acceptsEnrollment else {
+                // Codes are revoked when a terminal leaves service; this guards codes from before that rule.
+                try await audit.record(
+                    device, "terminal.enrollment_refused", target: "terminal", id: terminal.id,
+                    reason: "the terminal is \(terminal.state.rawValue)", at: now, on: db)
+                return .failure(.forbidden(unknown))
+            }
             guard terminal.serial == request.serial.trimmingCharacters(in: .whitespaces),
                 terminal.tid == request.tid.trimmingCharacters(in: .whitespaces)
             else {

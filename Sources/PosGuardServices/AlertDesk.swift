@@ -89,7 +89,7 @@ public struct AlertDesk: Sendable {
 
     public func resolve(_ id: UUID, _ resolution: Resolution, by caller: Caller) async throws -> Alert {
         var v = Validator()
-        let reason = v.text(resolution.reason, "reason", max: 1000) ?? ""
+        let reason = v.text(resolution.reason, "reason", max: 1000, multiline: true) ?? ""
         try v.finish()
         return try await change(id, by: caller, action: "alert.resolve", reason: reason) { alert, now in
             guard alert.status != .resolved else {

@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdBcrypt
 import PosGuardDomain
 import PosGuardStorage
+import SQLKit
 
 /// Signing in and out, sessions, and TOTP second factors.
 public struct Authentication: Sendable {
@@ -28,13 +29,19 @@ public struct Authentication: Sendable {
     let attempts: LoginAttempts
     /// A bcrypt hash of no real password, checked when the email is unknown.
     let decoyHash: String
+    /// Whether this instance sends email (security notices go to the user's address).
+    let email: Bool
     let users = UserRepository()
     let sessions = SessionRepository()
+    let outbox = NotificationRepository()
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
-    public init(runtime: Runtime, hasher: PasswordHasher, attempts: LoginAttempts = LoginAttempts()) {
+    public init(
+        runtime: Runtime, hasher: PasswordHasher, email: Bool = false, attempts: LoginAttempts = LoginAttempts()
+    ) {
         self.runtime = runtime
         self.hasher = hasher
+        self.email = email
         self.attempts = attempts
         decoyHash = Bcrypt.hash(TOTPCode.newSecret(), cost: hasher.cost)
     }
@@ -43,41 +50,25 @@ public struct Authentication: Sendable {
     public func signIn(email: String, password: String, totp: String?, source: String?) async throws -> SignedIn {
         let email = EmailAddress.normalise(email)
         let now = runtime.now()
-        let wait = await attempts.wait(account: email, address: source, at: now)
-        if wait > 0 { throw ServiceError.throttled(retryAfter: Int(wait.rounded(.up))) }
-
         let credentials = try await runtime.database.withConnection {
             try await users.credentials(email: email, on: $0)
         }
-        // An unknown email costs the same bcrypt work as a known one, so timing does not reveal accounts.
-        let hash = credentials?.passwordHash ?? decoyHash
-        let passwordMatches = try await hasher.verify(password, hash: hash)
-        guard let credentials, passwordMatches, !credentials.user.disabled else {
-            try await fail(
-                email: email, user: credentials?.user, source: source, at: now, why: "wrong email or password")
-            throw ServiceError.unauthenticated("the email or password is not right")
-        }
-        var mfaAt: Date? = nil
-        if let secret = credentials.totpSecret {
-            guard let totp, !totp.isEmpty else { throw ServiceError.totpRequired }
-            guard TOTPCode.verify(totp, secret: secret, at: now) else {
-                try await fail(email: email, user: credentials.user, source: source, at: now, why: "wrong TOTP code")
-                throw ServiceError.unauthenticated("the TOTP code is not right")
-            }
-            mfaAt = now
-        }
-        await attempts.recordSuccess(account: email)
-
+        let proof = try await prove(
+            credentials, account: email, password: password, totp: totp, source: source, at: now, inSession: false)
+        let user = proof.user
         let token = Self.newToken()
         let session = SessionRepository.Session(
-            tokenHash: Self.hash(token: token), userID: credentials.user.id, createdAt: now,
-            expiresAt: now.addingTimeInterval(Self.sessionLifetime), mfaAt: mfaAt, revokedAt: nil)
-        let caller = Caller(user: credentials.user, sessionTokenHash: session.tokenHash, mfaAt: mfaAt, source: source)
+            tokenHash: Self.hash(token: token), userID: user.id, createdAt: now,
+            expiresAt: now.addingTimeInterval(Self.sessionLifetime), mfaAt: proof.step == nil ? nil : now,
+            revokedAt: nil)
+        let caller = Caller(user: user, sessionTokenHash: session.tokenHash, mfaAt: session.mfaAt, source: source)
         try await runtime.database.transaction { db in
+            try await spend(proof, inSession: false, on: db)
             try await sessions.insert(session, source: source, on: db)
-            try await audit.record(caller, "session.sign_in", target: "user", id: credentials.user.id, at: now, on: db)
+            try await audit.record(caller, "session.sign_in", target: "user", id: user.id, at: now, on: db)
         }
-        return SignedIn(token: token, user: credentials.user, expiresAt: session.expiresAt)
+        await attempts.succeeded(proof.admission)
+        return SignedIn(token: token, user: user, expiresAt: session.expiresAt)
     }
 
     /// The caller a bearer token belongs to, if the session is live and the user still enabled.
@@ -106,59 +97,172 @@ public struct Authentication: Sendable {
         }
     }
 
-    /// Starts TOTP enrolment: a new secret that becomes active once a code from it is confirmed.
-    public func beginTOTP(_ caller: Caller) async throws -> TOTPEnrolment {
-        guard let userID = caller.userID else { throw ServiceError.forbidden("only users enrol TOTP") }
+    /// Starts TOTP enrolment, or the replacement of the current authenticator: a new secret that becomes
+    /// active once a code from it is confirmed. Needs the password, and the current code where TOTP is on —
+    /// a session alone must not be enough to take over the second factor.
+    public func beginTOTP(_ caller: Caller, password: String, totp: String?) async throws -> TOTPEnrolment {
+        let (proof, now) = try await proveInSession(caller, password: password, totp: totp)
         let secret = TOTPCode.newSecret()
-        let now = runtime.now()
         try await runtime.database.transaction { db in
-            try await users.setPendingTOTP(userID, secret: secret, on: db)
-            try await audit.record(caller, "user.totp_enrolment_started", target: "user", id: userID, at: now, on: db)
+            try await spend(proof, inSession: true, on: db)
+            try await users.setPendingTOTP(proof.user.id, secret: secret, on: db)
+            try await audit.record(
+                caller, "user.totp_enrolment_started", target: "user", id: proof.user.id, at: now, on: db)
         }
+        await attempts.succeeded(proof.admission)
         let uri = TOTPCode.provisioningURI(secret: secret, account: caller.name)
         let base32 = URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
         return TOTPEnrolment(secret: base32, uri: uri)
     }
 
-    /// Confirms enrolment with a first code; the session counts as freshly verified.
+    /// Confirms enrolment with a first code of the new secret. The session counts as freshly verified, the
+    /// user's other sessions end (they were opened without this factor), and the user is told by email.
     public func confirmTOTP(_ caller: Caller, code: String) async throws {
         guard let userID = caller.userID else { throw ServiceError.forbidden("only users enrol TOTP") }
         let now = runtime.now()
         try await runtime.database.transaction { db in
-            guard let pending = try await users.credentials(id: userID, on: db)?.totpPendingSecret else {
+            guard let credentials = try await users.credentials(id: userID, on: db),
+                let pending = credentials.totpPendingSecret
+            else {
                 throw ServiceError.conflict(field: nil, message: "no TOTP enrolment is pending: start one first")
             }
-            guard TOTPCode.verify(code, secret: pending, at: now) else {
+            guard let step = TOTPCode.step(of: code, secret: pending, at: now) else {
                 throw ValidationFailure([FieldError("totp", "is not the current code of the new secret")])
             }
-            try await users.enableTOTP(userID, secret: pending, on: db)
+            let replaced = credentials.totpSecret != nil
+            try await users.enableTOTP(userID, secret: pending, step: step, on: db)
+            try await sessions.revokeAll(user: userID, keeping: caller.sessionTokenHash, at: now, on: db)
             if let tokenHash = caller.sessionTokenHash {
                 try await sessions.markMFA(tokenHash: tokenHash, at: now, on: db)
             }
-            try await audit.record(caller, "user.totp_enabled", target: "user", id: userID, at: now, on: db)
+            try await audit.record(
+                caller, replaced ? "user.totp_replaced" : "user.totp_enabled", target: "user", id: userID, at: now,
+                on: db)
+            try await notify(credentials.user, replaced ? .totpReplaced : .totpEnabled, caller: caller, at: now, on: db)
         }
     }
 
-    /// Proves a TOTP code in the current session, opening the window for destructive actions.
+    /// Turns TOTP off for the caller: needs the password and the current code. Other sessions end.
+    public func removeTOTP(_ caller: Caller, password: String, totp: String?) async throws {
+        let (proof, now) = try await proveInSession(caller, password: password, totp: totp)
+        guard proof.step != nil else {
+            throw ServiceError.conflict(field: nil, message: "TOTP is not enabled for this user")
+        }
+        try await runtime.database.transaction { db in
+            try await spend(proof, inSession: true, on: db)
+            try await users.disableTOTP(proof.user.id, on: db)
+            try await sessions.revokeAll(user: proof.user.id, keeping: caller.sessionTokenHash, at: now, on: db)
+            try await audit.record(caller, "user.totp_removed", target: "user", id: proof.user.id, at: now, on: db)
+            try await notify(proof.user, .totpRemoved, caller: caller, at: now, on: db)
+        }
+        await attempts.succeeded(proof.admission)
+    }
+
+    /// Proves a TOTP code in the current session, opening the window for destructive actions. Guesses are
+    /// throttled with the account's sign-in attempts, and each code works once.
     public func verifyTOTP(_ caller: Caller, code: String) async throws {
-        guard let userID = caller.userID, let tokenHash = caller.sessionTokenHash else {
+        guard let tokenHash = caller.sessionTokenHash else {
             throw ServiceError.forbidden("only signed-in users verify TOTP")
         }
-        let now = runtime.now()
+        let (proof, now) = try await proveInSession(caller, password: nil, totp: code)
+        guard proof.step != nil else {
+            throw ServiceError.conflict(field: nil, message: "TOTP is not enabled for this user: enrol first")
+        }
         try await runtime.database.transaction { db in
-            guard let secret = try await users.credentials(id: userID, on: db)?.totpSecret else {
-                throw ServiceError.conflict(field: nil, message: "TOTP is not enabled for this user: enrol first")
-            }
-            guard TOTPCode.verify(code, secret: secret, at: now) else {
-                throw ValidationFailure([FieldError("totp", "is not the current code")])
-            }
+            try await spend(proof, inSession: true, on: db)
             try await sessions.markMFA(tokenHash: tokenHash, at: now, on: db)
-            try await audit.record(caller, "session.totp_verified", target: "user", id: userID, at: now, on: db)
+            try await audit.record(caller, "session.totp_verified", target: "user", id: proof.user.id, at: now, on: db)
+        }
+        await attempts.succeeded(proof.admission)
+    }
+
+    /// A counted attempt whose secrets were right: the user, and the TOTP step to spend (nil without TOTP).
+    struct Proof {
+        var user: User
+        var step: Int64?
+        var admission: LoginAttempts.Admission
+    }
+
+    /// Checks a password and (where the user has TOTP) a current code as one attempt, counted before the
+    /// check. A wrong secret is audited and stays counted; the caller settles a right one once its own
+    /// transaction has committed. In a session a wrong secret is a 422 naming the field; at sign-in every
+    /// failure reads the same, so that nothing tells whether the account exists.
+    private func prove(
+        _ credentials: UserRepository.Credentials?, account: String, password: String?, totp: String?,
+        source: String?, at now: Date, inSession: Bool
+    ) async throws -> Proof {
+        let admission: LoginAttempts.Admission
+        switch await attempts.admit(account: account, address: source, at: now) {
+        case .success(let admitted): admission = admitted
+        case .failure(let throttled): throw ServiceError.throttled(retryAfter: throttled.seconds)
+        }
+        if let password {
+            // An unknown email costs the same bcrypt work as a known one, so timing does not reveal accounts.
+            let matches = try await hasher.verify(password, hash: credentials?.passwordHash ?? decoyHash)
+            guard let credentials, matches, !credentials.user.disabled else {
+                try await fail(credentials?.user, source: source, at: now, why: "wrong email or password")
+                throw inSession
+                    ? ValidationFailure([FieldError("password", "is not your current password")])
+                    : ServiceError.unauthenticated("the email or password is not right")
+            }
+        }
+        guard let credentials else { throw ServiceError.unauthenticated("the email or password is not right") }
+        guard let secret = credentials.totpSecret else {
+            return Proof(user: credentials.user, step: nil, admission: admission)
+        }
+        guard let totp, !totp.isEmpty else {
+            // The password was right: a missing code is a request for it, not a guess.
+            await attempts.succeeded(admission)
+            throw inSession
+                ? ValidationFailure([FieldError("totp", "is required: send the current code of your authenticator")])
+                : ServiceError.totpRequired
+        }
+        guard let step = TOTPCode.step(of: totp, secret: secret, at: now) else {
+            try await fail(credentials.user, source: source, at: now, why: "wrong TOTP code")
+            throw inSession
+                ? ValidationFailure([FieldError("totp", "is not the current code")])
+                : ServiceError.unauthenticated("the TOTP code is not right")
+        }
+        return Proof(user: credentials.user, step: step, admission: admission)
+    }
+
+    /// `prove` for the signed-in caller's own account.
+    private func proveInSession(_ caller: Caller, password: String?, totp: String?) async throws -> (Proof, Date) {
+        guard let userID = caller.userID else { throw ServiceError.forbidden("only signed-in users hold a TOTP") }
+        let now = runtime.now()
+        let credentials = try await runtime.database.withConnection { try await users.credentials(id: userID, on: $0) }
+        let proof = try await prove(
+            credentials, account: caller.name, password: password, totp: totp, source: caller.source, at: now,
+            inSession: true)
+        return (proof, now)
+    }
+
+    /// Spends the proof's TOTP step in the caller's transaction: a code seen before is refused.
+    private func spend(_ proof: Proof, inSession: Bool, on db: any SQLDatabase) async throws {
+        guard let step = proof.step else { return }
+        guard try await users.spendTOTPStep(proof.user.id, step: step, on: db) else {
+            let message = "was already used: wait for the next code"
+            throw inSession
+                ? ValidationFailure([FieldError("totp", message)])
+                : ServiceError.unauthenticated("the TOTP code \(message)")
         }
     }
 
-    private func fail(email: String, user: User?, source: String?, at now: Date, why: String) async throws {
-        await attempts.recordFailure(account: email, address: source, at: now)
+    /// Queues the security notice to the user, when this instance sends email.
+    private func notify(
+        _ user: User, _ change: SecurityNoticeEmail.Change, caller: Caller, at now: Date, on db: any SQLDatabase
+    ) async throws {
+        guard email else { return }
+        let message = SecurityNoticeEmail.compose(
+            change, account: user.email, at: now, source: caller.source, locale: user.locale)
+        try await outbox.insert(
+            NotificationRepository.Email(
+                id: runtime.ids.next(), providerID: user.providerID, recipient: user.email, subject: message.subject,
+                body: message.body, attempts: 0, createdAt: now),
+            on: db)
+    }
+
+    private func fail(_ user: User?, source: String?, at now: Date, why: String) async throws {
         guard let user else { return }
         let caller = Caller(user: user, sessionTokenHash: nil, mfaAt: nil, source: source)
         try await runtime.database.transaction { db in

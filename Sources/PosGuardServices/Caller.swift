@@ -51,7 +51,24 @@ public struct Caller: Sendable {
         self.source = source
     }
 
-    func hasRecentMFA(at now: Date) -> Bool {
+    /// The one check every route makes before acting on a terminal (the permission table is
+    /// `Role.permission(for:)`): forbidden, or missing the recent TOTP proof the action needs.
+    func authorize(_ action: TerminalAction, at now: Date) throws {
+        switch role.permission(for: action) {
+        case .allowed:
+            return
+        case .needsRecentMFA where hasRecentMFA(at: now):
+            return
+        case .needsRecentMFA:
+            throw ServiceError.mfaRequired(
+                "to \(action.description) needs a TOTP code verified in the last 15 minutes (POST /api/v1/session/totp)"
+            )
+        case .denied:
+            throw ServiceError.forbidden("a \(role.rawValue) may not \(action.description)")
+        }
+    }
+
+    private func hasRecentMFA(at now: Date) -> Bool {
         guard let mfaAt else { return false }
         return now.timeIntervalSince(mfaAt) <= Self.recentMFAWindow
     }

@@ -28,7 +28,7 @@ public struct PosGuard: Sendable {
     public init(runtime: Runtime, hasher: PasswordHasher = PasswordHasher(), smtp: SMTPSettings? = nil) {
         self.runtime = runtime
         self.hasher = hasher
-        authentication = Authentication(runtime: runtime, hasher: hasher)
+        authentication = Authentication(runtime: runtime, hasher: hasher, email: smtp != nil)
         merchants = MerchantDirectory(runtime: runtime)
         stores = StoreDirectory(runtime: runtime)
         users = UserDirectory(runtime: runtime, hasher: hasher)

@@ -53,13 +53,7 @@ public struct RemoteCommands: Sendable {
             guard let terminal = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            guard caller.role.maySend(request.type) else {
-                throw ServiceError.forbidden("a \(caller.role.rawValue) may not send \(request.type.rawValue)")
-            }
-            if caller.role.needsRecentMFA(toSend: request.type) && !caller.hasRecentMFA(at: now) {
-                throw ServiceError.mfaRequired(
-                    "sending \(request.type.rawValue) needs a TOTP code verified in the last 15 minutes")
-            }
+            try caller.authorize(.send(request.type), at: now)
             guard terminal.state != .retired else {
                 throw ServiceError.conflict(field: nil, message: "the terminal is retired")
             }
@@ -92,12 +86,7 @@ public struct RemoteCommands: Sendable {
             guard let terminal = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            guard caller.role.maySend(.unlock) else {
-                throw ServiceError.forbidden("only provider and merchant admins unlock terminals")
-            }
-            if caller.role.needsRecentMFA(toSend: .unlock) && !caller.hasRecentMFA(at: now) {
-                throw ServiceError.mfaRequired("an unlock code needs a TOTP code verified in the last 15 minutes")
-            }
+            try caller.authorize(.issueUnlockCode, at: now)
             guard terminal.state == .locked else {
                 throw ServiceError.conflict(
                     field: nil, message: "the terminal is \(terminal.state.rawValue), not locked")

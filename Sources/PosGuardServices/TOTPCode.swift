@@ -18,11 +18,15 @@ public enum TOTPCode {
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
-    /// Whether `code` is right at `date`, or one step either side of it.
-    public static func verify(_ code: String, secret: String, at date: Date) -> Bool {
+    /// The time step (unix seconds / 30) at which `code` is right — at `date` or one step either side of
+    /// it — or nil when it is not right. Callers spend the step so that each code works once.
+    public static func step(of code: String, secret: String, at date: Date) -> Int64? {
         let code = code.trimmingCharacters(in: .whitespaces)
-        guard code.count == 6, code.allSatisfy(\.isASCIIDigit) else { return false }
-        return [-30.0, 0, 30].contains { self.code(secret: secret, at: date.addingTimeInterval($0)) == code }
+        guard code.count == 6, code.allSatisfy(\.isASCIIDigit) else { return nil }
+        let now = Int64(date.timeIntervalSince1970) / 30
+        return [now - 1, now, now + 1].first {
+            self.code(secret: secret, at: Date(timeIntervalSince1970: Double($0 * 30))) == code
+        }
     }
 
     /// The `otpauth://` URI an authenticator app reads from a QR code.

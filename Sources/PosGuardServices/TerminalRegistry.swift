@@ -67,6 +67,7 @@ public struct TerminalRegistry: Sendable {
     let runtime: Runtime
     let terminals = TerminalRepository()
     let stores = StoreRepository()
+    let agents = AgentRepository()
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
@@ -141,16 +142,14 @@ public struct TerminalRegistry: Sendable {
     /// Moves a terminal along its lifecycle, if the lifecycle, the caller's role and MFA allow it.
     public func move(_ id: UUID, _ move: Move, by caller: Caller) async throws -> Terminal {
         var v = Validator()
-        let reason = v.text(move.reason, "reason", max: 1000) ?? ""
+        let reason = v.text(move.reason, "reason", max: 1000, multiline: true) ?? ""
         try v.finish()
         let now = runtime.now()
         return try await runtime.committing(.terminal(id)) { db in
             guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            guard caller.role.mayMoveTerminal(to: move.to) else {
-                throw ServiceError.forbidden("a \(caller.role.rawValue) may not move a terminal to \(move.to.rawValue)")
-            }
+            try caller.authorize(.move(from: before.state, to: move.to), at: now)
             switch TerminalLifecycle.check(from: before.state, to: move.to) {
             case .notAllowed:
                 throw ServiceError.illegalTransition(
@@ -165,16 +164,13 @@ public struct TerminalRegistry: Sendable {
             case .allowed, .needsInspection:
                 break
             }
-            if caller.role.needsRecentMFA(toMoveTerminalTo: move.to) && !caller.hasRecentMFA(at: now) {
-                throw ServiceError.mfaRequired(
-                    "moving a terminal to \(move.to.rawValue) needs a TOTP code verified in the last 15 minutes")
-            }
             return try await apply(move.to, to: before, by: caller, reason: reason, at: now, on: db)
         }
     }
 
-    /// Records a lawful move in the caller's transaction: the new state, the history line, the audit record.
-    /// Callers have checked the lifecycle, the role and MFA; announcing the change is theirs to do too.
+    /// Records a lawful move in the caller's transaction: the new state, the history line, the audit record;
+    /// leaving service revokes the terminal's outstanding enrollment codes. Callers have checked the
+    /// lifecycle, the role and MFA; announcing the change is theirs to do too.
     func apply(
         _ state: TerminalState, to before: Terminal, by caller: Caller, reason: String, at now: Date,
         on db: any SQLDatabase
@@ -183,6 +179,7 @@ public struct TerminalRegistry: Sendable {
         after.state = state
         after.updatedAt = now
         try await terminals.update(after, on: db)
+        if !state.acceptsEnrollment { try await agents.revokeCodes(of: before.id, at: now, on: db) }
         try await terminals.insert(
             [
                 TerminalTransition(

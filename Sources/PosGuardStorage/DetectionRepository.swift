@@ -8,13 +8,13 @@ public struct DetectionRepository: Sendable {
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
+        e.keyEncodingStrategy = JSONKeys.encoding
         e.outputFormatting = .sortedKeys
         return e
     }()
     static let decoder: JSONDecoder = {
         let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
+        d.keyDecodingStrategy = JSONKeys.decoding
         return d
     }()
 

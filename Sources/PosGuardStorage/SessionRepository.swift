@@ -48,10 +48,13 @@ public struct SessionRepository: Sendable {
         try await db.update("sessions").set("revoked_at", to: now.millis).where("token_hash", .equal, tokenHash).run()
     }
 
-    /// Ends every live session of a user (password change, account disabled).
-    public func revokeAll(user: UUID, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.update("sessions").set("revoked_at", to: now.millis).where("user_id", .equal, user.key)
-            .where(SQLColumn("revoked_at"), .is, SQLLiteral.null).run()
+    /// Ends every live session of a user (password change, account disabled), or every one but `keeping`
+    /// (the session that changed the user's second factor).
+    public func revokeAll(user: UUID, keeping: String? = nil, at now: Date, on db: any SQLDatabase) async throws {
+        var update = db.update("sessions").set("revoked_at", to: now.millis).where("user_id", .equal, user.key)
+            .where(SQLColumn("revoked_at"), .is, SQLLiteral.null)
+        if let keeping { update = update.where("token_hash", .notEqual, keeping) }
+        try await update.run()
     }
 
     public func markMFA(tokenHash: String, at now: Date, on db: any SQLDatabase) async throws {

@@ -45,10 +45,28 @@ public struct UserRepository: Sendable {
         try await db.update("users").set("totp_pending_secret", to: secret).where("id", .equal, user.key).run()
     }
 
-    /// Makes the pending secret the active one.
-    public func enableTOTP(_ user: UUID, secret: String, on db: any SQLDatabase) async throws {
+    /// Makes the pending secret the active one; `step`, the time step of the code that confirmed it, is spent.
+    public func enableTOTP(_ user: UUID, secret: String, step: Int64, on db: any SQLDatabase) async throws {
         try await db.update("users").set("totp_secret", to: secret).set("totp_pending_secret", to: String?.none)
-            .where("id", .equal, user.key).run()
+            .set("totp_last_step", to: step).where("id", .equal, user.key).run()
+    }
+
+    /// Turns the second factor off.
+    public func disableTOTP(_ user: UUID, on db: any SQLDatabase) async throws {
+        try await db.update("users").set("totp_secret", to: String?.none).set("totp_pending_secret", to: String?.none)
+            .set("totp_last_step", to: Int64?.none).where("id", .equal, user.key).run()
+    }
+
+    /// Spends a TOTP time step: true when no code of this step or a later one was accepted before, so each
+    /// code works once. Atomic, so two requests racing with one code cannot both win.
+    public func spendTOTPStep(_ user: UUID, step: Int64, on db: any SQLDatabase) async throws -> Bool {
+        let rows = try await db.update("users").set("totp_last_step", to: step).where("id", .equal, user.key)
+            .where { group in
+                group.where(SQLColumn("totp_last_step"), .is, SQLLiteral.null)
+                    .orWhere("totp_last_step", .lessThan, step)
+            }
+            .returning("id").all()
+        return !rows.isEmpty
     }
 
     /// The user with this id, if inside the scope.

@@ -43,12 +43,7 @@ struct AgentRoutes {
             var request = request
             let (verified, body) = try await signed(&request)
             let id = try context.parameters.id()
-            let ack: RemoteCommands.Acknowledgement
-            do {
-                ack = try APIJSON.decoder.decode(RemoteCommands.Acknowledgement.self, from: Data(body))
-            } catch let error as DecodingError {
-                throw Request.problem(for: error)
-            }
+            let ack = try Request.decodeJSON(RemoteCommands.Acknowledgement.self, from: Data(body))
             return JSONResponse(
                 try await app.commands.acknowledge(id, by: verified.terminal.id, ack, source: context.source))
         }

@@ -5,14 +5,26 @@ import NIOCore
 import PosGuardServices
 import Prometheus
 
+/// How the HTTP interface of one instance is set up beyond its services.
+public struct HTTPSettings: Sendable {
+    /// The bearer token a metrics scraper sends; without one, `/metrics` is off (it counts a whole fleet).
+    public var metricsToken: String?
+
+    public init(metricsToken: String? = nil) {
+        self.metricsToken = metricsToken
+    }
+}
+
 /// Builds the router every PosGuard instance serves; the executable and the tests both call this.
-public func buildRouter(_ app: PosGuard, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry())
-    -> Router<AppRequestContext>
-{
+public func buildRouter(
+    _ app: PosGuard, settings: HTTPSettings = HTTPSettings(),
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeaders())
     router.add(middleware: RequestMetrics(registry: metrics))
     router.add(middleware: ProblemMiddleware())
-    OperationsRoutes(app: app, registry: metrics).add(to: router)
+    OperationsRoutes(app: app, registry: metrics, metricsToken: settings.metricsToken).add(to: router)
 
     let api = router.group("api/v1")
     SessionRoutes(app: app).addPublic(to: api)
@@ -33,11 +45,11 @@ public func buildRouter(_ app: PosGuard, metrics: PrometheusCollectorRegistry = 
 
 /// The HTTP server of one instance.
 public func buildApplication(
-    _ app: PosGuard, host: String, port: Int, logger: Logger,
+    _ app: PosGuard, host: String, port: Int, settings: HTTPSettings = HTTPSettings(), logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(app),
+        router: buildRouter(app, settings: settings),
         configuration: .init(address: .hostname(host, port: port), serverName: "PosGuard"),
         onServerRunning: onServerRunning,
         logger: logger)

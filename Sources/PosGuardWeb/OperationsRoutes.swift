@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -11,6 +12,7 @@ import Prometheus
 struct OperationsRoutes {
     let app: PosGuard
     let registry: PrometheusCollectorRegistry
+    let metricsToken: String?
 
     struct Health: Encodable {
         var status: String
@@ -25,7 +27,8 @@ struct OperationsRoutes {
                 Health(status: reachable ? "ready" : "unavailable", database: reachable ? "ok" : "unreachable"),
                 status: reachable ? .ok : .serviceUnavailable)
         }
-        router.get("metrics") { _, _ in
+        router.get("metrics") { request, _ in
+            try checkScraper(request)
             let counts = try await app.runtime.database.withConnection {
                 try await TerminalRepository().countByState(on: $0)
             }
@@ -45,6 +48,21 @@ struct OperationsRoutes {
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
+        }
+    }
+}
+
+extension OperationsRoutes {
+    /// `/metrics` answers only a scraper holding the configured token, compared in constant time.
+    func checkScraper(_ request: Request) throws {
+        guard let metricsToken else {
+            throw Problem(
+                .notFound, "not-found", "Metrics are off",
+                detail: "start the server with --metrics-token (or POSGUARD_METRICS_TOKEN) to turn them on")
+        }
+        let sent = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let sent, SHA256.hash(data: Data(sent.utf8)) == SHA256.hash(data: Data(metricsToken.utf8)) else {
+            throw ServiceError.unauthenticated("send the metrics token as Authorization: Bearer <token>")
         }
     }
 }

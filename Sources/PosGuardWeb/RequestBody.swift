@@ -9,12 +9,17 @@ extension Request {
     static let jsonLimit = 1 << 20
 
     /// Decodes a JSON body, or throws a problem naming what is wrong: 400 for malformed JSON or a body over
-    /// the limit, 422 for a missing field, a wrong type or an unknown value.
+    /// the limit, 422 for a missing or unknown field, a wrong type, an unknown value or text that is not plain.
     mutating func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
         let buffer = try await collectLimited(Self.jsonLimit)
         guard buffer.readableBytes > 0 else { throw Problem.badRequest("body", "is empty: send a JSON object") }
+        return try Self.decodeJSON(type, from: Data(buffer: buffer))
+    }
+
+    /// Decodes JSON bytes the same way, for bodies read by other means (a signed agent request).
+    static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
-            return try APIJSON.decoder.decode(T.self, from: Data(buffer: buffer))
+            return try StrictDecoding.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }

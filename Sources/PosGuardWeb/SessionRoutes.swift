@@ -21,6 +21,12 @@ struct SessionRoutes {
 
     struct Code: Decodable { var totp: String }
 
+    /// Proof of the account's secrets for changing its second factor.
+    struct Secrets: Decodable {
+        var password: String
+        var totp: String?
+    }
+
     struct Enrolment: Encodable {
         var secret: String
         var otpauthUri: String
@@ -52,9 +58,19 @@ struct SessionRoutes {
         api.get("me") { _, context in
             JSONResponse(try await app.users.me(try context.requireCaller()))
         }
-        api.post("me/totp") { _, context in
-            let enrolment = try await app.authentication.beginTOTP(try context.requireCaller())
+        api.post("me/totp") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(Secrets.self)
+            let enrolment = try await app.authentication.beginTOTP(
+                try context.requireCaller(), password: body.password, totp: body.totp)
             return JSONResponse(Enrolment(secret: enrolment.secret, otpauthUri: enrolment.uri), status: .created)
+        }
+        api.delete("me/totp") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(Secrets.self)
+            try await app.authentication.removeTOTP(
+                try context.requireCaller(), password: body.password, totp: body.totp)
+            return Response(status: .noContent)
         }
         api.post("me/totp/confirm") { request, context in
             var request = request

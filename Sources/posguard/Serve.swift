@@ -26,6 +26,12 @@ struct Serve: AsyncParsableCommand {
         help: "Relay approved ISO 8583 requests to this host:port and pass its answers back (default: answer them).")
     var iso8583Upstream: String?
 
+    @Option(
+        help:
+            "Bearer token a Prometheus scraper sends to read /metrics; without it /metrics is off (default: $POSGUARD_METRICS_TOKEN)."
+    )
+    var metricsToken: String? = ProcessInfo.processInfo.environment["POSGUARD_METRICS_TOKEN"]
+
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
@@ -36,6 +42,10 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...65535).contains(iso8583Port) else {
             throw ValidationError("--iso8583-port must be between 0 and 65535")
+        }
+        if let metricsToken, metricsToken.count < 16 {
+            throw ValidationError(
+                "--metrics-token must be at least 16 characters: anyone who guesses it reads the fleet")
         }
     }
 
@@ -62,11 +72,14 @@ struct Serve: AsyncParsableCommand {
                 }
             }
             let host = host
-            let server = buildApplication(app, host: host, port: port, logger: logger) { channel in
+            let operations = metricsToken == nil ? "" : ", /metrics"
+            let server = buildApplication(
+                app, host: host, port: port, settings: HTTPSettings(metricsToken: metricsToken), logger: logger
+            ) { channel in
                 let port = channel.localAddress?.port ?? 0
                 say("\nPosGuard is listening:")
                 say(
-                    "  HTTP  http://\(host):\(port)/  (API /api/v1, OpenAPI /api/v1/openapi.json, /healthz, /readyz, /metrics)"
+                    "  HTTP  http://\(host):\(port)/  (API /api/v1, OpenAPI /api/v1/openapi.json, /healthz, /readyz\(operations))"
                 )
                 say("Press Ctrl-C to stop.")
             }

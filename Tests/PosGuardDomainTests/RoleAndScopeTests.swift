@@ -40,19 +40,47 @@ struct RoleAndScopeTests {
     }
 
     @Test func cashiersCanRaiseTheAlarmButNotLock() {
-        #expect(Role.storeOperator.mayMoveTerminal(to: .suspectedStolen))
-        #expect(!Role.storeOperator.mayMoveTerminal(to: .locked))
-        #expect(!Role.storeManager.mayMoveTerminal(to: .retired))
-        #expect(!Role.allianceAnalyst.mayMoveTerminal(to: .suspectedStolen))
+        #expect(Role.storeOperator.permission(for: .move(from: .active, to: .suspectedStolen)) == .allowed)
+        #expect(Role.storeOperator.permission(for: .move(from: .active, to: .locked)) == .denied)
+        #expect(Role.storeOperator.permission(for: .send(.lock)) == .denied)
+        #expect(Role.storeManager.permission(for: .move(from: .active, to: .retired)) == .denied)
+        #expect(Role.allianceAnalyst.permission(for: .move(from: .active, to: .suspectedStolen)) == .denied)
+        #expect(Role.policeLiaison.permission(for: .send(.locate)) == .denied)
     }
 
-    @Test func destructiveMovesByAdminsNeedRecentMFA() {
-        for role in [Role.providerAdmin, .merchantAdmin] {
-            #expect(role.needsRecentMFA(toMoveTerminalTo: .locked))
-            #expect(role.needsRecentMFA(toMoveTerminalTo: .retired))
-            #expect(!role.needsRecentMFA(toMoveTerminalTo: .maintenance))
+    @Test func eachActionIsJudgedByWhatItDoesToTheTerminalsService() {
+        #expect(TerminalAction.move(from: .inventory, to: .active).effect == .routine)
+        #expect(TerminalAction.move(from: .maintenance, to: .active).effect == .routine)
+        #expect(TerminalAction.send(.reboot).effect == .routine)
+        for to in [TerminalState.locked, .suspectedStolen, .stolen, .recovered] {
+            #expect(TerminalAction.move(from: .active, to: to).effect == .containment)
         }
-        #expect(!Role.storeManager.needsRecentMFA(toMoveTerminalTo: .suspectedStolen))
+        #expect(TerminalAction.send(.lock).effect == .containment)
+        for from in [TerminalState.locked, .suspectedStolen, .recovered] {
+            #expect(TerminalAction.move(from: from, to: .active).effect == .release)
+        }
+        #expect(TerminalAction.send(.unlock).effect == .release && TerminalAction.issueUnlockCode.effect == .release)
+        #expect(TerminalAction.move(from: .active, to: .retired).effect == .irreversible)
+        #expect(TerminalAction.send(.wipeKeys).effect == .irreversible)
+    }
+
+    @Test func theSameEffectGetsTheSameAnswerWhateverTheRoute() {
+        for role in Role.allCases {
+            // Unlocking by command, by unlock code and by moving a locked terminal back are one decision.
+            let unlock = role.permission(for: .send(.unlock))
+            #expect(role.permission(for: .move(from: .locked, to: .active)) == unlock)
+            #expect(role.permission(for: .issueUnlockCode) == unlock)
+            // Locking by command and by moving the terminal are one decision.
+            #expect(role.permission(for: .move(from: .active, to: .locked)) == role.permission(for: .send(.lock)))
+            // Taking out of service never needs a second factor; bringing back or destroying always does.
+            for to in [TerminalState.locked, .suspectedStolen, .stolen] {
+                #expect(role.permission(for: .move(from: .active, to: to)) != .needsRecentMFA)
+            }
+            #expect(unlock != .allowed && role.permission(for: .send(.wipeKeys)) != .allowed)
+        }
+        #expect(Role.storeManager.permission(for: .send(.unlock)) == .denied)
+        #expect(Role.merchantAdmin.permission(for: .send(.unlock)) == .needsRecentMFA)
+        #expect(Role.providerAdmin.permission(for: .move(from: .suspectedStolen, to: .stolen)) == .allowed)
     }
 
     @Test func userPlacementMustMatchTheRole() {

@@ -120,6 +120,31 @@ struct DetectionStorageTests {
     }
 
     @Test(arguments: TestDatabase.available)
+    func aCodeIssuedBeforeATheftNeverEnrollsTheStolenTerminal(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let terminal = try await berlinTerminal(tenant)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let issued = try await tenant.app.enrollment.issueCode(for: terminal.id, by: manager)
+            _ = try await tenant.app.terminals.move(
+                terminal.id, .init(to: .suspectedStolen, reason: "gone from the counter"), by: manager)
+            _ = try await tenant.app.terminals.move(terminal.id, .init(to: .stolen, reason: "confirmed"), by: manager)
+            let thief = AgentEnrollment.Request(
+                code: issued.code, publicKey: AgentSigner().publicKey, serial: terminal.serial, tid: terminal.tid)
+            await #expect(throws: ServiceError.forbidden("enrollment code is unknown, used or expired")) {
+                try await tenant.app.enrollment.enroll(thief, source: "198.51.100.66")
+            }
+            await #expect(throws: ServiceError.self) {
+                try await tenant.app.enrollment.issueCode(for: terminal.id, by: manager)
+            }
+            let identity = try await db.withConnection {
+                try await AgentRepository().identity(terminal: terminal.id, on: $0)
+            }
+            #expect(identity == nil, "no key was accepted for the stolen terminal")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func overridesAndRostersReachTheEngineAtOnce(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db)

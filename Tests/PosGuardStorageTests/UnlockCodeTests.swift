@@ -42,11 +42,13 @@ struct UnlockCodeTests {
             }
             let admin = try await tenant.caller("admin@kiez-baeckerei.demo")
             await #expect(
-                throws: ServiceError.mfaRequired("an unlock code needs a TOTP code verified in the last 15 minutes")
+                throws: ServiceError.mfaRequired(
+                    "to issue an unlock code needs a TOTP code verified in the last 15 minutes (POST /api/v1/session/totp)"
+                )
             ) {
                 try await tenant.app.commands.unlockCode(for: terminal.id, challenge: "12345678", by: admin)
             }
-            await #expect(throws: ServiceError.forbidden("only provider and merchant admins unlock terminals")) {
+            await #expect(throws: ServiceError.forbidden("a store_manager may not issue an unlock code")) {
                 try await tenant.app.commands.unlockCode(for: terminal.id, challenge: "12345678", by: manager)
             }
             let issued = try await tenant.app.commands.unlockCode(for: terminal.id, challenge: "12345678", by: system)

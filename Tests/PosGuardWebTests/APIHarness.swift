@@ -16,10 +16,13 @@ struct APIHarness {
     /// Every route the router serves, as `(method, path)` with `{id}` placeholders.
     let routes: [(method: HTTPRequest.Method, path: String)]
 
+    /// The token the harness's metrics scraper holds.
+    static let metricsToken = "scraper-token-for-tests"
+
     static func run(_ body: @escaping @Sendable (APIHarness) async throws -> Void) async throws {
         try await TestDatabase.sqlite.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db)
-            let router = buildRouter(tenant.app)
+            let router = buildRouter(tenant.app, settings: HTTPSettings(metricsToken: metricsToken))
             let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
             try await Application(router: router).test(.router) { client in
                 try await body(APIHarness(client: client, tenant: tenant, routes: routes))
@@ -149,5 +152,48 @@ struct Device {
             #"{"seq":\#(seq),"type":"\#(type)","at":"\#(at)"\#(fields.isEmpty ? "" : ",")\#(fields)}"#
         }
         return try await send(body: #"{"events":[\#(items.joined(separator: ","))]}"#)
+    }
+}
+
+extension APIHarness {
+    /// Enrols TOTP for a signed-in demo user over the API and returns the secret as the authenticator holds
+    /// it. The clock moves on one step, so the next code is fresh.
+    func enableTOTP(_ email: String, token: String) async throws -> String {
+        let password = tenant.login(email).password
+        let enrolment = try await call(.post, "/api/v1/me/totp", token: token, json: #"{"password":"\#(password)"}"#)
+        guard enrolment.status == .created, let base32 = enrolment.string("secret") else {
+            throw HarnessError(message: "TOTP enrolment: \(enrolment.status) \(enrolment.text)")
+        }
+        let secret = Base32.decode(base32)
+        let code = TOTPCode.code(secret: secret, at: tenant.clock.now)
+        let confirmed = try await call(.post, "/api/v1/me/totp/confirm", token: token, json: #"{"totp":"\#(code)"}"#)
+        guard confirmed.status == .noContent else {
+            throw HarnessError(message: "TOTP confirmation: \(confirmed.status) \(confirmed.text)")
+        }
+        tenant.clock.advance(30)
+        return secret
+    }
+
+    /// The current code of an authenticator holding `secret`.
+    func code(_ secret: String) -> String { TOTPCode.code(secret: secret, at: tenant.clock.now) }
+}
+
+/// RFC 4648 base32, as authenticator apps read the secret.
+enum Base32 {
+    static func decode(_ text: String) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var bits = 0
+        var value = 0
+        var bytes: [UInt8] = []
+        for character in text.uppercased() where character != "=" {
+            guard let index = alphabet.firstIndex(of: character) else { continue }
+            value = value << 5 | index
+            bits += 5
+            if bits >= 8 {
+                bytes.append(UInt8((value >> (bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

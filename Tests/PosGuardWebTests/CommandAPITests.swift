@@ -16,8 +16,9 @@ struct CommandAPITests {
             let lock =
                 #"{"type":"lock","message":"Please return this terminal to Kiez Bäckerei","contact_phone":"+49 30 1234567"}"#
 
-            let noMFA = try await api.call(.post, "/api/v1/terminals/\(id)/commands", token: admin, json: lock)
-            #expect(noMFA.status == .forbidden && noMFA.problemType == "urn:posguard:problem:mfa-required")
+            let wipe = try await api.call(
+                .post, "/api/v1/terminals/\(id)/commands", token: admin, json: #"{"type":"wipe_keys"}"#)
+            #expect(wipe.status == .forbidden && wipe.problemType == "urn:posguard:problem:mfa-required")
             let tooLong = try await api.call(
                 .post, "/api/v1/terminals/\(id)/commands", token: manager,
                 json: #"{"type":"lock","message":"\#(String(repeating: "x", count: 351))"}"#)

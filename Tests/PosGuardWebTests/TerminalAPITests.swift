@@ -28,9 +28,9 @@ struct TerminalAPITests {
                 json: #"{"to":"active","reason":"installed"}"#)
             #expect(moved.status == .ok && moved.string("state") == "active")
 
-            let lock = try await api.call(
-                .post, "/api/v1/terminals/\(id)/transitions", token: token, json: #"{"to":"locked","reason":"lost"}"#)
-            #expect(lock.status == .forbidden && lock.problemType == "urn:posguard:problem:mfa-required")
+            let retire = try await api.call(
+                .post, "/api/v1/terminals/\(id)/transitions", token: token, json: #"{"to":"retired","reason":"old"}"#)
+            #expect(retire.status == .forbidden && retire.problemType == "urn:posguard:problem:mfa-required")
 
             let history = try await api.call(.get, "/api/v1/terminals/\(id)/history", token: token)
             #expect(history.items.map { $0["to"] as? String } == ["inventory", "active"])
@@ -87,8 +87,11 @@ struct TerminalAPITests {
             let ready = try await api.call(.get, "/readyz")
             #expect(ready.status == .ok && ready.string("database") == "ok")
             _ = try await api.call(.get, "/api/v1/me")
-            let metrics = try await api.call(.get, "/metrics")
+            #expect(try await api.call(.get, "/metrics").status == .unauthorized, "a fleet's counts are not public")
+            #expect(try await api.call(.get, "/metrics", token: "guess").status == .unauthorized)
+            let metrics = try await api.call(.get, "/metrics", token: APIHarness.metricsToken)
             #expect(metrics.status == .ok && metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(metrics.headers[.cacheControl] == "no-store")
             #expect(metrics.text.contains(#"posguard_terminals_count{state="stolen"} "#))
             #expect(
                 metrics.text.contains(#"posguard_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#))
