@@ -130,6 +130,30 @@ public final class Database: @unchecked Sendable {
         try await postgres?.shutdownAsync()
     }
 
+    /// Whether `error` means the database cannot serve right now — down, restarting, unreachable, out of
+    /// connections or disk, or busy past its timeout — so the request may be retried later. The transaction it
+    /// was part of is rolled back: nothing was half-written.
+    public static func isUnavailable(_ error: any Error) -> Bool {
+        switch error {
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError, is IOError,
+            is ChannelError:
+            return true
+        case let error as PSQLError:
+            if [.connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed]
+                .contains(error.code)
+            {
+                return true
+            }
+            // Class 08 connection exceptions, 53 insufficient resources, 57P0x shutdowns and restarts.
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P")
+        case let error as SQLiteError:
+            return [.busy, .locked, .full, .ioError, .cantOpen].contains(error.reason)
+        default:
+            return false
+        }
+    }
+
     /// Whether `error` is the database refusing a duplicate of a unique key.
     public static func isUniqueViolation(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
