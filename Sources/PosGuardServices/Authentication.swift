@@ -28,7 +28,7 @@ public struct Authentication: Sendable {
     let attempts: LoginAttempts
     /// A bcrypt hash of no real password, checked when the email is unknown.
     let decoyHash: String
-    let users = UserRepository()
+    var users: UserRepository { UserRepository(secrets: runtime.secrets) }
     let sessions = SessionRepository()
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
