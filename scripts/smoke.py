@@ -4,11 +4,12 @@
 Starts `posguard serve --demo` on a free port (SQLite in a temporary directory, or PostgreSQL when
 DATABASE_URL is set), then over plain HTTP: signs in, lists and moves terminals, enrols TOTP using the
 otpauth URI with pyotp as an independent RFC 6238 implementation, signs in with the code, locks a terminal,
-and checks the audit log. Exits non-zero on the first surprise.
+and checks the audit log; checks the master key file is owner-only and, on SQLite, that the database files
+hold no TOTP secret in clear. Exits non-zero on the first surprise.
 
 Usage: scripts/smoke.py PATH_TO_POSGUARD
 """
-import json, os, re, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
+import base64, glob, json, os, re, stat, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
 
 import pyotp
 from checks import Checks
@@ -35,6 +36,9 @@ try:
             base = m.group(1)
     check(base is not None, "the server printed its URL")
     check(len(logins) == 6, f"a demo login is printed for each of the 6 roles (got {sorted(logins)})")
+    key_file = os.path.join(data_dir, "posguard.key")
+    check(os.path.exists(key_file) and stat.S_IMODE(os.stat(key_file).st_mode) == 0o600,
+          "the first start made an owner-only master key file")
 
     def call(method, path, body=None, token=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -74,6 +78,10 @@ try:
     totp = pyotp.parse_uri(enrolment["otpauth_uri"])
     status, _ = call("POST", "/api/v1/me/totp/confirm", {"totp": totp.now()}, token)
     check(status == 204, "a pyotp code confirms the enrolment")
+    if not os.environ.get("DATABASE_URL"):
+        raw = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        stored = b"".join(open(path, "rb").read() for path in glob.glob(os.path.join(data_dir, "posguard.sqlite*")))
+        check(raw not in stored and secret.encode() not in stored, "the database files hold no TOTP secret in clear")
 
     status, problem = call("POST", "/api/v1/session", {"email": email, "password": password})
     check(status == 401 and problem["type"].endswith("totp-required"), "sign-in now asks for a TOTP code")

@@ -79,7 +79,7 @@ public final class AgentVerifier: Sendable {
         if let cached = identities.withLock({ $0[id] }) { return cached }
         guard
             let identity = try await runtime.database.withConnection({
-                try await AgentRepository().identity(terminal: id, on: $0)
+                try await AgentRepository(secrets: runtime.secrets).identity(terminal: id, on: $0)
             }),
             let key = Data(base64Encoded: identity.publicKey)
         else { throw ServiceError.unauthenticated("the terminal is not enrolled") }

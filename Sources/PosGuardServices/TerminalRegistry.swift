@@ -67,7 +67,7 @@ public struct TerminalRegistry: Sendable {
     let runtime: Runtime
     let terminals = TerminalRepository()
     let stores = StoreRepository()
-    let agents = AgentRepository()
+    var agents: AgentRepository { AgentRepository(secrets: runtime.secrets) }
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }

@@ -9,7 +9,7 @@ import PosGuardStorage
 public struct WebhookDispatcher: Sendable {
     let runtime: Runtime
     let http: HTTPClient
-    let repository = NotificationRepository()
+    var repository: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
 
     public init(runtime: Runtime, http: HTTPClient = .shared) {
         self.runtime = runtime

@@ -27,7 +27,7 @@ public struct Webhooks: Sendable {
     }
 
     let runtime: Runtime
-    let repository = NotificationRepository()
+    var repository: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
     let merchants = MerchantRepository()
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 

@@ -2,7 +2,8 @@ import Foundation
 import PosGuardDomain
 import SQLKit
 
-/// Webhook subscriptions, their delivery log, and the email outbox.
+/// Webhook subscriptions, their delivery log, and the email outbox. Webhook signing secrets are sealed under
+/// the master key (`SecretBox`) and handed out in plain text.
 public struct NotificationRepository: Sendable {
     public struct Email: Sendable, Equatable {
         public var id: UUID
@@ -26,14 +27,16 @@ public struct NotificationRepository: Sendable {
         }
     }
 
-    public init() {}
+    let secrets: SecretBox
+
+    public init(secrets: SecretBox) { self.secrets = secrets }
 
     public func insert(_ w: Webhook, secret: String, on db: any SQLDatabase) async throws {
         try await db.insert(into: "webhooks")
             .columns("id", "provider_id", "merchant_id", "url", "secret", "minimum_severity", "created_at")
             .values(
                 SQLBind(w.id.key), SQLBind(w.providerID.key), SQLBind(w.merchantID?.key), SQLBind(w.url),
-                SQLBind(secret),
+                SQLBind(try secrets.seal(secret, for: .webhook(w.id))),
                 SQLBind(w.minimumSeverity.rawValue), SQLBind(w.createdAt.millis)
             ).run()
     }
@@ -48,7 +51,7 @@ public struct NotificationRepository: Sendable {
             .map { row -> (Webhook, secret: String) in
                 let hook = try Self.webhook(row)
                 guard scope.merchantID == nil || hook.merchantID == scope.merchantID else { throw NotInScope() }
-                return (hook, try row.text("secret"))
+                return (hook, try secret(row, of: hook.id))
             }
     }
 
@@ -68,7 +71,7 @@ public struct NotificationRepository: Sendable {
         try await live(db).where("provider_id", .equal, provider.key).orderBy("id").all().compactMap { row in
             let hook = try Self.webhook(row)
             guard hook.merchantID == nil || hook.merchantID == merchant else { return nil }
-            return (hook, try row.text("secret"))
+            return (hook, try secret(row, of: hook.id))
         }
     }
 
@@ -107,7 +110,10 @@ public struct NotificationRepository: Sendable {
             .where(SQLColumn("status", table: "d"), .equal, SQLBind(WebhookDelivery.Status.pending.rawValue))
             .where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(now.millis))
             .orderBy(SQLColumn("id", table: "d")).limit(limit).all()
-        return try rows.map { (try Self.delivery($0), try $0.text("url"), try $0.text("secret")) }
+        return try rows.map { row in
+            let delivery = try Self.delivery(row)
+            return (delivery, try row.text("url"), try secret(row, of: delivery.webhookID))
+        }
     }
 
     public func deliveries(of webhook: UUID, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
@@ -167,6 +173,10 @@ public struct NotificationRepository: Sendable {
                         createdAt: try row.date("created_at")), try row.text("status")
                 )
             }
+    }
+
+    private func secret(_ row: any SQLRow, of webhook: UUID) throws -> String {
+        try secrets.open(try row.text("secret"), for: .webhook(webhook))
     }
 
     private func live(_ db: any SQLDatabase) -> SQLSelectBuilder {

@@ -51,15 +51,20 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logs.bootstrap()
-        try await database.use(logger: logger) { db, applied in
+        try await database.use(logger: logger) { runtime, opened in
             say(
-                "Database: \(database.description) (schema version \(Migrations.latest)\(applied.isEmpty ? "" : ", migrated now"))"
+                "Database: \(database.description) (schema version \(Migrations.latest)\(opened.applied.isEmpty ? "" : ", migrated now"))"
             )
+            say(
+                "Master key: \(opened.key.source)"
+                    + (opened.key.created
+                        ? " (made now: back it up, or keep it in $\(MasterKey.environmentVariable); without it the "
+                            + "database's TOTP, unlock and webhook secrets cannot be read)" : ""))
             let smtp = mail.settings
             say(
                 smtp.map { "Email: alerts are sent through \($0.host):\($0.port) as \($0.from)" }
                     ?? "Email: off (set --smtp-host and --smtp-from to send alert emails)")
-            let app = PosGuard(runtime: Runtime(database: db), smtp: smtp)
+            let app = PosGuard(runtime: runtime, smtp: smtp)
             try await app.engine.restore()
             try await app.screening.load()
             if demo {

@@ -46,7 +46,8 @@ struct DetectionStorageTests {
 
             // A new instance over the same database resumes from the saved watch.
             let restarted = PosGuard(
-                runtime: Runtime(database: db, now: tenant.clock.function), hasher: PasswordHasher(cost: 4))
+                runtime: Runtime(database: db, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
+                hasher: PasswordHasher(cost: 4))
             try await restarted.engine.restore()
             #expect(restarted.engine.watch(of: terminal.id).lastSeq == 3)
             #expect(restarted.engine.watch(of: terminal.id).iccid == "8949000000000000666")
@@ -138,7 +139,7 @@ struct DetectionStorageTests {
                 try await tenant.app.enrollment.issueCode(for: terminal.id, by: manager)
             }
             let identity = try await db.withConnection {
-                try await AgentRepository().identity(terminal: terminal.id, on: $0)
+                try await AgentRepository(secrets: tenant.app.runtime.secrets).identity(terminal: terminal.id, on: $0)
             }
             #expect(identity == nil, "no key was accepted for the stolen terminal")
         }

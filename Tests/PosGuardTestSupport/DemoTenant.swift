@@ -8,12 +8,16 @@ public struct DemoTenant: Sendable {
     public let app: PosGuard
     public let clock: TestClock
 
-    /// Loads the demo tenant with cheap bcrypt so tests stay fast.
-    public static func load(on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil) async throws
-        -> DemoTenant
-    {
+    /// Loads the demo tenant with cheap bcrypt so tests stay fast, its secrets sealed under a random master key
+    /// checked against the database as at a real start.
+    public static func load(
+        on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil,
+        secrets: SecretBox = .random()
+    ) async throws -> DemoTenant {
+        try await SealedSecrets.adopt(secrets, in: db, at: clock.now)
         let app = PosGuard(
-            runtime: Runtime(database: db, now: clock.function), hasher: PasswordHasher(cost: 4), smtp: smtp)
+            runtime: Runtime(database: db, secrets: secrets, now: clock.function), hasher: PasswordHasher(cost: 4),
+            smtp: smtp)
         try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
         try await app.screening.load()
         return DemoTenant(app: app, clock: clock)

@@ -112,6 +112,39 @@ struct AgentAPITests {
         }
     }
 
+    @Test func eventsCarryingCardDataAreRefusedAndNeverStoredOrServed() async throws {
+        try await APIHarness.run { api async throws in
+            let admin = try await api.token("admin@harbour.demo")
+            let device = try await Device.enroll(try await Self.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let sale = #""kind":"sale","amount_minor":990,"currency":"EUR","approved":true"#
+            let reply = try await device.send([
+                (1, "transaction", sale + #","card_number":"4111111111111111""#),
+                (2, "transaction", sale + #","PAN":"5500 0000 0000 0004""#),
+                (3, "transaction", sale + #","track2":";4761739001010119=25121010000?""#),
+                (4, "heartbeat", #""extra":{"note":[6304000000000000018]}"#),
+                (5, "transaction", sale + #","pan_last4":"0119""#),
+                (6, "sim", #""iccid":"8949000000000000000""#),
+            ])
+            #expect(reply.status == .ok, "\(reply.text)")
+            #expect(reply.object["acked_seq"] as? Int == 6)
+            let refused = reply.object["refused"] as? [[String: Any]] ?? []
+            #expect(refused.map { $0["seq"] as? Int } == [1, 2, 3, 4])
+            #expect(
+                refused.compactMap { $0["reason"] as? String }.map { $0.prefix { $0 != " " } } == [
+                    "card_number", "PAN", "track2", "extra.note[0]",
+                ])
+            for digits in ["4111111111", "5500 0000", "4761739001", "6304000000"] {
+                #expect(!reply.text.contains(digits), "the refusal does not repeat the card number")
+            }
+            let events = try await api.call(.get, "/api/v1/terminals/\(device.terminalID)/events", token: admin)
+            #expect(
+                events.items.map { $0["seq"] as? Int } == [5, 6], "a sale with pan_last4 and a SIM number are kept")
+            for digits in ["4111111111", "5500 0000", "4761739001", "6304000000"] {
+                #expect(!events.text.contains(digits))
+            }
+        }
+    }
+
     @Test func resentEventsAreIgnoredGapsAndBadEventsReported() async throws {
         try await APIHarness.run { api async throws in
             let admin = try await api.token("admin@harbour.demo")
