@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PosGuardDomain
 import PosGuardGateway
 import PosGuardServices
 import PosGuardStorage
@@ -26,6 +27,13 @@ struct Serve: AsyncParsableCommand {
         help: "Relay approved ISO 8583 requests to this host:port and pass its answers back (default: answer them).")
     var iso8583Upstream: String?
 
+    @Option(
+        name: .customLong("webhook-allow"),
+        help: ArgumentHelp(
+            "Also send webhooks into this network (CIDR, IPv4 or IPv6; repeatable), for receivers on a private network.",
+            valueName: "cidr"))
+    var webhookAllow: [String] = []
+
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
@@ -36,6 +44,22 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...65535).contains(iso8583Port) else {
             throw ValidationError("--iso8583-port must be between 0 and 65535")
+        }
+        _ = try webhookNetworks
+    }
+
+    /// The `--webhook-allow` networks.
+    var webhookNetworks: [IPNetwork] {
+        get throws {
+            var networks: [IPNetwork] = []
+            for text in webhookAllow {
+                do {
+                    networks.append(try IPNetwork(cidr: text))
+                } catch {
+                    throw ValidationError("--webhook-allow: \(error.message)")
+                }
+            }
+            return networks
         }
     }
 
@@ -49,7 +73,12 @@ struct Serve: AsyncParsableCommand {
             say(
                 smtp.map { "Email: alerts are sent through \($0.host):\($0.port) as \($0.from)" }
                     ?? "Email: off (set --smtp-host and --smtp-from to send alert emails)")
-            let app = PosGuard(runtime: Runtime(database: db), smtp: smtp)
+            let allowed = try webhookNetworks
+            say(
+                allowed.isEmpty
+                    ? "Webhooks: public addresses only (--webhook-allow CIDR opens a private network)"
+                    : "Webhooks: public addresses and \(allowed.map(\.description).joined(separator: ", "))")
+            let app = PosGuard(runtime: Runtime(database: db), smtp: smtp, webhookAllow: allowed)
             try await app.engine.restore()
             try await app.screening.load()
             if demo {

@@ -8,12 +8,14 @@ public struct DemoTenant: Sendable {
     public let app: PosGuard
     public let clock: TestClock
 
-    /// Loads the demo tenant with cheap bcrypt so tests stay fast.
-    public static func load(on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil) async throws
-        -> DemoTenant
-    {
+    /// Loads the demo tenant with cheap bcrypt so tests stay fast. `webhookAllow` lets webhooks reach test
+    /// receivers on loopback.
+    public static func load(
+        on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil, webhookAllow: [IPNetwork] = []
+    ) async throws -> DemoTenant {
         let app = PosGuard(
-            runtime: Runtime(database: db, now: clock.function), hasher: PasswordHasher(cost: 4), smtp: smtp)
+            runtime: Runtime(database: db, now: clock.function), hasher: PasswordHasher(cost: 4), smtp: smtp,
+            webhookAllow: webhookAllow)
         try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
         try await app.screening.load()
         return DemoTenant(app: app, clock: clock)
