@@ -8,47 +8,23 @@ and checks the audit log. Exits non-zero on the first surprise.
 
 Usage: scripts/smoke.py PATH_TO_POSGUARD
 """
-import json, os, re, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
+import json, os, sys, tempfile, urllib.parse
 
 import pyotp
-from checks import Checks
+from checks import Checks, call_api, start_demo_server
 
 binary = sys.argv[1]
 data_dir = tempfile.mkdtemp(prefix="posguard-smoke-")
-server = subprocess.Popen([binary, "serve", "--demo", "--port", "0", "--iso8583-port", "0", "--data-dir", data_dir],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 check = Checks()
+server, base, logins = start_demo_server(binary, "--data-dir", data_dir)
 
 
 try:
-    base, logins = None, {}
-    deadline = time.time() + 120
-    while base is None and time.time() < deadline:
-        line = server.stdout.readline()
-        if not line:
-            raise SystemExit("the server exited before listening")
-        m = re.match(r"\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", line)
-        if m:
-            logins[m.group(1)] = (m.group(2), m.group(3))
-        m = re.search(r"HTTP\s+(http://[\d.]+:\d+)/", line)
-        if m:
-            base = m.group(1)
     check(base is not None, "the server printed its URL")
     check(len(logins) == 6, f"a demo login is printed for each of the 6 roles (got {sorted(logins)})")
 
     def call(method, path, body=None, token=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(base + path, data=data, method=method)
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        if data:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request) as response:
-                text = response.read().decode()
-                return response.status, (json.loads(text) if text else None)
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read().decode() or "null")
+        return call_api(base, method, path, body, token)
 
     email, password = logins["merchant_admin"]
     status, session = call("POST", "/api/v1/session", {"email": email, "password": password})

@@ -9,10 +9,10 @@ followed. Exits non-zero on the first surprise.
 
 Usage: scripts/webhook_check.py PATH_TO_POSGUARD
 """
-import hashlib, hmac, json, re, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+import hashlib, hmac, subprocess, sys, tempfile, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from checks import Checks
+from checks import Checks, call_api, start_demo_server
 
 binary = sys.argv[1]
 check = Checks()
@@ -41,42 +41,14 @@ def receiver(redirect_to=None):
 
 
 def serve(*flags):
-    """Starts `serve --demo` with extra flags; returns the process, its base URL and the demo logins."""
-    process = subprocess.Popen(
-        [binary, "serve", "--demo", "--port", "0", "--iso8583-port", "0", "--data-dir", tempfile.mkdtemp(), *flags],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    base, logins, deadline = None, {}, time.time() + 120
-    while base is None and time.time() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            raise SystemExit("the server exited before listening")
-        m = re.match(r"\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", line)
-        if m:
-            logins[m.group(1)] = (m.group(2), m.group(3))
-        m = re.search(r"HTTP\s+(http://[\d.]+:\d+)/", line)
-        if m:
-            base = m.group(1)
-    return process, base, logins
+    return start_demo_server(binary, "--data-dir", tempfile.mkdtemp(prefix="posguard-webhooks-"), *flags)
 
 
 def client(base, logins):
-    def call(method, path, body=None, token=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(base + path, data=data, method=method)
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        if data:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request) as response:
-                text = response.read().decode()
-                return response.status, (json.loads(text) if text else None)
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read().decode() or "null")
-
+    """Signs the merchant admin in; returns a call(method, path, body) with its token."""
     email, password = logins["merchant_admin"]
-    token = call("POST", "/api/v1/session", {"email": email, "password": password})[1]["token"]
-    return lambda method, path, body=None: call(method, path, body, token)
+    token = call_api(base, "POST", "/api/v1/session", {"email": email, "password": password})[1]["token"]
+    return lambda method, path, body=None: call_api(base, method, path, body, token)
 
 
 bad = subprocess.run([binary, "serve", "--webhook-allow", "10.0.0.1/8"], capture_output=True, text=True, timeout=60)
