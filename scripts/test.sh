@@ -80,6 +80,9 @@ PY
 "$POSGUARD" simulate --url "http://127.0.0.1:$SIM_PORT" --hours 24 --speed 4320 --check | grep -v '^[0-9]*% sim'
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; rm -rf "$SIM_DIR"
 
+log "webhook address rules on the real server, loopback receivers only"
+python3 scripts/webhook_check.py "$POSGUARD"
+
 log "ISO 8583 screening port checked against pyiso8583"
 python3 scripts/iso8583_check.py "$POSGUARD"
 

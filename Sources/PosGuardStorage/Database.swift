@@ -92,16 +92,19 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Runs `body` with a connection of its own for its whole duration.
+    ///
+    /// Statements are never logged: SQLKit logs a statement with its bound values, and those carry secrets
+    /// (webhook signing secrets, password hashes, TOTP secrets).
     public func withConnection<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         if let pool = sqlite {
             let connection = try await pool.requestConnection(logger: logger).get()
             defer { pool.releaseConnection(connection, logger: logger) }
-            return try await body(connection.sql(queryLogLevel: .trace))
+            return try await body(connection.sql(queryLogLevel: nil))
         }
         let pool = postgres!
         let connection = try await pool.requestConnection(logger: logger).get()
         defer { pool.releaseConnection(connection, logger: logger) }
-        return try await body(connection.sql(queryLogLevel: .trace))
+        return try await body(connection.sql(queryLogLevel: nil))
     }
 
     /// Runs `body` in one transaction: everything it wrote is committed together, or nothing is.

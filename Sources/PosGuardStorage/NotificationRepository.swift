@@ -93,10 +93,12 @@ public struct NotificationRepository: Sendable {
             "last_status_code", to: d.lastStatusCode.map(Int64.init)
         )
         .set("last_error", to: d.lastError).set("delivered_at", to: d.deliveredAt?.millis)
-        .where("id", .equal, d.id.key).run()
+        .where("id", .equal, d.id.key)
+        // An attempt's outcome never revives a delivery cancelled while it was under way.
+        .where("status", .equal, WebhookDelivery.Status.pending.rawValue).run()
     }
 
-    /// Pending deliveries whose time has come, oldest first, with their webhook's URL and secret.
+    /// Pending deliveries of live webhooks whose time has come, oldest first, with their webhook's URL and secret.
     public func dueDeliveries(at now: Date, limit: Int, on db: any SQLDatabase) async throws
         -> [(WebhookDelivery, url: String, secret: String)]
     {
@@ -109,6 +111,7 @@ public struct NotificationRepository: Sendable {
             )
             .where(SQLColumn("status", table: "d"), .equal, SQLBind(WebhookDelivery.Status.pending.rawValue))
             .where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(now.millis))
+            .where(SQLColumn("deleted_at", table: "w"), .is, SQLLiteral.null)
             .orderBy(SQLColumn("id", table: "d")).limit(limit).all()
         return try rows.map { row in
             let delivery = try Self.delivery(row)

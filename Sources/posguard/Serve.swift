@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PosGuardDomain
 import PosGuardGateway
 import PosGuardServices
 import PosGuardStorage
@@ -32,6 +33,13 @@ struct Serve: AsyncParsableCommand {
     )
     var metricsToken: String? = ProcessInfo.processInfo.environment["POSGUARD_METRICS_TOKEN"]
 
+    @Option(
+        name: .customLong("webhook-allow"),
+        help: ArgumentHelp(
+            "Also send webhooks into this network (CIDR, IPv4 or IPv6; repeatable), for receivers on a private network.",
+            valueName: "cidr"))
+    var webhookAllow: [String] = []
+
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
@@ -46,6 +54,22 @@ struct Serve: AsyncParsableCommand {
         if let metricsToken, metricsToken.count < 16 {
             throw ValidationError(
                 "--metrics-token must be at least 16 characters: anyone who guesses it reads the fleet")
+        }
+        _ = try webhookNetworks
+    }
+
+    /// The `--webhook-allow` networks.
+    var webhookNetworks: [IPNetwork] {
+        get throws {
+            var networks: [IPNetwork] = []
+            for text in webhookAllow {
+                do {
+                    networks.append(try IPNetwork(cidr: text))
+                } catch {
+                    throw ValidationError("--webhook-allow: \(error.message)")
+                }
+            }
+            return networks
         }
     }
 
@@ -64,7 +88,12 @@ struct Serve: AsyncParsableCommand {
             say(
                 smtp.map { "Email: alerts are sent through \($0.host):\($0.port) as \($0.from)" }
                     ?? "Email: off (set --smtp-host and --smtp-from to send alert emails)")
-            let app = PosGuard(runtime: runtime, smtp: smtp)
+            let allowed = try webhookNetworks
+            say(
+                allowed.isEmpty
+                    ? "Webhooks: public addresses only (--webhook-allow CIDR opens a private network)"
+                    : "Webhooks: public addresses and \(allowed.map(\.description).joined(separator: ", "))")
+            let app = PosGuard(runtime: runtime, smtp: smtp, webhookAllow: allowed)
             try await app.engine.restore()
             try await app.screening.load()
             if demo {

@@ -9,15 +9,16 @@ public struct DemoTenant: Sendable {
     public let clock: TestClock
 
     /// Loads the demo tenant with cheap bcrypt so tests stay fast, its secrets sealed under a random master key
-    /// checked against the database as at a real start.
+    /// checked against the database as at a real start. `webhookAllow` lets webhooks reach test receivers on
+    /// loopback.
     public static func load(
         on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil,
-        secrets: SecretBox = .random()
+        secrets: SecretBox = .random(), webhookAllow: [IPNetwork] = []
     ) async throws -> DemoTenant {
         try await SealedSecrets.adopt(secrets, in: db, at: clock.now)
         let app = PosGuard(
             runtime: Runtime(database: db, secrets: secrets, now: clock.function), hasher: PasswordHasher(cost: 4),
-            smtp: smtp)
+            smtp: smtp, webhookAllow: webhookAllow)
         try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
         try await app.screening.load()
         return DemoTenant(app: app, clock: clock)

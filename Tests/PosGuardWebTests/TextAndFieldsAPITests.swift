@@ -80,7 +80,8 @@ struct TextAndFieldsAPITests {
             )
             #expect(screened.status == .ok, "\(screened.text)")
             let after = try await api.call(.get, "/api/v1/terminals/\(id)", token: token)
-            #expect(after.string("state") == "active" && after.string("app_version") == terminal["app_version"] as? String)
+            #expect(
+                after.string("state") == "active" && after.string("app_version") == terminal["app_version"] as? String)
         }
     }
 
