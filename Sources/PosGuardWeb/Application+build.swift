@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PosGuardDomain
 import PosGuardServices
 import Prometheus
 
@@ -9,9 +10,12 @@ import Prometheus
 public struct HTTPSettings: Sendable {
     /// The bearer token a metrics scraper sends; without one, `/metrics` is off (it counts a whole fleet).
     public var metricsToken: String?
+    /// Reverse proxies whose `X-Forwarded-For` is believed; none by default.
+    public var trustedProxies: [IPNetwork]
 
-    public init(metricsToken: String? = nil) {
+    public init(metricsToken: String? = nil, trustedProxies: [IPNetwork] = []) {
         self.metricsToken = metricsToken
+        self.trustedProxies = trustedProxies
     }
 }
 
@@ -22,6 +26,9 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeaders())
+    if !settings.trustedProxies.isEmpty {
+        router.add(middleware: ClientAddressMiddleware(trustedProxies: settings.trustedProxies))
+    }
     router.add(middleware: RequestMetrics(registry: metrics))
     router.add(middleware: ProblemMiddleware())
     OperationsRoutes(app: app, registry: metrics, metricsToken: settings.metricsToken).add(to: router)

@@ -40,6 +40,13 @@ struct Serve: AsyncParsableCommand {
             valueName: "cidr"))
     var webhookAllow: [String] = []
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A reverse proxy (CIDR; repeatable) whose X-Forwarded-For names the client: for the audit log and the sign-in throttle.",
+            valueName: "cidr"))
+    var trustedProxy: [String] = []
+
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
@@ -56,21 +63,25 @@ struct Serve: AsyncParsableCommand {
                 "--metrics-token must be at least 16 characters: anyone who guesses it reads the fleet")
         }
         _ = try webhookNetworks
+        _ = try proxyNetworks
     }
 
     /// The `--webhook-allow` networks.
-    var webhookNetworks: [IPNetwork] {
-        get throws {
-            var networks: [IPNetwork] = []
-            for text in webhookAllow {
-                do {
-                    networks.append(try IPNetwork(cidr: text))
-                } catch {
-                    throw ValidationError("--webhook-allow: \(error.message)")
-                }
+    var webhookNetworks: [IPNetwork] { get throws { try Self.networks(webhookAllow, option: "--webhook-allow") } }
+
+    /// The `--trusted-proxy` networks.
+    var proxyNetworks: [IPNetwork] { get throws { try Self.networks(trustedProxy, option: "--trusted-proxy") } }
+
+    static func networks(_ texts: [String], option: String) throws -> [IPNetwork] {
+        var networks: [IPNetwork] = []
+        for text in texts {
+            do {
+                networks.append(try IPNetwork(cidr: text))
+            } catch {
+                throw ValidationError("\(option): \(error.message)")
             }
-            return networks
         }
+        return networks
     }
 
     func run() async throws {
@@ -108,7 +119,8 @@ struct Serve: AsyncParsableCommand {
             let host = host
             let operations = metricsToken == nil ? "" : ", /metrics"
             let server = buildApplication(
-                app, host: host, port: port, settings: HTTPSettings(metricsToken: metricsToken), logger: logger
+                app, host: host, port: port,
+                settings: HTTPSettings(metricsToken: metricsToken, trustedProxies: try proxyNetworks), logger: logger
             ) { channel in
                 let port = channel.localAddress?.port ?? 0
                 say("\nPosGuard is listening:")
