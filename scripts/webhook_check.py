@@ -9,7 +9,7 @@ followed. Exits non-zero on the first surprise.
 
 Usage: scripts/webhook_check.py PATH_TO_POSGUARD
 """
-import hashlib, hmac, subprocess, sys, tempfile, threading
+import hashlib, hmac, subprocess, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from checks import Checks, call_api, start_demo_server
@@ -55,6 +55,19 @@ bad = subprocess.run([binary, "serve", "--webhook-allow", "10.0.0.1/8"], capture
 check(bad.returncode != 0 and "did you mean 10.0.0.0/8" in bad.stderr,
       f"a bad --webhook-allow stops serve with a clear message (got {bad.stderr.strip()!r})")
 
+def test_delivery(call, hook_id):
+    """Queues a test delivery and waits for the background sender's first attempt; returns the delivery log."""
+    status, queued = call("POST", f"/api/v1/webhooks/{hook_id}/test")
+    check(status == 202 and queued["attempts"] == 0, "the test delivery is queued, not sent inside the request")
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        log = call("GET", f"/api/v1/webhooks/{hook_id}/deliveries")[1]["items"]
+        if log and log[-1]["attempts"] > 0:
+            return log
+        time.sleep(0.2)
+    return log
+
+
 url, received = receiver()
 port = url.split(":")[2].split("/")[0]
 server, base, logins = serve()
@@ -66,8 +79,7 @@ try:
               f"{refused} is refused at once, naming url (got {status} {problem})")
     status, hook = call("POST", "/api/v1/webhooks", {"url": f"http://localhost:{port}/hook"})
     check(status == 201, "a host name is accepted when subscribing")
-    call("POST", f"/api/v1/webhooks/{hook['id']}/test")
-    log = call("GET", f"/api/v1/webhooks/{hook['id']}/deliveries")[1]["items"]
+    log = test_delivery(call, hook["id"])
     check(log and log[0].get("last_error", "").startswith("refused: 127.0.0.1 is a loopback address"),
           f"the delivery log says why nothing was sent (got {log})")
     check(not received, "the loopback receiver got nothing")
@@ -82,7 +94,7 @@ try:
     call = client(base, logins)
     status, hook = call("POST", "/api/v1/webhooks", {"url": url})
     check(status == 201, "with the allow-list a loopback receiver may be subscribed")
-    call("POST", f"/api/v1/webhooks/{hook['id']}/test")
+    test_delivery(call, hook["id"])
     check(len(received) == 1, "it receives the test delivery")
     if received:
         headers, body = received[0]
@@ -90,8 +102,7 @@ try:
         mac = hmac.new(hook["secret"].encode(), f"{parts.get('t')}.{body}".encode(), hashlib.sha256).hexdigest()
         check(hmac.compare_digest(mac, parts.get("v1", "")), "its signature checks out independently")
     status, hook = call("POST", "/api/v1/webhooks", {"url": redirecting})
-    call("POST", f"/api/v1/webhooks/{hook['id']}/test")
-    log = call("GET", f"/api/v1/webhooks/{hook['id']}/deliveries")[1]["items"]
+    log = test_delivery(call, hook["id"])
     check(len(redirecting_received) == 1 and log and log[0].get("last_status_code") == 307,
           f"a 307 answer is logged as a failed attempt (got {log})")
     check(not elsewhere_received, "the redirect is not followed")

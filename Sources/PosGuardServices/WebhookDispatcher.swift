@@ -29,12 +29,18 @@ public struct WebhookDispatcher: Sendable {
         self.logger = logger
     }
 
+    /// How long a sender holds the deliveries it picked up: well past one attempt's ten-second timeout.
+    static let claimLease: TimeInterval = 60
+
     /// Attempts every due delivery once; returns how many were attempted (sent, or refused and not sent).
     @discardableResult
     public func deliverDue(limit: Int = 100) async throws -> Int {
         let now = runtime.now()
-        let due = try await runtime.database.withConnection {
-            try await repository.dueDeliveries(at: now, limit: limit, on: $0)
+        let due = try await runtime.database.withConnection { db in
+            let candidates = try await repository.dueDeliveries(at: now, limit: limit, on: db)
+            let claimed = try await repository.claim(
+                candidates.map(\.0.id), until: now.addingTimeInterval(Self.claimLease), at: now, on: db)
+            return candidates.filter { claimed.contains($0.0.id) }
         }
         let outcomes = await withTaskGroup(of: WebhookDelivery?.self) { group in
             for (delivery, url, secret) in due {

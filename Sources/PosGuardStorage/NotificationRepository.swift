@@ -119,6 +119,18 @@ public struct NotificationRepository: Sendable {
         }
     }
 
+    /// Claims due deliveries for one sender until `until`: of `ids`, those still pending and due are pushed
+    /// past the lease in one statement and returned — so two senders, in this instance or another, never
+    /// both send one delivery. A sender that dies mid-send leaves its claim to lapse, and the delivery goes out
+    /// again later under the same `PosGuard-Webhook-Id`.
+    public func claim(_ ids: [UUID], until: Date, at now: Date, on db: any SQLDatabase) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await db.update("webhook_deliveries").set("next_attempt_at", to: until.millis)
+            .where("id", .in, ids.map(\.key)).where("status", .equal, WebhookDelivery.Status.pending.rawValue)
+            .where("next_attempt_at", .lessThanOrEqual, now.millis).returning("id").all()
+        return Set(try rows.map { try $0.uuid("id") })
+    }
+
     public func deliveries(of webhook: UUID, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
         -> Page<WebhookDelivery>
     {

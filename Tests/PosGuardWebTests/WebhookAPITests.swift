@@ -61,7 +61,10 @@ struct WebhookAPITests {
                 #expect(parts["v1"] == mac.map { String(format: "%02x", $0) }.joined())
 
                 let test = try await api.call(.post, "/api/v1/webhooks/\(hook)/test", token: admin)
-                #expect(test.status == .accepted)
+                // Queued, not sent inside the request: the answer never waits on the receiver.
+                #expect(test.status == .accepted && test.string("status") == "pending")
+                #expect(test.object["attempts"] as? Int == 0)
+                #expect(try await api.tenant.app.dispatcher.deliverDue() == 1)
                 #expect(receiver.received.withLock { $0.last?.body.contains("webhook.test") } == true)
                 #expect(try await api.call(.delete, "/api/v1/webhooks/\(hook)", token: admin).status == .noContent)
                 #expect(try await api.call(.get, "/api/v1/webhooks", token: admin).items.isEmpty)
@@ -123,6 +126,7 @@ struct WebhookAPITests {
                 #expect(created.status == .created, "\(created.text)")
                 let hook = try #require(created.string("id"))
                 #expect(try await api.call(.post, "/api/v1/webhooks/\(hook)/test", token: admin).status == .accepted)
+                try await api.tenant.app.dispatcher.deliverDue()
                 #expect(receiver.received.withLock { $0.isEmpty }, "nothing reached the loopback receiver")
                 let log = try await api.call(.get, "/api/v1/webhooks/\(hook)/deliveries", token: admin)
                 let entry = try #require(log.items.first)
@@ -148,6 +152,7 @@ struct WebhookAPITests {
                     let hook = try #require(created.string("id"))
                     for expected in [307, 308] {
                         _ = try await api.call(.post, "/api/v1/webhooks/\(hook)/test", token: admin)
+                        try await api.tenant.app.dispatcher.deliverDue()
                         let log = try await api.call(.get, "/api/v1/webhooks/\(hook)/deliveries", token: admin)
                         #expect(log.items.last?["last_status_code"] as? Int == expected)
                         #expect(log.items.last?["status"] as? String == "pending", "a redirect is a failed attempt")

@@ -169,6 +169,22 @@ struct WebhookDeliveryTests {
     }
 
     @Test(arguments: TestDatabase.available)
+    func twoSendersAtOnceSendEachDeliveryOnce(_ kind: TestDatabase) async throws {
+        try await Self.withReceiver(kind) { setup, receiver, port in
+            let hook = try await setup.subscribe("http://127.0.0.1:\(port)/hook")
+            for _ in 0..<5 { _ = try await setup.app.webhooks.test(hook, by: setup.admin) }
+            // Two senders (the background job of this instance and of another) pick up the same due rows.
+            let (first, second) = (setup.dispatcher(), setup.dispatcher())
+            async let a = first.deliverDue()
+            async let b = second.deliverDue()
+            #expect(try await a + b == 5)
+            let ids = receiver.received.withLock { $0.map(\.id) }
+            #expect(ids.count == 5 && Set(ids).count == 5, "each delivery reached the receiver once")
+            #expect(try await setup.deliveries(of: hook).allSatisfy { $0.status == .delivered && $0.attempts == 1 })
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func theWebhookSecretIsNeverLogged(_ kind: TestDatabase) async throws {
         let log = LogLines()
         try await Self.withReceiver(kind, logger: log.logger) { setup, receiver, port in
