@@ -1,6 +1,6 @@
 """What PosGuard's outside-in check scripts share: counting checks, and the closing line and exit status;
 starting the real server with demo data; calling its API."""
-import json, re, subprocess, sys, time, urllib.error, urllib.request
+import json, re, socket, subprocess, sys, time, urllib.error, urllib.request
 
 
 class Checks:
@@ -18,6 +18,15 @@ class Checks:
     def finish(self, title):
         print(f"{title}: {self.passed} checks passed, {self.failed} failed")
         sys.exit(1 if self.failed else 0)
+
+
+def free_port():
+    """A TCP port on loopback that nothing listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def start_demo_server(binary, *flags):
