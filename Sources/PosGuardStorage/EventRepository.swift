@@ -2,7 +2,7 @@ import Foundation
 import PosGuardDomain
 import SQLKit
 
-/// The event log, and each terminal's detection memory saved alongside it.
+/// The event log, and the detection memory of each terminal and store saved alongside it.
 public struct EventRepository: Sendable {
     public struct Stored: Sendable, Equatable {
         public var terminalID: UUID
@@ -75,6 +75,24 @@ public struct EventRepository: Sendable {
         for row in try await db.select().columns("terminal_id", "state").from("terminal_watch").all() {
             watches[try row.uuid("terminal_id")] = try Self.decoder.decode(
                 TerminalWatch.self, from: Data(try row.text("state").utf8))
+        }
+        return watches
+    }
+
+    public func saveStoreWatch(_ watch: StoreWatch, of store: UUID, at now: Date, on db: any SQLDatabase) async throws {
+        let state = String(decoding: try Self.encoder.encode(watch), as: UTF8.self)
+        try await db.insert(into: "store_watch").columns("store_id", "state", "updated_at")
+            .values(SQLBind(store.key), SQLBind(state), SQLBind(now.millis))
+            .onConflict(with: ["store_id"]) { $0.set(excludedValueOf: "state").set(excludedValueOf: "updated_at") }
+            .run()
+    }
+
+    /// Every store's saved detection memory, to resume after a restart.
+    public func allStoreWatches(on db: any SQLDatabase) async throws -> [UUID: StoreWatch] {
+        var watches: [UUID: StoreWatch] = [:]
+        for row in try await db.select().columns("store_id", "state").from("store_watch").all() {
+            watches[try row.uuid("store_id")] = try Self.decoder.decode(
+                StoreWatch.self, from: Data(try row.text("state").utf8))
         }
         return watches
     }

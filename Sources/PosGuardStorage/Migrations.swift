@@ -31,6 +31,8 @@ public enum Migrations {
         Migration(version: 4, name: "screening: decline log, instance secrets", statements: SchemaV4.statements),
         Migration(version: 5, name: "command delivery and acknowledgement", statements: SchemaV5.statements),
         Migration(version: 6, name: "offline unlock secrets", statements: SchemaV6.statements),
+        Migration(
+            version: 8, name: "serials unique per provider, store detection memory", statements: SchemaV8.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

@@ -30,7 +30,8 @@ struct LowSignatureTests {
         #expect(LowS.isLow(low) && !LowS.isLow(high) && high.prefix(32) == low.prefix(32))
         // Both verify: this is the malleability the protocol closes by accepting only the low one.
         for raw in [low, high] {
-            #expect(key.publicKey.isValidSignature(try P256.Signing.ECDSASignature(rawRepresentation: raw), for: message))
+            let signature = try P256.Signing.ECDSASignature(rawRepresentation: raw)
+            #expect(key.publicKey.isValidSignature(signature, for: message))
         }
         #expect(LowS.normalised(high) == low)
     }

@@ -125,7 +125,8 @@ struct AgentAPITests {
             }
             #expect(first.status == .ok)
             let signatureHeader = HTTPField.Name("PosGuard-Signature")!
-            let signature = try #require(Data(base64Encoded: try #require(sent.first { $0.0 == signatureHeader.rawName }?.1)))
+            let sentSignature = try #require(sent.first { $0.0 == signatureHeader.rawName }?.1)
+            let signature = try #require(Data(base64Encoded: sentSignature))
 
             // The same request with (r, n − s): a valid ECDSA signature of the same bytes, but high-s.
             let malleated = try await device.send(body: body) { headers in
