@@ -7,7 +7,7 @@ import Synchronization
 /// Checks the signature on every agent request after enrollment, as the agent protocol specifies:
 /// `PosGuard-Terminal`, `PosGuard-Timestamp` (unix seconds, at most 300 s off) and `PosGuard-Signature`
 /// (base64 of the raw r‖s ECDSA P-256 SHA-256 signature over `METHOD\nPATH\nTIMESTAMP\nBODY`, with
-/// s ≤ n/2). A message the terminal already had accepted within the time window is a replay and is
+/// s ≤ n/2). A message already accepted from the terminal within the time window is a replay and is
 /// refused, however its signature is encoded: the guard remembers what was signed, not the signature.
 public final class AgentVerifier: Sendable {
     public static let clockSkew: TimeInterval = 300
