@@ -32,6 +32,8 @@ public enum Migrations {
         Migration(version: 5, name: "command delivery and acknowledgement", statements: SchemaV5.statements),
         Migration(version: 6, name: "offline unlock secrets", statements: SchemaV6.statements),
         Migration(version: 7, name: "declines without card hashes", statements: SchemaV7.statements),
+        Migration(
+            version: 8, name: "serials unique per provider, store detection memory", statements: SchemaV8.statements),
         Migration(version: 9, name: "TOTP codes used once", statements: SchemaV9.statements),
     ]
 

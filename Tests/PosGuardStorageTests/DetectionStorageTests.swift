@@ -61,6 +61,34 @@ struct DetectionStorageTests {
     }
 
     @Test(arguments: TestDatabase.available)
+    func theStoresRefundsAcrossItsTerminalsSurviveARestart(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let tills = try await tenant.allTerminals(manager, filter: .init(state: .active)).prefix(2)
+            #expect(tills.count == 2)
+            let now = tenant.clock.now
+            func refund(_ seq: Int, _ amount: Int) -> JSONValue {
+                event(
+                    seq, "transaction", at: now,
+                    ["kind": "refund", "amount_minor": .number(Double(amount)), "currency": "EUR", "approved": true])
+            }
+            let first = try await tenant.app.ingest.ingest([refund(1, 60_000)], from: tills.first!.id)
+            #expect(!first.alerts.contains { $0.rule == .refundLimit })
+
+            // A new instance over the same database remembers the store's refunds, not only the terminal's.
+            let restarted = PosGuard(
+                runtime: Runtime(database: db, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
+                hasher: PasswordHasher(cost: 4))
+            try await restarted.engine.restore()
+            #expect(restarted.engine.storeWatch(of: tills.first!.storeID).refunds.map(\.amountMinor) == [60_000])
+            let second = try await restarted.ingest.ingest([refund(1, 50_000)], from: tills.last!.id)
+            let alert = try #require(second.alerts.first { $0.rule == .refundLimit })
+            #expect(alert.terminalID == tills.last!.id && alert.message.contains("110000 EUR"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func oneOpenAlertPerRuleUntilResolved(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db)

@@ -24,6 +24,25 @@ public struct DemoTenant: Sendable {
         return DemoTenant(app: app, clock: clock)
     }
 
+    /// Another provider beside the demo one, with one merchant and one store (`code`), and its system caller:
+    /// a second tenant to check that nothing of one is seen or refused because of the other.
+    public func otherProvider(storeCode code: String = "OTHER-01") async throws -> (caller: Caller, store: Store) {
+        let provider = Provider(id: app.runtime.ids.next(), name: "Other Acquiring \(UUID().uuidString.prefix(8))")
+        try await app.runtime.database.withConnection {
+            try await ProviderRepository().insert(provider, at: app.runtime.now(), on: $0)
+        }
+        let caller = Caller.system("other-provider", provider: provider.id, at: app.runtime.now())
+        let merchant = try await app.merchants.create(.init(name: "Other Merchant"), by: caller)
+        let store = try await app.stores.create(
+            .init(
+                merchantID: merchant.id, code: code, name: "Other Store", address: "1 Other St", city: "Vienna",
+                country: "AT", timeZone: "Europe/Vienna",
+                businessHours: try BusinessHours.parse(["mon": ["08:00-18:00"]]),
+                geofence: Geofence(latitude: 48.2, longitude: 16.37, radiusM: 100)),
+            by: caller)
+        return (caller, store)
+    }
+
     public func login(_ email: String) -> DemoData.Login { DemoData.logins.first { $0.email == email }! }
 
     /// A signed-in caller for a demo user.

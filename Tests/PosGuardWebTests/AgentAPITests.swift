@@ -5,6 +5,8 @@ import PosGuardServices
 import PosGuardTestSupport
 import Testing
 
+@testable import PosGuardServices
+
 @Suite("Agent protocol")
 struct AgentAPITests {
     /// An active terminal of the Berlin bakery, as the provider admin sees it.
@@ -142,6 +144,35 @@ struct AgentAPITests {
             for digits in ["4111111111", "5500 0000", "4761739001", "6304000000"] {
                 #expect(!events.text.contains(digits))
             }
+        }
+    }
+
+    @Test func aReEncodedOrReSignedBatchIsNotProcessedTwice() async throws {
+        try await APIHarness.run { api async throws in
+            let admin = try await api.token("admin@harbour.demo")
+            let device = try await Device.enroll(try await Self.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let body = #"{"events":[{"seq":1,"type":"heartbeat","at":"\#(RFC3339.format(device.clock.now))"}]}"#
+            var sent: [(String, String)] = []
+            let first = try await device.send(body: body) { headers in
+                sent = headers.map { ($0.name.rawName, $0.value) }
+            }
+            #expect(first.status == .ok)
+            let signatureHeader = HTTPField.Name("PosGuard-Signature")!
+            let sentSignature = try #require(sent.first { $0.0 == signatureHeader.rawName }?.1)
+            let signature = try #require(Data(base64Encoded: sentSignature))
+
+            // The same request with (r, n − s): a valid ECDSA signature of the same bytes, but high-s.
+            let malleated = try await device.send(body: body) { headers in
+                for (name, value) in sent { headers[HTTPField.Name(name)!] = value }
+                headers[signatureHeader] = LowS.twin(of: signature).base64EncodedString()
+            }
+            #expect(malleated.status == .unauthorized && malleated.string("detail")?.contains("low-s") == true)
+
+            // A fresh signature over the very same message (same time, same body) is still the same request.
+            let resigned = try await device.send(body: body)
+            #expect(resigned.status == .conflict && resigned.string("detail")?.contains("replay") == true)
+            let events = try await api.call(.get, "/api/v1/terminals/\(device.terminalID)/events", token: admin)
+            #expect(events.items.count == 1)
         }
     }
 
