@@ -31,6 +31,8 @@ public func buildRouter(
     }
     router.add(middleware: RequestMetrics(registry: metrics))
     router.add(middleware: ProblemMiddleware())
+    let routeTable = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     OperationsRoutes(app: app, registry: metrics, metricsToken: settings.metricsToken).add(to: router)
 
     let api = router.group("api/v1")
@@ -47,6 +49,7 @@ public func buildRouter(
     ScreeningRoutes(app: app).add(to: authenticated)
     CommandRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
+    routeTable.learn(router.routes.map { ($0.method, $0.path.description) })
     return router
 }
 

@@ -150,9 +150,14 @@ struct RecordingKeyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return base.contains(key)
     }
 
+    /// An optional field sent as `null` is refused rather than read as absent: the client meant something
+    /// by it (clearing the value, perhaps) and must learn that nothing of the kind happened.
     func decodeNil(forKey key: Key) throws -> Bool {
         log.asked(codingPath, for: key.stringValue)
-        return try base.decodeNil(forKey: key)
+        guard try base.decodeNil(forKey: key) else { return false }
+        throw ValidationFailure([
+            FieldError(APIJSON.fieldPath(codingPath + [key]), "must not be null: leave the field out instead")
+        ])
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {

@@ -33,6 +33,31 @@ struct TextAndFieldsAPITests {
         }
     }
 
+    @Test func nullIsNotReadAsAbsent() async throws {
+        try await APIHarness.run { api async throws in
+            let token = try await api.token("admin@harbour.demo")
+            let terminal = try #require(try await api.all("/api/v1/terminals", token: token, pageSize: 100).first)
+            let id = try #require(terminal["id"] as? String)
+            let reply = try await api.call(
+                .patch, "/api/v1/terminals/\(id)", token: token, json: #"{"app_version":null}"#)
+            #expect(reply.status == .unprocessableContent && reply.fieldErrors == ["app_version"], "\(reply.text)")
+            let signIn = try await api.call(
+                .post, "/api/v1/session", json: #"{"email":"admin@harbour.demo","password":"x","totp":null}"#)
+            #expect(signIn.status == .unprocessableContent && signIn.fieldErrors == ["totp"])
+        }
+    }
+
+    @Test func aKnownPathWithAnotherMethodAnswers405WithAllow() async throws {
+        try await APIHarness.run { api async throws in
+            let token = try await api.token("admin@harbour.demo")
+            let trace = try await api.call(HTTPRequest.Method("TRACE")!, "/api/v1/me", token: token)
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET", "\(trace.text)")
+            let put = try await api.call(.put, "/api/v1/terminals/\(UUID().uuidString)", token: token, json: "{}")
+            #expect(put.status == .methodNotAllowed && put.headers[.allow] == "GET, PATCH")
+            #expect(try await api.call(.get, "/api/v1/nowhere", token: token).status == .notFound)
+        }
+    }
+
     @Test func controlAndInvisibleCharactersAreRefusedEverywhere() async throws {
         try await APIHarness.run { api async throws in
             let manager = try await api.token("manager.berlin@kiez-baeckerei.demo")
