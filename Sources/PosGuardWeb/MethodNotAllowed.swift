@@ -12,16 +12,21 @@ final class RouteTable: Sendable {
         self.routes.withLock { $0 = routes.map { ($0.method, $0.path.split(separator: "/")) } }
     }
 
-    /// The methods served at `path`, in a stable order.
+    /// The methods served at `path`, in a stable order. Like the router, a literal segment wins over a
+    /// parameter: `/terminals/import` is its own resource, not a terminal called "import".
     func methods(at path: String) -> [String] {
         let segments = path.split(separator: "/")
-        let served = routes.withLock { routes in
+        let matching = routes.withLock { routes in
             routes.filter { route in
                 route.segments.count == segments.count
                     && zip(route.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-            }.map(\.method.rawValue)
+            }
         }
-        return Set(served).sorted()
+        func parameters(_ route: (method: HTTPRequest.Method, segments: [Substring])) -> Int {
+            route.segments.filter { $0.hasPrefix("{") }.count
+        }
+        guard let fewest = matching.map(parameters).min() else { return [] }
+        return Set(matching.filter { parameters($0) == fewest }.map(\.method.rawValue)).sorted()
     }
 }
 

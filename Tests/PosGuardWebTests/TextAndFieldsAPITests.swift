@@ -54,6 +54,8 @@ struct TextAndFieldsAPITests {
             #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET", "\(trace.text)")
             let put = try await api.call(.put, "/api/v1/terminals/\(UUID().uuidString)", token: token, json: "{}")
             #expect(put.status == .methodNotAllowed && put.headers[.allow] == "GET, PATCH")
+            let importGet = try await api.call(.get, "/api/v1/terminals/import", token: token)
+            #expect(importGet.status == .methodNotAllowed && importGet.headers[.allow] == "POST")
             #expect(try await api.call(.get, "/api/v1/nowhere", token: token).status == .notFound)
         }
     }
