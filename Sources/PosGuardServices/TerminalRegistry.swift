@@ -225,7 +225,7 @@ public struct TerminalRegistry: Sendable {
         let (rows, parseErrors) = TerminalImport.read(text)
         var errors = parseErrors
         let now = runtime.now()
-        return try await runtime.database.transaction { db in
+        let added = try await runtime.database.transaction { db in
             let storesByCode = Dictionary(
                 try await stores.all(in: caller.scope, on: db).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
             var seenSerials: [SerialKey: Int] = [:]
@@ -290,8 +290,11 @@ public struct TerminalRegistry: Sendable {
                         at: now)
                 },
                 on: db)
-            return added.count
+            return added
         }
+        // Terminals imported active take payments at once: the screening table must know them now.
+        for store in Set(added.map(\.storeID)) { await runtime.announce(.store(store)) }
+        return added.count
     }
 
     /// The first line of a terminal's history: it entered the registry in its initial state.

@@ -65,6 +65,20 @@ struct TerminalAPITests {
                 .post, "/api/v1/terminals/import", token: token, body: good, contentType: "text/csv")
             #expect(imported.status == .created && imported.object["imported"] as? Int == 2)
             #expect(try await api.all("/api/v1/terminals", token: token, pageSize: 100).count == before + 2)
+
+            // A terminal imported active is known to screening at once, without a restart.
+            let active =
+                "make,model,serial,tid,mid,store_code,state\nPAX,A920,CSV-3,CSV00003,M77,LTH-SHA-01,active\n"
+            let importedActive = try await api.call(
+                .post, "/api/v1/terminals/import", token: token, body: active, contentType: "text/csv")
+            #expect(importedActive.status == .created)
+            let screen = #"{"tid":"CSV00003","mid":"M77","amount_minor":100,"currency":"CNY"}"#
+            var answer = try await api.call(.post, "/api/v1/screen", token: token, json: screen)
+            for _ in 0..<200 where answer.string("response_code") == "03" {
+                try await Task.sleep(for: .milliseconds(10))  // the change feed reloads the table off this task
+                answer = try await api.call(.post, "/api/v1/screen", token: token, json: screen)
+            }
+            #expect(answer.string("response_code") == "00", "\(answer.text)")
         }
     }
 
