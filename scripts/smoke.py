@@ -26,6 +26,12 @@ try:
     key_file = os.path.join(data_dir, "posguard.key")
     check(os.path.exists(key_file) and stat.S_IMODE(os.stat(key_file).st_mode) == 0o600,
           "the first start made an owner-only master key file")
+    if not os.environ.get("DATABASE_URL"):
+        modes = {os.path.basename(f): stat.S_IMODE(os.stat(f).st_mode)
+                 for f in glob.glob(os.path.join(data_dir, "posguard.sqlite*"))}
+        check(modes and all(m == 0o600 for m in modes.values())
+              and stat.S_IMODE(os.stat(data_dir).st_mode) == 0o700,
+              f"the data directory and database files are owner-only (got {modes})")
 
     def call(method, path, body=None, token=None):
         return call_api(base, method, path, body, token)

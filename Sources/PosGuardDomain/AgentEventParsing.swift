@@ -14,7 +14,11 @@ public enum AgentEventParsing {
     public static func parse(_ object: [String: JSONValue], now: Date) -> Result<AgentEvent, Refusal> {
         // The whole event is stored as sent, so card data under any key, known or not, refuses it; the reason
         // names the field but never repeats the digits (not even a `seq` that looks like a card number).
-        if let field = CardDataScan.location(in: .object(object)) {
+        // A SIM event's ICCID is read as one (SIM numbers pass the Luhn check); every other field as any text.
+        var scanned = object
+        let iccid = object["type"]?.string == "sim" ? scanned.removeValue(forKey: "iccid")?.string : nil
+        let iccidHoldsCard = iccid.map { CardDataScan.containsCardData($0, iccidField: true) } ?? false
+        if let field = iccidHoldsCard ? "iccid" : CardDataScan.location(in: .object(scanned)) {
             return .failure(
                 Refusal(
                     seq: field == "seq" ? nil : object["seq"]?.integer,
@@ -23,6 +27,12 @@ public enum AgentEventParsing {
         }
         let seq = object["seq"]?.integer
         func refuse(_ reason: String) -> Result<AgentEvent, Refusal> { .failure(Refusal(seq: seq, reason: reason)) }
+        // Operator ids, sensor names and the like reach alerts, emails and lock screens: plain text only.
+        if let field = JSONValue.object(object).firstFlagged(text: {
+            PlainText.problem(in: $0, multiline: false) != nil
+        }) {
+            return refuse("\(field) must be plain text on one line, without control or invisible formatting characters")
+        }
         guard let seq, seq >= 1 else { return refuse("seq must be a positive integer") }
         guard let type = object["type"]?.string else { return refuse("type is required") }
         guard AgentEvent.types.contains(type) else {

@@ -2,21 +2,30 @@
 /// can be refused wherever it appears, under any key (PCI DSS v4.0.1 3.3–3.5: PosGuard never needs it).
 ///
 /// What counts:
-/// - a PAN: 13 to 19 digits passing the Luhn check, written as one run or in groups separated by spaces,
-///   tabs or dashes (`4111 1111 1111 1111`, `5500-0000-0000-0004`), in a string, a key or a JSON number;
+/// - a PAN: 13 to 19 digits passing the Luhn check, written as one run or in groups separated by up to eight
+///   spaces, tabs, dashes, dots, slashes, underscores or commas (`4111 1111 1111 1111`, `5500-0000-0000-0004`,
+///   `4111.1111.1111.1111`), in a string, a key or a JSON number;
 /// - track 1: `B`, 12 to 19 digits, `^`, a name, `^` and four digits of expiry (`%B4111…^DOE/J^2512…`);
 /// - track 2: `;`, 12 to 19 digits and `=`, or a PAN followed by `=` or `D` and a YYMM expiry.
 ///
-/// Not counted: a digit run longer than 19 (no PAN is), and an ICCID — 18 or 19 digits starting with the
-/// telecommunications issuer identifier 89 (ITU-T E.118). ISO/IEC 7812 gives 89 to telecoms, so no payment
-/// card number starts with it, while SIM numbers end in a Luhn check digit and would otherwise always look
-/// like one. A card number in any other shape, including in a `sim` event's `iccid`, is still refused.
+/// Not counted: a digit run longer than 19 (no PAN is), a short decimal fraction, and — in a field that holds
+/// an ICCID, and only there — 18 or 19 digits starting with the telecommunications issuer identifier 89
+/// (ITU-T E.118). ISO/IEC 7812 gives 89 to telecoms, so no payment card number starts with it, while SIM
+/// numbers end in a Luhn check digit and would otherwise always look like one. Anywhere else the exemption
+/// would let `89` + a card number through, so it is not made.
 public enum CardDataScan {
-    /// Whether the text holds a card number or track data anywhere.
-    public static func containsCardData(_ text: String) -> Bool {
+    /// Whether the text holds a card number or track data anywhere. `iccidField`: the text is an ICCID field
+    /// (a SIM event's `iccid`, a terminal's `iccid`, `allowed_iccids`), where SIM numbers are expected.
+    public static func containsCardData(_ text: String, iccidField: Bool = false) -> Bool {
         let bytes = Array(text.utf8)
         let groups = digitGroups(bytes)
-        return containsPAN(groups, bytes) || containsTrackData(groups, bytes)
+        return containsPAN(groups, bytes, allowingICCID: iccidField) || containsTrackData(groups, bytes)
+    }
+
+    /// Whether a field of this name holds ICCIDs.
+    public static func isICCIDField(_ name: String) -> Bool {
+        let name = name.lowercased()
+        return name == "iccid" || name.hasPrefix("allowed_iccids")
     }
 
     /// Whether any key, string or number inside the value holds card data.
@@ -25,7 +34,9 @@ public enum CardDataScan {
     /// Where in the value card data sits, as a path such as `card_number`, `payment.track2` or `items[2]`,
     /// for a refusal that names the field without repeating the digits. A key that is itself card data is
     /// named as `a key of <parent>`. Nil when there is none.
-    public static func location(in value: JSONValue) -> String? { location(in: value, path: "") }
+    public static func location(in value: JSONValue) -> String? {
+        value.firstFlagged(text: { containsCardData($0) }, number: containsCardData)
+    }
 
     /// What stands in for card data removed from something already stored.
     public static let removed = JSONValue.string("[card data removed]")
@@ -59,26 +70,6 @@ public enum CardDataScan {
 
     static let panLengths = 13...19
 
-    private static func location(in value: JSONValue, path: String) -> String? {
-        func join(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-        switch value {
-        case .null, .bool: return nil
-        case .string(let text): return containsCardData(text) ? (path.isEmpty ? "value" : path) : nil
-        case .number(let number): return containsCardData(number) ? (path.isEmpty ? "value" : path) : nil
-        case .array(let items):
-            for (index, item) in items.enumerated() {
-                if let found = location(in: item, path: "\(path)[\(index)]") { return found }
-            }
-            return nil
-        case .object(let members):
-            for key in members.keys.sorted() {
-                if containsCardData(key) { return path.isEmpty ? "a key" : "a key of \(path)" }
-                if let found = location(in: members[key]!, path: join(key)) { return found }
-            }
-            return nil
-        }
-    }
-
     /// A JSON number is read as a double, which holds every integer up to 2^53 exactly. A whole number of
     /// 13 or more digits below that is checked like text; one above it (up to 19 digits) has lost the digits
     /// that would tell, and no event field carries such a number, so it is counted as a card number.
@@ -102,8 +93,12 @@ public enum CardDataScan {
 
     static func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
 
-    /// Space, tab and dash separate the groups of a card number as people write it.
-    static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x2D }
+    /// Space, tab, dash, dot, slash, underscore and comma separate the groups of a card number as people
+    /// write it.
+    static func isSeparator(_ byte: UInt8) -> Bool { [0x20, 0x09, 0x2D, 0x2E, 0x2F, 0x5F, 0x2C].contains(byte) }
+
+    /// How many separator characters may stand between two groups of one card number.
+    static let maximumSeparation = 8
 
     static func digitGroups(_ bytes: [UInt8]) -> [Group] {
         var groups: [Group] = []
@@ -116,10 +111,13 @@ public enum CardDataScan {
             let start = index
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             var joins = false
-            if let last = groups.last, start - last.end <= 3, start > last.end {
+            if let last = groups.last, start - last.end <= maximumSeparation, start > last.end {
                 joins = (last.end..<start).allSatisfy { isSeparator(bytes[$0]) }
             }
-            let fraction = start >= 2 && bytes[start - 1] == 0x2E && isDigit(bytes[start - 2])
+            // A fraction long enough to be a card number on its own (`0.4111111111111111`) gets no pass.
+            let fraction =
+                start >= 2 && bytes[start - 1] == 0x2E && isDigit(bytes[start - 2])
+                && index - start < panLengths.lowerBound
             groups.append(Group(start: start, end: index, joinsPrevious: joins, isFraction: fraction))
         }
         return groups
@@ -127,7 +125,7 @@ public enum CardDataScan {
 
     /// Every run of whole groups joined by separators whose digits number 13 to 19 is a candidate: a PAN may
     /// stand next to other numbers, but is never cut inside a group.
-    private static func containsPAN(_ groups: [Group], _ bytes: [UInt8]) -> Bool {
+    private static func containsPAN(_ groups: [Group], _ bytes: [UInt8], allowingICCID: Bool) -> Bool {
         var digits: [UInt8] = []
         digits.reserveCapacity(19)
         for first in groups.indices where !groups[first].isFraction {
@@ -137,7 +135,9 @@ public enum CardDataScan {
                 let group = groups[last]
                 guard digits.count + group.count <= panLengths.upperBound else { break }
                 digits.append(contentsOf: bytes[group.start..<group.end])
-                if panLengths.contains(digits.count), passesLuhn(digits), !(last == first && isICCID(digits)) {
+                if panLengths.contains(digits.count), passesLuhn(digits),
+                    !(allowingICCID && last == first && isICCID(digits))
+                {
                     return true
                 }
                 last += 1

@@ -58,3 +58,31 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByFloatLiteral, Expr
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
+
+extension JSONValue {
+    /// The path of the first value or key, in key order, that a check flags — `extra.note[0]`, `a key of extra`,
+    /// `value` for the whole — or nil when none is.
+    public func firstFlagged(text: (String) -> Bool, number: (Double) -> Bool = { _ in false }) -> String? {
+        firstFlagged(text: text, number: number, path: "")
+    }
+
+    private func firstFlagged(text: (String) -> Bool, number: (Double) -> Bool, path: String) -> String? {
+        switch self {
+        case .null, .bool: return nil
+        case .string(let value): return text(value) ? (path.isEmpty ? "value" : path) : nil
+        case .number(let value): return number(value) ? (path.isEmpty ? "value" : path) : nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = item.firstFlagged(text: text, number: number, path: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            for key in members.keys.sorted() {
+                if text(key) { return path.isEmpty ? "a key" : "a key of \(path)" }
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                if let found = members[key]!.firstFlagged(text: text, number: number, path: child) { return found }
+            }
+            return nil
+        }
+    }
+}

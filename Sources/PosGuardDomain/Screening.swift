@@ -64,6 +64,8 @@ public enum DeclineReason: String, Sendable, Codable, CaseIterable {
     case outsideHours = "outside_hours"
     case unknownTerminal = "unknown_terminal"
     case merchantMismatch = "merchant_mismatch"
+    /// More than one provider registered this TID and MID: the request is judged by neither.
+    case ambiguousTerminal = "ambiguous_terminal"
 }
 
 public struct ScreeningDecision: Sendable, Equatable {
@@ -89,8 +91,16 @@ public enum Screening {
         guard !candidates.isEmpty else {
             return ScreeningDecision(approve: false, responseCode: "03", reasons: [.unknownTerminal], terminalID: nil)
         }
-        guard let p = candidates.first(where: { $0.mid == request.mid }) else {
+        let matching = candidates.filter { $0.mid == request.mid }
+        guard let p = matching.first else {
             return ScreeningDecision(approve: false, responseCode: "03", reasons: [.merchantMismatch], terminalID: nil)
+        }
+        // TIDs are unique inside one provider only. Where two providers registered the same TID and MID, a request
+        // that does not say whose it is (the ISO 8583 port) belongs to neither: judging it by either one would let
+        // a tenant approve, decline or read another tenant's payments.
+        guard matching.count == 1 else {
+            return ScreeningDecision(
+                approve: false, responseCode: "58", reasons: [.ambiguousTerminal], terminalID: nil)
         }
         var reasons: [DeclineReason] = []
         switch p.state {

@@ -65,7 +65,9 @@ public enum TerminalImport {
                         message: "has \(record.fields.count) fields, the header has \(names.count)"))
                 continue
             }
-            let carded = zip(names, record.fields).filter { CardDataScan.containsCardData($0.1) }
+            let carded = zip(names, record.fields).filter {
+                CardDataScan.containsCardData($0.1, iccidField: CardDataScan.isICCIDField($0.0))
+            }
             if !carded.isEmpty {
                 errors += carded.map { RowError(line: record.line, field: $0.0, message: Self.cardDataMessage) }
                 continue

@@ -115,8 +115,8 @@ public struct Authentication: Sendable {
         return TOTPEnrolment(secret: base32, uri: uri)
     }
 
-    /// Confirms enrolment with a first code of the new secret. The session counts as freshly verified, the
-    /// user's other sessions end (they were opened without this factor), and the user is told by email.
+    /// Confirms enrolment with a first code of the new secret: the user's other sessions end (they were opened
+    /// without this factor) and the user is told by email.
     public func confirmTOTP(_ caller: Caller, code: String) async throws {
         guard let userID = caller.userID else { throw ServiceError.forbidden("only users enrol TOTP") }
         let now = runtime.now()
@@ -132,7 +132,9 @@ public struct Authentication: Sendable {
             let replaced = credentials.totpSecret != nil
             try await users.enableTOTP(userID, secret: pending, step: step, on: db)
             try await sessions.revokeAll(user: userID, keeping: caller.sessionTokenHash, at: now, on: db)
-            if let tokenHash = caller.sessionTokenHash {
+            // Replacing a factor proved the old one, so the session counts as freshly verified. A first factor
+            // proves only the password: the step-up comes with the next code, at sign-in or /session/totp.
+            if replaced, let tokenHash = caller.sessionTokenHash {
                 try await sessions.markMFA(tokenHash: tokenHash, at: now, on: db)
             }
             try await audit.record(
@@ -211,8 +213,8 @@ public struct Authentication: Sendable {
             return Proof(user: credentials.user, step: nil, admission: admission)
         }
         guard let totp, !totp.isEmpty else {
-            // The password was right: a missing code is a request for it, not a guess.
-            await attempts.succeeded(admission)
+            // A missing code is a request for it, not a guess: the attempt is taken back, but it proves nothing.
+            await attempts.withdraw(admission)
             throw inSession
                 ? ValidationFailure([FieldError("totp", "is required: send the current code of your authenticator")])
                 : ServiceError.totpRequired

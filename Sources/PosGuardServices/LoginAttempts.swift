@@ -68,6 +68,14 @@ public actor LoginAttempts {
         }
     }
 
+    /// The attempt turned out not to be a guess (a right password sent without the code it also needs): it
+    /// is taken back, and nothing else — the account keeps its earlier failures and the address stays unknown,
+    /// so asking for the code cannot be used to wipe a run of wrong codes.
+    public func withdraw(_ admission: Admission) {
+        accounts[admission.account]?.forgiveOne()
+        if let address = admission.address { addresses[address]?.forgiveOne() }
+    }
+
     private func isKnown(_ account: String, at address: String, now: Date) -> Bool {
         known[Pair(account: account, address: address)].map { now.timeIntervalSince($0) < Self.knownFor } ?? false
     }

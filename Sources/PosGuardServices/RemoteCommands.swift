@@ -57,6 +57,11 @@ public struct RemoteCommands: Sendable {
             guard terminal.state != .retired else {
                 throw ServiceError.conflict(field: nil, message: "the terminal is retired")
             }
+            // An unlock queued for a terminal in service would wait, perhaps for days, and undo a later lock.
+            guard request.type != .unlock || terminal.state == .locked else {
+                throw ServiceError.conflict(
+                    field: "type", message: "the terminal is \(terminal.state.rawValue), not locked: nothing to unlock")
+            }
             let command = TerminalCommand(
                 id: runtime.ids.next(), terminalID: id, type: request.type, payload: payload, status: .queued,
                 createdAt: now,

@@ -68,6 +68,7 @@ public struct TerminalRegistry: Sendable {
     let terminals = TerminalRepository()
     let stores = StoreRepository()
     var agents: AgentRepository { AgentRepository(secrets: runtime.secrets) }
+    let commands = CommandRepository()
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
@@ -180,6 +181,9 @@ public struct TerminalRegistry: Sendable {
         after.updatedAt = now
         try await terminals.update(after, on: db)
         if !state.acceptsEnrollment { try await agents.revokeCodes(of: before.id, at: now, on: db) }
+        if TerminalAction.move(from: before.state, to: state).effect == .containment {
+            try await withdrawUnlocks(of: before.id, by: caller, at: now, on: db)
+        }
         try await terminals.insert(
             [
                 TerminalTransition(
@@ -191,6 +195,20 @@ public struct TerminalRegistry: Sendable {
             before: before,
             after: after, reason: reason, at: now, on: db)
         return after
+    }
+
+    /// An unlock still on its way to the terminal was decided before this containment: it must not undo it.
+    private func withdrawUnlocks(of terminal: UUID, by caller: Caller, at now: Date, on db: any SQLDatabase)
+        async throws
+    {
+        for var command in try await commands.waiting(of: terminal, on: db) where command.type == .unlock {
+            command.status = .expired
+            command.detail = "withdrawn: the terminal was taken out of service again"
+            try await commands.update(command, on: db)
+            try await audit.record(
+                caller, "command.withdraw", target: "command", id: command.id, after: command,
+                reason: command.detail, at: now, on: db)
+        }
     }
 
     public func find(_ id: UUID, by caller: Caller) async throws -> Terminal {

@@ -97,7 +97,9 @@ final class DecodingLog: @unchecked Sendable {
     }
 
     private func checkCardData(_ text: String, field: String) throws {
-        if !cardFields.contains(field) && CardDataScan.containsCardData(text) {
+        if !cardFields.contains(field)
+            && CardDataScan.containsCardData(text, iccidField: CardDataScan.isICCIDField(field))
+        {
             throw ValidationFailure([
                 FieldError(field, "holds card data: PosGuard never accepts full card numbers or track data here")
             ])

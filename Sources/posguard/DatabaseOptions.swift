@@ -37,7 +37,11 @@ struct DatabaseOptions: ParsableArguments {
 
     func open(logger: Logger) throws -> Database {
         if let url = postgresURL { return try Database.postgres(url: url, logger: logger) }
-        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        // The database holds password hashes, the audit log and the events: only its owner reads it. Every file
+        // SQLite makes beside it (the WAL, the shared memory) is created owner-only too.
+        umask(0o077)
+        try FileManager.default.createDirectory(
+            atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return Database.sqlite(path: sqlitePath, logger: logger)
     }
 

@@ -69,6 +69,12 @@ struct AgentEventTests {
                 "pan_last4 must be at most 4 characters"
             ),
             (#"{"seq":1,"type":"sim",\#(at),"iccid":"abc"}"#, "iccid must be 18 to 22 digits"),
+            (
+                #"{"seq":1,"type":"login",\#(at),"operator_id":"ann\u202Eeve","method":"pin","success":true}"#,
+                "operator_id must be plain text"
+            ),
+            (#"{"seq":1,"type":"tamper",\#(at),"sensor":"lid\u2066open"}"#, "sensor must be plain text"),
+            (#"{"seq":1,"type":"tamper",\#(at),"sensor":"lid","note":"a\u0000b"}"#, "note must be plain text"),
         ]
         for (json, reason) in cases {
             guard case .failure(let refusal) = parse(json) else {

@@ -28,6 +28,21 @@ struct ScreeningTests {
             "no fix yet is no reason to decline")
     }
 
+    @Test func aTIDAndMIDTwoProvidersRegisteredIsJudgedByNeither() {
+        var stolen = profile
+        stolen.state = .stolen
+        var foreign = profile
+        foreign.terminalID = UUID()
+        foreign.providerID = UUID()
+        for candidates in [[stolen, foreign], [foreign, stolen]] {
+            let decision = Screening.decide(request(), candidates: candidates) { _ in nil }
+            #expect(!decision.approve && decision.reasons == [.ambiguousTerminal] && decision.terminalID == nil)
+        }
+        // Another provider's terminal with the same TID but another MID changes nothing.
+        foreign.mid = "OTHER"
+        #expect(Screening.decide(request(), candidates: [foreign, stolen]) { _ in nil }.reasons == [.stolen])
+    }
+
     @Test func declinesByStateWithCode58() {
         let expected: [TerminalState: DeclineReason] = [
             .stolen: .stolen, .suspectedStolen: .suspectedStolen, .locked: .locked, .retired: .retired,

@@ -67,3 +67,28 @@ struct UnlockCodeTests {
         }
     }
 }
+
+@Suite("Unlock commands")
+struct UnlockCommandTests {
+    @Test(arguments: TestDatabase.available)
+    func anUnlockOnlyAnswersTheLockItWasSentFor(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let terminal = try #require(try await tenant.allTerminals(manager, filter: .init(state: .active)).first)
+            let system = Caller.system("cli", provider: terminal.providerID, at: tenant.clock.now)
+            // Nothing to unlock on a terminal in service: queued, it would wait to undo a later lock.
+            await #expect(throws: ServiceError.self) {
+                try await tenant.app.commands.issue(.init(type: .unlock), to: terminal.id, by: system)
+            }
+            _ = try await tenant.app.terminals.move(terminal.id, .init(to: .locked, reason: "closing"), by: manager)
+            let unlock = try await tenant.app.commands.issue(.init(type: .unlock), to: terminal.id, by: system)
+            // Before the terminal fetches it, the store reports the terminal missing.
+            _ = try await tenant.app.terminals.move(
+                terminal.id, .init(to: .suspectedStolen, reason: "gone from the counter"), by: manager)
+            let commands = try await tenant.app.commands.list(of: terminal.id, by: system)
+            let withdrawn = try #require(commands.first { $0.id == unlock.id })
+            #expect(withdrawn.status == .expired && withdrawn.detail?.hasPrefix("withdrawn") == true)
+        }
+    }
+}
