@@ -23,6 +23,9 @@ public struct AgentEvent: Sendable, Equatable, Codable {
         case login(operatorID: String, method: LoginMethod, success: Bool)
         case transaction(TransactionKind, amountMinor: Int64, currency: String, approved: Bool, panLast4: String?)
         case app(package: String, version: String, action: String)
+        /// The agent declares events `from`…`to` lost (its store overflowed or was wiped): it cannot resend
+        /// them, so the server stops waiting for them.
+        case gap(from: Int64, to: Int64)
     }
 
     public var type: String {
@@ -35,10 +38,19 @@ public struct AgentEvent: Sendable, Equatable, Codable {
         case .login: "login"
         case .transaction: "transaction"
         case .app: "app"
+        case .gap: "gap"
         }
     }
 
-    public static let types = ["heartbeat", "location", "sim", "tamper", "power", "login", "transaction", "app"]
+    public static let types = [
+        "heartbeat", "location", "sim", "tamper", "power", "login", "transaction", "app", "gap",
+    ]
+
+    /// The event numbers this event declares lost, if it is a `gap`.
+    public var declaresLost: ClosedRange<Int64>? {
+        guard case .gap(let from, let to) = body else { return nil }
+        return from...to
+    }
 
     public enum PowerState: String, Sendable, Codable, CaseIterable { case on, off, reboot }
     public enum LoginMethod: String, Sendable, Codable, CaseIterable { case pin, password, fingerprint, face }

@@ -43,7 +43,7 @@ public enum AgentEventParsing {
         }
         guard at.timeIntervalSince(now) <= futureTolerance else { return refuse("at is in the future") }
         do {
-            return .success(AgentEvent(seq: seq, at: at, body: try body(type, object, at: at)))
+            return .success(AgentEvent(seq: seq, at: at, body: try body(type, object, seq: seq, at: at)))
         } catch {
             return refuse(error.reason)
         }
@@ -51,7 +51,7 @@ public enum AgentEventParsing {
 
     struct Bad: Error { var reason: String }
 
-    static func body(_ type: String, _ o: [String: JSONValue], at: Date) throws(Bad) -> AgentEvent.Body {
+    static func body(_ type: String, _ o: [String: JSONValue], seq: Int64, at: Date) throws(Bad) -> AgentEvent.Body {
         switch type {
         case "heartbeat":
             let battery = try optionalInt(o, "battery")
@@ -98,6 +98,14 @@ public enum AgentEventParsing {
             return .transaction(
                 try choice(o, "kind"), amountMinor: amount,
                 currency: currency, approved: approved, panLast4: last4)
+        case "gap":
+            // Only numbers before the declaration itself can be declared lost: later ones are not yet sent.
+            let from = try int(o, "from")
+            let to = try int(o, "to")
+            guard from >= 1, from <= to, to < seq else {
+                throw Bad(reason: "from and to must name event numbers 1 ≤ from ≤ to < seq, the events declared lost")
+            }
+            return .gap(from: from, to: to)
         default:
             return .app(
                 package: try text(o, "package", max: 200), version: try text(o, "version", max: 64),

@@ -56,13 +56,45 @@ public enum DetectionRules {
         return nil
     }
 
-    /// A gap in event numbers: events lost on the device, which a thief wiping it would cause.
-    public static func gap(after lastSeq: Int64, next: Int64, at: Date) -> Finding? {
-        guard lastSeq > 0, next > lastSeq + 1 else { return nil }
-        let lost = next - lastSeq - 1
+    /// Event numbers given up as lost: events a thief wiping the device would destroy. `settings` says how
+    /// long missing numbers were awaited.
+    public static func eventGap(_ loss: EventLedger.Loss, settings: DetectionSettings, at now: Date) -> Finding {
+        let count = loss.to - loss.from + 1
+        let events = count == 1 ? "event #\(loss.from)" : "\(count) events #\(loss.from)–#\(loss.to)"
+        let message: String
+        // Evidence names events that exist: the declaration, or the event that came after the hole.
+        let evidence: Int64
+        switch loss.cause {
+        case .declared(let seq):
+            message = "\(events) lost on the terminal (declared by event #\(seq))"
+            evidence = seq
+        case .overdue:
+            message = "\(events) never arrived within \(Int(settings.eventGapAfterMinutes)) minutes"
+            evidence = loss.to + 1
+        case .crowded:
+            message = "\(events) given up: more than \(EventLedger.maximumMissingRanges) ranges missing at once"
+            evidence = loss.to + 1
+        }
+        return Finding(rule: .eventGap, severity: .warning, message: message, evidence: [evidence], at: now)
+    }
+
+    /// Events numbered absurdly far ahead of the acknowledgement, refused: a reset, broken or tampered agent.
+    public static func numberingJump(_ seqs: [Int64], acked: Int64, at now: Date) -> Finding? {
+        guard let first = seqs.min() else { return nil }
+        let more = seqs.count > 1 ? " (and \(seqs.count - 1) more)" : ""
         return Finding(
             rule: .eventGap, severity: .warning,
-            message: "\(lost) event\(lost == 1 ? "" : "s") missing before #\(next)", evidence: [next], at: at)
+            message: "event #\(first)\(more) refused: numbered more than \(EventLedger.maximumAhead) past the "
+                + "acknowledged #\(acked)", evidence: [first], at: now)
+    }
+
+    /// Gives up the terminal's missing event numbers awaited too long at `now`.
+    public static func judgeMissingEvents(watch: inout TerminalWatch, settings: DetectionSettings, now: Date)
+        -> [Finding]
+    {
+        watch.ledger.giveUpOverdue(at: now, after: settings.eventGapAfterMinutes * 60).map {
+            eventGap($0, settings: settings, at: now)
+        }
     }
 
     static let geofenceBreach = DetectionRule(.geofenceBreach, .critical) { watch, event, context in

@@ -15,6 +15,8 @@ public struct DetectionSettings: Sendable, Equatable, Codable {
     public var refundLimitMinor: Int64 = 100_000
     /// SIM cards (ICCIDs) a terminal may carry besides its registered one.
     public var allowedICCIDs: [String] = []
+    /// How long missing event numbers are awaited before they are given up as lost (`event_gap`).
+    public var eventGapAfterMinutes = 10.0
     /// On a critical alert, mark the terminal suspected stolen and queue a lock.
     public var autoLockOnCritical = true
     /// The screening gateway declines payments outside the store's business hours.
@@ -34,6 +36,7 @@ public struct DetectionSettings: Sendable, Equatable, Codable {
         if let v = o.refundBurstWindowMinutes { s.refundBurstWindowMinutes = v }
         if let v = o.refundLimitMinor { s.refundLimitMinor = v }
         if let v = o.allowedICCIDs { s.allowedICCIDs = v }
+        if let v = o.eventGapAfterMinutes { s.eventGapAfterMinutes = v }
         if let v = o.autoLockOnCritical { s.autoLockOnCritical = v }
         if let v = o.declineOutsideHours { s.declineOutsideHours = v }
         return s
@@ -52,6 +55,7 @@ public struct DetectionOverrides: Sendable, Equatable, Codable {
     public var refundBurstWindowMinutes: Double?
     public var refundLimitMinor: Int64?
     public var allowedICCIDs: [String]?
+    public var eventGapAfterMinutes: Double?
     public var autoLockOnCritical: Bool?
     public var declineOutsideHours: Bool?
 
@@ -71,6 +75,7 @@ public struct DetectionOverrides: Sendable, Equatable, Codable {
         range(refundBurstCount, "refund_burst_count", 2...100)
         range(refundBurstWindowMinutes, "refund_burst_window_minutes", 1...1440)
         range(refundLimitMinor, "refund_limit_minor", 0...1_000_000_000_000)
+        range(eventGapAfterMinutes, "event_gap_after_minutes", 1...1440)
         for (i, iccid) in (allowedICCIDs ?? []).enumerated() {
             v.check(
                 (18...22).contains(iccid.count) && iccid.allSatisfy(\.isASCIIDigit), "allowed_iccids[\(i)]",

@@ -188,13 +188,18 @@ extension JSONValue {
             at += 1
             var scalars = String.UnicodeScalarView()
             var runStart = at
-            func flush(_ end: Int) {
-                scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
+            // Text that is not UTF-8 is refused, never repaired: a stored U+FFFD would no longer be what was
+            // sent (RFC 8259 §8.1).
+            func flush(_ end: Int) throws(SyntaxError) {
+                guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
+                    throw SyntaxError(offset: runStart, message: "text that is not UTF-8")
+                }
+                scalars.append(contentsOf: run.unicodeScalars)
             }
             while at < bytes.count {
                 let byte = bytes[at]
                 if byte == UInt8(ascii: "\"") {
-                    flush(at)
+                    try flush(at)
                     at += 1
                     return String(scalars)
                 }
@@ -203,7 +208,7 @@ extension JSONValue {
                     at += 1
                     continue
                 }
-                flush(at)
+                try flush(at)
                 at += 1
                 guard at < bytes.count else { break }
                 let escape = bytes[at]

@@ -3,8 +3,10 @@ import Foundation
 /// What detection remembers about one terminal between events: small enough that a hundred thousand fit
 /// in a few tens of megabytes, and saved with each batch so a restart resumes where it left off.
 public struct TerminalWatch: Sendable, Equatable, Codable {
-    /// The highest event number processed.
+    /// The highest event number settled (stored, refused for good, or given up as lost).
     public var lastSeq: Int64 = 0
+    /// Event numbers below `lastSeq` still awaited (see `EventLedger`).
+    public var missing: [MissingEvents] = []
     /// When the server last heard from the terminal (server clock: a device's clock can lie).
     public var lastSeenAt: Date?
     public var lastFix: Fix?
@@ -34,6 +36,31 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
 
     /// Whether the last fix put the terminal clearly off its premises.
     public var isOffPremises: Bool { !outsideStreak.isEmpty }
+
+    /// The accounting of the terminal's event numbers, kept in the watch so it is saved with every batch.
+    public var ledger: EventLedger {
+        get { EventLedger(highest: lastSeq, missing: missing) }
+        set {
+            lastSeq = newValue.highest
+            missing = newValue.missing
+        }
+    }
+}
+
+extension TerminalWatch {
+    /// Reads a saved watch; one saved before missing numbers were kept has none outstanding.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lastSeq = try c.decode(Int64.self, forKey: .lastSeq)
+        missing = try c.decodeIfPresent([MissingEvents].self, forKey: .missing) ?? []
+        lastSeenAt = try c.decodeIfPresent(Date.self, forKey: .lastSeenAt)
+        lastFix = try c.decodeIfPresent(Fix.self, forKey: .lastFix)
+        outsideStreak = try c.decode([Int64].self, forKey: .outsideStreak)
+        iccid = try c.decodeIfPresent(String.self, forKey: .iccid)
+        failedLogins = try c.decode([Stamp].self, forKey: .failedLogins)
+        refunds = try c.decode([Refund].self, forKey: .refunds)
+        silence = try c.decode(Silence.self, forKey: .silence)
+    }
 }
 
 /// What detection knows about a terminal's surroundings: its store's premises and hours, who may sign in,

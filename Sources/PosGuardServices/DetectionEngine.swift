@@ -47,12 +47,14 @@ public final class DetectionEngine: Sendable {
 
     func setStoreWatch(_ watch: StoreWatch, of store: UUID) { storeWatches.withLock { $0[store] = watch } }
 
-    /// Terminals last heard from before `cutoff` and not yet reported missing.
-    func quietSince(_ cutoff: Date) -> [(UUID, TerminalWatch)] {
+    /// Terminals the watchdog may have news about at `cutoff`: last heard from before it and not yet
+    /// reported missing, or awaiting missing event numbers since before it.
+    func due(_ cutoff: Date) -> [UUID] {
         watches.withLock { all in
             all.compactMap { id, w in
-                guard let seen = w.lastSeenAt, seen < cutoff, w.silence != .missing else { return nil }
-                return (id, w)
+                if let seen = w.lastSeenAt, seen < cutoff, w.silence != .missing { return id }
+                if let since = w.ledger.missingSince, since < cutoff { return id }
+                return nil
             }
         }
     }

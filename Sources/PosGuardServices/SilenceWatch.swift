@@ -3,33 +3,36 @@ import PosGuardDomain
 import PosGuardStorage
 
 /// The watchdog over silence: terminals that stop reporting are `offline` after a while and `missing`
-/// after much longer, each raised once until the terminal is heard from again.
+/// after much longer, each raised once until the terminal is heard from again; and event numbers awaited
+/// too long are given up as lost (`event_gap`), so the acknowledgement moves on even if the terminal is silent.
 public struct SilenceWatch: Sendable {
     let runtime: Runtime
     let engine: DetectionEngine
     let alertDesk: AlertDesk
     let containment: Containment
 
-    /// Judges every quiet terminal now; returns how many alerts were raised or updated.
+    /// Judges every quiet terminal now; returns how many terminals had alerts raised or updated.
     @discardableResult
     public func sweep() async throws -> Int {
         let now = runtime.now()
         var raised = 0
-        // No threshold may be under a minute, so terminals heard from within the last minute are skipped.
-        for (id, _) in engine.quietSince(now.addingTimeInterval(-60)) {
+        // No threshold may be under a minute, so what happened within the last minute is left for later.
+        for id in engine.due(now.addingTimeInterval(-60)) {
             raised += try await engine.lock.withLock(id) {
                 var watch = engine.watch(of: id)
-                guard let subject = try await engine.subject(id),
-                    let finding = DetectionRules.judgeSilence(
-                        watch: &watch, settings: subject.context.settings, now: now)
-                else { return 0 }
+                guard let subject = try await engine.subject(id) else { return 0 }
+                let settings = subject.context.settings
+                let findings =
+                    DetectionRules.judgeMissingEvents(watch: &watch, settings: settings, now: now)
+                    + [DetectionRules.judgeSilence(watch: &watch, settings: settings, now: now)].compactMap { $0 }
+                guard !findings.isEmpty else { return 0 }
                 let changed = try await runtime.database.transaction { db in
                     try await EventRepository().saveWatch(watch, of: id, at: now, on: db)
-                    _ = try await alertDesk.record([finding], for: subject.terminal, at: now, on: db)
-                    guard finding.severity == .critical, subject.context.settings.autoLockOnCritical else {
-                        return false
-                    }
-                    return try await containment.respond(to: finding, terminal: subject.terminal, at: now, on: db)
+                    _ = try await alertDesk.record(findings, for: subject.terminal, at: now, on: db)
+                    guard settings.autoLockOnCritical,
+                        let critical = findings.first(where: { $0.severity == .critical })
+                    else { return false }
+                    return try await containment.respond(to: critical, terminal: subject.terminal, at: now, on: db)
                 }
                 engine.setWatch(watch, of: id)
                 if changed { await runtime.announce(.terminal(id)) }

@@ -19,6 +19,8 @@ struct AgentRoutes {
 
     struct Acknowledgement: Encodable {
         var ackedSeq: Int64
+        /// `[from, to]` pairs, lowest first.
+        var missing: [[Int64]]
         var commands: [TerminalCommand]
         var refused: [Ingest.Refused]
     }
@@ -35,9 +37,17 @@ struct AgentRoutes {
         agent.post("events") { request, context in
             var request = request
             let (verified, body) = try await signed(&request)
-            let outcome = try await app.ingest.ingest(try Ingest.read(body), from: verified.terminal.id)
+            let batch: [JSONValue]
+            do {
+                batch = try Ingest.read(body)
+            } catch let error as JSONValue.SyntaxError {
+                throw Problem.badRequest("body", "is not valid JSON: \(error.message) at byte \(error.offset)")
+            }
+            let outcome = try await app.ingest.ingest(batch, from: verified.terminal.id)
             return JSONResponse(
-                Acknowledgement(ackedSeq: outcome.ackedSeq, commands: outcome.commands, refused: outcome.refused))
+                Acknowledgement(
+                    ackedSeq: outcome.ackedSeq, missing: outcome.missing.map { [$0.lowerBound, $0.upperBound] },
+                    commands: outcome.commands, refused: outcome.refused))
         }
         agent.post("commands/{id}/ack") { request, context in
             var request = request

@@ -33,6 +33,7 @@ struct AgentEventTests {
                 #"{"seq":7,"type":"app",\#(at),"package":"com.pay","version":"2.1","action":"install"}"#,
                 .app(package: "com.pay", version: "2.1", action: "install")
             ),
+            (#"{"seq":9,"type":"gap",\#(at),"from":3,"to":4}"#, .gap(from: 3, to: 4)),
         ]
         for (json, body) in cases { #expect(try parse(json).get().body == body, "\(json)") }
         let fix = try parse(
@@ -75,6 +76,10 @@ struct AgentEventTests {
             ),
             (#"{"seq":1,"type":"tamper",\#(at),"sensor":"lid\u2066open"}"#, "sensor must be plain text"),
             (#"{"seq":1,"type":"tamper",\#(at),"sensor":"lid","note":"a\u0000b"}"#, "note must be plain text"),
+            (#"{"seq":7,"type":"gap",\#(at),"from":3}"#, "to must be an integer"),
+            (#"{"seq":7,"type":"gap",\#(at),"from":3,"to":7}"#, "from and to must name event numbers"),
+            (#"{"seq":7,"type":"gap",\#(at),"from":5,"to":4}"#, "from and to must name event numbers"),
+            (#"{"seq":7,"type":"gap",\#(at),"from":0,"to":4}"#, "from and to must name event numbers"),
         ]
         for (json, reason) in cases {
             guard case .failure(let refusal) = parse(json) else {

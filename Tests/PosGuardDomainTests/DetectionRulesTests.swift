@@ -233,10 +233,31 @@ struct DetectionRulesTests {
             DetectionRules.judgeSilence(watch: &watch, settings: s, now: opening.addingTimeInterval(26 * 3600)) == nil)
     }
 
-    @Test func gapsInSequenceNumbersAreFindings() {
-        #expect(DetectionRules.gap(after: 10, next: 11, at: opening) == nil)
-        #expect(DetectionRules.gap(after: 0, next: 5, at: opening) == nil)
-        #expect(DetectionRules.gap(after: 10, next: 14, at: opening)?.message == "3 events missing before #14")
+    @Test func lostEventNumbersAreFindingsNamingEventsThatExist() {
+        let s = DetectionSettings()
+        let declared = DetectionRules.eventGap(.init(from: 3, to: 4, cause: .declared(by: 7)), settings: s, at: opening)
+        #expect(declared.rule == .eventGap && declared.severity == .warning && declared.evidence == [7])
+        #expect(declared.message == "2 events #3–#4 lost on the terminal (declared by event #7)")
+        let overdue = DetectionRules.eventGap(
+            .init(from: 5, to: 5, cause: .overdue(since: opening)), settings: s, at: opening)
+        #expect(overdue.message == "event #5 never arrived within 10 minutes" && overdue.evidence == [6])
+        let jump = DetectionRules.numberingJump([5_000_000_000], acked: 1, at: opening)
+        #expect(jump?.rule == .eventGap && jump?.message.contains("#5000000000") == true)
+        #expect(DetectionRules.numberingJump([], acked: 1, at: opening) == nil)
+    }
+
+    @Test func missingEventsAreGivenUpByTheWatchdogAfterTheSetting() {
+        var watch = TerminalWatch()
+        watch.ledger = EventLedger(highest: 9, missing: [MissingEvents(from: 3, to: 4, since: opening)])
+        var s = DetectionSettings()
+        s.eventGapAfterMinutes = 30
+        #expect(
+            DetectionRules.judgeMissingEvents(watch: &watch, settings: s, now: opening.addingTimeInterval(29 * 60))
+                .isEmpty)
+        let found = DetectionRules.judgeMissingEvents(
+            watch: &watch, settings: s, now: opening.addingTimeInterval(30 * 60))
+        #expect(found.map(\.message) == ["2 events #3–#4 never arrived within 30 minutes"])
+        #expect(watch.ledger.acked == 9)
     }
 
     @Test func overridesApplyNarrowestLast() throws {

@@ -30,6 +30,19 @@ struct JSONValueTests {
         }
     }
 
+    @Test func refusesTextThatIsNotUTF8InsteadOfRepairingIt() {
+        let bad: [[UInt8]] = [
+            [0x22, 0xFF, 0x22], [0x22, 0x61, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xC0, 0xAF, 0x22],
+            Array(#"{"sensor":""#.utf8) + [0x63, 0x61, 0xFE] + Array(#"\n"}"#.utf8),
+            Array(#"{"k\n"#.utf8) + [0x80] + Array(#"":1}"#.utf8),
+        ]
+        for bytes in bad {
+            #expect(throws: JSONValue.SyntaxError.self, "\(bytes)") { try JSONValue.parse(bytes) }
+        }
+        let error = #expect(throws: JSONValue.SyntaxError.self) { try JSONValue.parse([0x22, 0xFF, 0x22]) }
+        #expect(error?.message == "text that is not UTF-8")
+    }
+
     @Test func writesCompactSortedText() throws {
         let value: JSONValue = .object(["b": 1, "a": .array([true, .null, 2.5, "x\"y\n"])])
         #expect(value.text == #"{"a":[true,null,2.5,"x\"y\n"],"b":1}"#)

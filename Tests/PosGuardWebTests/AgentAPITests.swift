@@ -107,7 +107,9 @@ struct AgentAPITests {
             let huge = try await device.send(body: #"{"events":[],"pad":"\#(String(repeating: "x", count: 1 << 20))"}"#)
             #expect(huge.status == .contentTooLarge)
             let notJSON = try await device.send(body: "events=1")
-            #expect(notJSON.status == .unprocessableContent)
+            #expect(notJSON.status == .badRequest && notJSON.fieldErrors == ["body"])
+            let notABatch = try await device.send(body: #"{"events":1}"#)
+            #expect(notABatch.status == .unprocessableContent && notABatch.fieldErrors == ["events"])
 
             let events = try await api.call(.get, "/api/v1/terminals/\(device.terminalID)/events", token: admin)
             #expect(events.items.map { $0["seq"] as? Int } == [1, 9], "only the accepted batches were stored")
@@ -186,7 +188,7 @@ struct AgentAPITests {
             let mixed = try await device.send([
                 (7, "teleport", ""), (8, "heartbeat", #""battery":200"#), (9, "heartbeat", ""),
             ])
-            #expect(mixed.object["acked_seq"] as? Int == 9)
+            #expect(mixed.object["acked_seq"] as? Int == 3 && mixed.object["missing"] as? [[Int]] == [[4, 6]])
             let refused = mixed.object["refused"] as? [[String: Any]] ?? []
             #expect(refused.map { $0["seq"] as? Int } == [7, 8])
             #expect((refused.first?["reason"] as? String)?.hasPrefix("type teleport is unknown") == true)
@@ -195,7 +197,15 @@ struct AgentAPITests {
             #expect(events.items.map { $0["seq"] as? Int } == [1, 2, 3, 9])
             let gaps = try await api.call(
                 .get, "/api/v1/alerts?terminal_id=\(device.terminalID)&rule=event_gap", token: admin)
-            #expect(gaps.items.count == 1 && (gaps.items.first?["message"] as? String) == "3 events missing before #7")
+            #expect(gaps.items.isEmpty, "missing events are awaited before they count as lost")
+            let declared = try await device.send([(10, "gap", #""from":4,"to":6"#)])
+            #expect(declared.object["acked_seq"] as? Int == 10, "refused 7 and 8 are settled")
+            let lost = try await api.call(
+                .get, "/api/v1/alerts?terminal_id=\(device.terminalID)&rule=event_gap", token: admin)
+            #expect(
+                lost.items.compactMap { $0["message"] as? String } == [
+                    "3 events #4–#6 lost on the terminal (declared by event #10)"
+                ])
         }
     }
 }
