@@ -79,7 +79,9 @@ public struct TerminalCommand: Sendable, Equatable, Codable {
                 payload["contact_email"] = email
             }
         case .unlock, .locate, .wipeKeys, .reboot:
-            for (field, value) in [("message", message), ("contact_phone", contactPhone), ("contact_email", contactEmail)]
+            for (field, value) in [
+                ("message", message), ("contact_phone", contactPhone), ("contact_email", contactEmail),
+            ]
             where value != nil {
                 v.add(FieldError(field, "is only for lock and display_message"))
             }

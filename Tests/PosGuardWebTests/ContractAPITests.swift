@@ -22,6 +22,35 @@ struct ContractAPITests {
         }
     }
 
+    @Test func aTimeIsExactlyRFC3339() async throws {
+        try await APIHarness.run { api async throws in
+            let token = try await api.token("admin@harbour.demo")
+            for at in ["2026-01-01T12:99:00Z", "2026-02-30T08:00:00Z"] {
+                let reply = try await api.call(
+                    .post, "/api/v1/screen", token: token,
+                    json: #"{"tid":"T1","mid":"M1","amount_minor":1,"currency":"EUR","at":"\#(at)"}"#)
+                #expect(reply.status == .unprocessableContent && reply.fieldErrors == ["at"], "\(reply.text)")
+            }
+            let fraction = try await api.call(
+                .post, "/api/v1/screen", token: token,
+                json: #"{"tid":"T1","mid":"M1","amount_minor":1,"currency":"EUR","at":"2026-01-01T12:00:00.5Z"}"#)
+            #expect(fraction.status == .ok, "\(fraction.text)")
+        }
+    }
+
+    @Test func anOperatorIdInThePathIsPercentDecoded() async throws {
+        try await APIHarness.run { api async throws in
+            let manager = try await api.token("manager.berlin@kiez-baeckerei.demo")
+            let store = try #require(try await api.call(.get, "/api/v1/me", token: manager).string("store_id"))
+            let put = try await api.call(
+                .put, "/api/v1/stores/\(store)/operators/M%C3%BCller%201", token: manager, json: #"{"name":"Mia"}"#)
+            #expect(put.status == .ok && put.string("operator_id") == "Müller 1", "\(put.text)")
+            let removed = try await api.call(
+                .delete, "/api/v1/stores/\(store)/operators/M%C3%BCller%201", token: manager)
+            #expect(removed.status == .noContent)
+        }
+    }
+
     @Test func aCommandWithoutPayloadNamesTheFieldThatDoesNotBelong() async throws {
         try await APIHarness.run { api async throws in
             let admin = try await api.token("admin@harbour.demo")
