@@ -13,11 +13,13 @@ public struct Cursor: Sendable, Equatable {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Reads a token this server issued, and only that: the same position spelled another way (padding,
+    /// capitals in the id) is refused, so the API documents the exact set of cursors it takes.
     public init?(token: String) {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
-            let id = UUID(uuidString: text)
+            let id = UUID(uuidString: text), Cursor(afterID: id).token == token
         else { return nil }
         afterID = id
     }

@@ -31,7 +31,8 @@ public struct Validator: Sendable {
     public mutating func add(_ error: FieldError) { errors.append(error) }
 
     /// Checks a required text field: trimmed, non-empty, at most `max` characters, plain text (see
-    /// `PlainText`) on one line unless `multiline`.
+    /// `PlainText`) on one line unless `multiline`. The length counts Unicode code points of the text as
+    /// sent, as the OpenAPI document's `maxLength` does.
     @discardableResult
     public mutating func text(
         _ value: String?, _ field: String, max: Int, required: Bool = true, multiline: Bool = false
@@ -45,7 +46,7 @@ public struct Validator: Sendable {
             if required { errors.append(FieldError(field, "must not be empty")) }
             return required ? nil : trimmed
         }
-        if trimmed.count > max { errors.append(FieldError(field, "must be at most \(max) characters")) }
+        if value.unicodeScalars.count > max { errors.append(FieldError(field, "must be at most \(max) characters")) }
         if let problem = PlainText.problem(in: trimmed, multiline: multiline) {
             errors.append(FieldError(field, problem))
         }

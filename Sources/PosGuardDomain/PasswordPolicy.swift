@@ -14,10 +14,12 @@ public struct PasswordPolicy: Sendable {
     /// Every reason the password is refused, or an empty list when it is acceptable.
     public func problems(password: String, email: String) -> [String] {
         var problems: [String] = []
-        if password.count < Self.minimumLength {
+        // Code points, as the OpenAPI document's minLength and maxLength count them.
+        let length = password.unicodeScalars.count
+        if length < Self.minimumLength {
             problems.append("must be at least \(Self.minimumLength) characters")
         }
-        if password.count > Self.maximumLength {
+        if length > Self.maximumLength {
             problems.append("must be at most \(Self.maximumLength) characters")
         }
         let lowered = password.lowercased()

@@ -34,6 +34,8 @@ public enum RFC3339 {
             offset = (oh * 60 + om) * 60 * (b[i] == 0x2B ? 1 : -1)
         }
         let days = daysFromCivil(year: year, month: month, day: day)
+        // A day the month does not have (2026-02-30) is refused, not rolled over into the next month.
+        guard civil(fromDays: days) == (year, month, day) else { return nil }
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }

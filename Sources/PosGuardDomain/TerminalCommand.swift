@@ -79,9 +79,12 @@ public struct TerminalCommand: Sendable, Equatable, Codable {
                 payload["contact_email"] = email
             }
         case .unlock, .locate, .wipeKeys, .reboot:
-            v.check(
-                message == nil && contactPhone == nil && contactEmail == nil, "message",
-                "is only for lock and display_message")
+            for (field, value) in [
+                ("message", message), ("contact_phone", contactPhone), ("contact_email", contactEmail),
+            ]
+            where value != nil {
+                v.add(FieldError(field, "is only for lock and display_message"))
+            }
         }
         if !v.errors.isEmpty { throw ValidationFailure(v.errors) }
         return payload

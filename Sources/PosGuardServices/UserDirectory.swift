@@ -65,6 +65,18 @@ public struct UserDirectory: Sendable {
         guard caller.role.grantable.contains(draft.role) else {
             throw ServiceError.forbidden("a \(caller.role.rawValue) may not create a \(draft.role.rawValue)")
         }
+        // A field the role does not use is refused rather than ignored: the client meant something by it.
+        var v = Validator()
+        let unused: [(String, UUID?)] =
+            switch draft.role.level {
+            case .provider: [("merchant_id", draft.merchantID), ("store_id", draft.storeID)]
+            case .merchant: [("store_id", draft.storeID)]
+            case .store: [("merchant_id", draft.merchantID)]
+            }
+        for (field, value) in unused where value != nil {
+            v.add(FieldError(field, "is not for a \(draft.role.rawValue)"))
+        }
+        try v.finish()
         let now = runtime.now()
         let email = EmailAddress.normalise(draft.email)
         var user = User(

@@ -11,10 +11,21 @@ public enum APIJSON {
         return encoder
     }()
 
+    /// RFC 3339 exactly, as the OpenAPI document's `date-time` says: Foundation's ISO 8601 reading would let
+    /// `12:99:00` through as the next hour, and refuses fractions of a second.
+    static let dateDecoding = JSONDecoder.DateDecodingStrategy.custom { decoder in
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = RFC3339.parse(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "must be an RFC 3339 date-time"))
+        }
+        return date
+    }
+
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = JSONKeys.decoding
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = dateDecoding
         return decoder
     }()
 

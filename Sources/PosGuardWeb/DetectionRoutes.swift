@@ -47,12 +47,12 @@ struct DetectionRoutes {
             let store = try context.parameters.id()
             let draft = try await request.decodeJSON(DetectionSetup.OperatorDraft.self)
             let op = try await app.detection.putOperator(
-                context.parameters.get("operator_id") ?? "", draft, store: store, by: try context.requireCaller())
+                try context.parameters.text("operator_id"), draft, store: store, by: try context.requireCaller())
             return JSONResponse(op)
         }
         api.delete("stores/{id}/operators/{operator_id}") { _, context in
             try await app.detection.removeOperator(
-                context.parameters.get("operator_id") ?? "", store: try context.parameters.id(),
+                try context.parameters.text("operator_id"), store: try context.parameters.id(),
                 by: try context.requireCaller())
             return Response(status: .noContent)
         }

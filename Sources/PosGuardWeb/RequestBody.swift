@@ -96,6 +96,7 @@ extension Request {
             return "must be one of: " + values.joined(separator: ", ")
         }
         if debug.contains("UUID") { return "must be a UUID" }
+        if debug.hasPrefix("must ") { return debug }
         return "is not valid: \(debug)"
     }
 }
@@ -158,6 +159,14 @@ struct ListingQuery {
 }
 
 extension Parameters {
+    /// A text segment of a route, percent-decoded (the router hands it over as it was in the URL), or a 400.
+    func text(_ name: String) throws -> String {
+        guard let text = get(name)?.removingPercentEncoding else {
+            throw Problem.badRequest(name, "is not valid percent-encoded UTF-8")
+        }
+        return text
+    }
+
     /// The `{id}` of a route as a UUID, or a 400 naming it.
     func id(_ name: String = "id") throws -> UUID {
         guard let text = get(name), let id = UUID(uuidString: text) else {

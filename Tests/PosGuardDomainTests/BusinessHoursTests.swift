@@ -40,6 +40,12 @@ struct BusinessHoursTests {
         #expect(throws: ValidationFailure.self) { try BusinessHours.parse(["tue": ["09:00-24:30"]]) }
     }
 
+    @Test func hoursAreExactlyTwoDigitsEachSide() {
+        for text in [" 09:00-13:00", "09:00 - 13:00", "+9:00-13:00", "09:+1-13:00", "０９:00-13:00"] {
+            #expect(throws: ValidationFailure.self, "\(text)") { try BusinessHours.parse(["tue": [text]]) }
+        }
+    }
+
     @Test func geofenceDistanceAndLimits() {
         let berlin = Geofence(latitude: 52.5200, longitude: 13.4050, radiusM: 100)
         let munich = (48.1351, 11.5820)
@@ -58,5 +64,14 @@ struct BusinessHoursTests {
             geofence: Geofence(latitude: 0, longitude: 0, radiusM: 100), createdAt: Date())
         let failure = try #require(throws: ValidationFailure.self) { try store.validate() }
         #expect(failure.errors.map(\.field) == ["code", "name", "country", "time_zone"])
+    }
+
+    @Test func textLengthCountsCodePointsAsSent() {
+        // As the OpenAPI document's maxLength counts: spaces that are trimmed and combining marks count too.
+        var v = Validator()
+        #expect(v.text(" 12345678", "tid", max: 8) == "12345678")
+        #expect(v.text("Cafe\u{0301}", "name", max: 4) == "Cafe\u{0301}")
+        #expect(v.text("Café", "city", max: 4) == "Café")
+        #expect(v.errors.map(\.field) == ["tid", "name"])
     }
 }

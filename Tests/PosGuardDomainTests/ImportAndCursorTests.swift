@@ -71,4 +71,15 @@ struct ImportAndCursorTests {
         #expect(Cursor(token: "not-a-cursor") == nil)
         #expect(Cursor(token: "") == nil)
     }
+
+    @Test func onlyTheExactTokenIssuedIsACursor() {
+        let id = UUID()
+        let token = Cursor(afterID: id).token
+        // The same position with the id in capitals, or with base64 padding, is not a token the server issued.
+        let capitals = Data(id.uuidString.uppercased().utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        #expect(Cursor(token: capitals) == nil)
+        #expect(Cursor(token: token + "==") == nil)
+        #expect(token.count == 48)
+    }
 }

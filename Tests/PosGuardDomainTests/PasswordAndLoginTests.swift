@@ -23,6 +23,15 @@ struct PasswordAndLoginTests {
             ])
     }
 
+    @Test func lengthCountsCodePointsAsTheAPIDocumentDoes() {
+        // Six letters with combining accents: 12 code points, 6 characters on screen.
+        let accented = String(repeating: "e\u{0301}", count: 3) + String(repeating: "a\u{0300}", count: 3)
+        #expect(!policy.problems(password: accented, email: "x@y.example").contains("must be at least 12 characters"))
+        // 104 characters on screen, 130 code points.
+        let long = String(repeating: "e\u{0301}ab1", count: 26)
+        #expect(policy.problems(password: long, email: "x@y.example") == ["must be at most 128 characters"])
+    }
+
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test func freeFailuresThenDoublingWaits() {
