@@ -35,6 +35,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
+    @OptionGroup var gatewayLimits: GatewayOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var mail: MailOptions
 
@@ -97,9 +98,15 @@ struct Serve: AsyncParsableCommand {
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if iso8583Port != 0 {
+                var limits = try gatewayLimits.limits()
+                if let descriptors = ISOGatewayLimits.descriptorLimit() {
+                    let fitted = limits.fitted(toDescriptors: descriptors)
+                    if let warning = fitted.warning { logger.warning("\(warning)") }
+                    limits = fitted.limits
+                }
                 let gateway = ISOGateway(
                     screening: app.screening, now: app.runtime.now, host: host, port: iso8583Port, upstream: upstream,
-                    logger: logger)
+                    limits: limits, logger: logger)
                 services.append(.init(service: GatewayService(gateway: gateway)))
             }
             let group = ServiceGroup(
