@@ -35,6 +35,7 @@ let package = Package(
             name: "PosGuardStorage",
             dependencies: [
                 "PosGuardDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

@@ -1,5 +1,6 @@
-"""What PosGuard's outside-in check scripts share: counting checks, and the closing line and exit status."""
-import sys
+"""What PosGuard's outside-in check scripts share: counting checks, and the closing line and exit status;
+starting the real server with demo data; calling its API."""
+import json, re, socket, subprocess, sys, time, urllib.error, urllib.request
 
 
 class Checks:
@@ -17,3 +18,48 @@ class Checks:
     def finish(self, title):
         print(f"{title}: {self.passed} checks passed, {self.failed} failed")
         sys.exit(1 if self.failed else 0)
+
+
+def free_port():
+    """A TCP port on loopback that nothing listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_demo_server(binary, *flags):
+    """Starts `posguard serve --demo` on a free HTTP port, without the ISO 8583 port, with extra `flags`.
+    Returns the process, its base URL (None if it never said) and the demo logins: role → (email, password)."""
+    server = subprocess.Popen([binary, "serve", "--demo", "--port", "0", "--iso8583-port", "0", *flags],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    base, logins = None, {}
+    deadline = time.time() + 120
+    while base is None and time.time() < deadline:
+        line = server.stdout.readline()
+        if not line:
+            raise SystemExit("the server exited before listening")
+        m = re.match(r"\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", line)
+        if m:
+            logins[m.group(1)] = (m.group(2), m.group(3))
+        m = re.search(r"HTTP\s+(http://[\d.]+:\d+)/", line)
+        if m:
+            base = m.group(1)
+    return server, base, logins
+
+
+def call_api(base, method, path, body=None, token=None):
+    """One JSON request; returns the status and the decoded body (None when empty)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    if data:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request) as response:
+            text = response.read().decode()
+            return response.status, (json.loads(text) if text else None)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode() or "null")

@@ -13,17 +13,9 @@ import copy, json, re, socket, struct, subprocess, sys, tempfile, time, urllib.r
 
 import iso8583
 from iso8583.specs import default_ascii as spec
-from checks import Checks
+from checks import Checks, free_port
 
 binary = sys.argv[1]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 http_port, iso_port = free_port(), free_port()

@@ -4,51 +4,31 @@
 Starts `posguard serve --demo` on a free port (SQLite in a temporary directory, or PostgreSQL when
 DATABASE_URL is set), then over plain HTTP: signs in, lists and moves terminals, enrols TOTP using the
 otpauth URI with pyotp as an independent RFC 6238 implementation, signs in with the code, locks a terminal,
-and checks the audit log. Exits non-zero on the first surprise.
+and checks the audit log; checks the master key file is owner-only and, on SQLite, that the database files
+hold no TOTP secret in clear. Exits non-zero on the first surprise.
 
 Usage: scripts/smoke.py PATH_TO_POSGUARD
 """
-import json, os, re, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
+import base64, glob, json, os, re, stat, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
 
 import pyotp
-from checks import Checks
+from checks import Checks, call_api, start_demo_server
 
 binary = sys.argv[1]
 data_dir = tempfile.mkdtemp(prefix="posguard-smoke-")
-server = subprocess.Popen([binary, "serve", "--demo", "--port", "0", "--iso8583-port", "0", "--data-dir", data_dir],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 check = Checks()
+server, base, logins = start_demo_server(binary, "--data-dir", data_dir)
 
 
 try:
-    base, logins = None, {}
-    deadline = time.time() + 120
-    while base is None and time.time() < deadline:
-        line = server.stdout.readline()
-        if not line:
-            raise SystemExit("the server exited before listening")
-        m = re.match(r"\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", line)
-        if m:
-            logins[m.group(1)] = (m.group(2), m.group(3))
-        m = re.search(r"HTTP\s+(http://[\d.]+:\d+)/", line)
-        if m:
-            base = m.group(1)
     check(base is not None, "the server printed its URL")
     check(len(logins) == 6, f"a demo login is printed for each of the 6 roles (got {sorted(logins)})")
+    key_file = os.path.join(data_dir, "posguard.key")
+    check(os.path.exists(key_file) and stat.S_IMODE(os.stat(key_file).st_mode) == 0o600,
+          "the first start made an owner-only master key file")
 
     def call(method, path, body=None, token=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(base + path, data=data, method=method)
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        if data:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request) as response:
-                text = response.read().decode()
-                return response.status, (json.loads(text) if text else None)
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read().decode() or "null")
+        return call_api(base, method, path, body, token)
 
     email, password = logins["merchant_admin"]
     status, session = call("POST", "/api/v1/session", {"email": email, "password": password})
@@ -72,15 +52,21 @@ try:
     secret = urllib.parse.parse_qs(uri.query)["secret"][0]
     check(secret == enrolment["secret"], "the URI carries the base32 secret")
     totp = pyotp.parse_uri(enrolment["otpauth_uri"])
-    status, _ = call("POST", "/api/v1/me/totp/confirm", {"totp": totp.now()}, token)
+    confirmed_at = time.time()
+    first_code = totp.at(confirmed_at)
+    status, _ = call("POST", "/api/v1/me/totp/confirm", {"totp": first_code}, token)
     check(status == 204, "a pyotp code confirms the enrolment")
+    if not os.environ.get("DATABASE_URL"):
+        raw = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        stored = b"".join(open(path, "rb").read() for path in glob.glob(os.path.join(data_dir, "posguard.sqlite*")))
+        check(raw not in stored and secret.encode() not in stored, "the database files hold no TOTP secret in clear")
 
     status, problem = call("POST", "/api/v1/session", {"email": email, "password": password})
     check(status == 401 and problem["type"].endswith("totp-required"), "sign-in now asks for a TOTP code")
-    status, problem = call("POST", "/api/v1/session", {"email": email, "password": password, "totp": totp.now()})
+    status, problem = call("POST", "/api/v1/session", {"email": email, "password": password, "totp": first_code})
     check(status == 401, "the code that confirmed the enrolment does not sign in a second time")
     # The next step's code is inside the one-step tolerance, and has not been used.
-    next_code = totp.at(time.time() + 30)
+    next_code = totp.at(confirmed_at + 30)
     status, session = call("POST", "/api/v1/session", {"email": email, "password": password, "totp": next_code})
     check(status == 201, "sign-in with a fresh pyotp code succeeds")
     status, _ = call("GET", "/api/v1/me", token=token)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: format lint; an independent check of the OpenAPI document; an
 # end-to-end smoke test of the real binary from Python (pyotp as an independent TOTP) on SQLite and on
-# PostgreSQL; the fleet simulator and an ISO 8583 check with pyiso8583 against the real server; then
+# PostgreSQL; PostgreSQL stopped and started under a running server; the fleet simulator and an ISO 8583 check with pyiso8583 against the real server; then
 # every Swift test on SQLite and on PostgreSQL, with a real SMTP server (aiosmtpd) for the email tests. PostgreSQL is a throwaway cluster,
 # installed from Debian's packages when absent, started on a free port in a temporary directory, removed
 # afterwards.
@@ -80,12 +80,23 @@ PY
 "$POSGUARD" simulate --url "http://127.0.0.1:$SIM_PORT" --hours 24 --speed 4320 --check | grep -v '^[0-9]*% sim'
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; rm -rf "$SIM_DIR"
 
+log "webhook address rules on the real server, loopback receivers only"
+python3 scripts/webhook_check.py "$POSGUARD"
+
 log "ISO 8583 screening port checked against pyiso8583"
 python3 scripts/iso8583_check.py "$POSGUARD"
 
 log "smoke test of the real server: PostgreSQL"
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard smoke
 DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/smoke" python3 scripts/smoke.py "$POSGUARD"
+
+log "PostgreSQL stopped and started under a running server: 503 with Retry-After, then recovery"
+as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard outage
+PG_CTL="$PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -w"
+[ "$(id -u)" -eq 0 ] && PG_CTL="runuser -u postgres -- $PG_CTL"
+DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/outage" PG_STOP="$PG_CTL -m fast stop" \
+    PG_START="$PG_CTL -o '-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500' start" \
+    python3 scripts/outage_check.py "$POSGUARD"
 
 log "starting a real SMTP server (aiosmtpd, STARTTLS) for the email tests"
 SMTP_DIR=$(mktemp -d /tmp/posguard-smtp.XXXXXX)

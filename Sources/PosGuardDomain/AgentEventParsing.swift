@@ -12,6 +12,15 @@ public enum AgentEventParsing {
     }
 
     public static func parse(_ object: [String: JSONValue], now: Date) -> Result<AgentEvent, Refusal> {
+        // The whole event is stored as sent, so card data under any key, known or not, refuses it; the reason
+        // names the field but never repeats the digits (not even a `seq` that looks like a card number).
+        if let field = CardDataScan.location(in: .object(object)) {
+            return .failure(
+                Refusal(
+                    seq: field == "seq" ? nil : object["seq"]?.integer,
+                    reason: "\(field) holds card data (a full card number or track data), which is never accepted: "
+                        + "send pan_last4 only"))
+        }
         let seq = object["seq"]?.integer
         func refuse(_ reason: String) -> Result<AgentEvent, Refusal> { .failure(Refusal(seq: seq, reason: reason)) }
         guard let seq, seq >= 1 else { return refuse("seq must be a positive integer") }

@@ -14,6 +14,28 @@ public enum DetectionRules {
         return findings
     }
 
+    /// Judges one event of `terminal` as above and, when it is an approved refund, against its store's memory
+    /// too. One refund raises at most one `refund_limit` finding: over the terminal's own limit, or else
+    /// over the store's.
+    public static func judge(
+        _ event: AgentEvent, of terminal: UUID, watch: inout TerminalWatch, store: inout StoreWatch,
+        context: DetectionContext
+    ) -> [Finding] {
+        var findings = judge(event, watch: &watch, context: context)
+        if let finding = storeRefundLimit(event, terminal: terminal, store: &store, context: context),
+            !findings.contains(where: { $0.rule == .refundLimit })
+        {
+            findings.append(finding)
+        }
+        return findings
+    }
+
+    /// Whether an event counts towards its store's memory; batches without one leave the store alone.
+    public static func concernsStore(_ event: AgentEvent) -> Bool {
+        if case .transaction(.refund, _, _, true, _) = event.body { return true }
+        return false
+    }
+
     /// Judges a terminal's silence at `now`: `offline` after a while, `missing` after much longer.
     public static func judgeSilence(watch: inout TerminalWatch, settings: DetectionSettings, now: Date) -> Finding? {
         guard let seen = watch.lastSeenAt else { return nil }
@@ -139,15 +161,39 @@ public enum DetectionRules {
         return ("\(recent.count) refunds within \(Int(s.refundBurstWindowMinutes)) minutes", recent.map(\.seq))
     }
 
-    /// Runs after `refundBurst`, which keeps the day's refunds.
+    /// Runs after `refundBurst`, which keeps the day's refunds. One terminal over its own limit; the
+    /// store's limit across all its terminals is `storeRefundLimit`.
     static let refundLimit = DetectionRule(.refundLimit, .critical) { watch, event, context in
         guard case .transaction(.refund, _, let currency, true, _) = event.body else { return nil }
         let approved = watch.refunds.filter(\.approved)
         let total = approved.reduce(0) { $0 + $1.amountMinor }
         guard total > context.settings.refundLimitMinor else { return nil }
         return (
-            "approved refunds of \(total) \(currency) (minor units) in 24 hours exceed the store's limit of "
+            "approved refunds of \(total) \(currency) (minor units) on this terminal in 24 hours exceed the limit of "
                 + "\(context.settings.refundLimitMinor)", approved.map(\.seq)
         )
+    }
+
+    /// Judges one event of `terminal` against what its whole store did: approved refunds by all the store's
+    /// terminals within 24 hours over the store's limit. Remembers every approved refund in `store`; a
+    /// finding names this terminal's refunds as evidence and says how many terminals shared the total.
+    public static func storeRefundLimit(
+        _ event: AgentEvent, terminal: UUID, store: inout StoreWatch, context: DetectionContext
+    ) -> Finding? {
+        guard case .transaction(.refund, let amount, let currency, true, _) = event.body else { return nil }
+        let day = event.at.addingTimeInterval(-86_400)
+        store.refunds = Array(
+            (store.refunds.filter { $0.at > day }
+                + [.init(terminalID: terminal, seq: event.seq, at: event.at, amountMinor: amount)])
+                .suffix(StoreWatch.capacity))
+        let total = store.refunds.reduce(0) { $0 + $1.amountMinor }
+        let limit = context.storeRefundLimitMinor
+        guard total > limit else { return nil }
+        let terminals = Set(store.refunds.map(\.terminalID)).count
+        return Finding(
+            rule: .refundLimit, severity: .critical,
+            message: "approved refunds of \(total) \(currency) (minor units) at this store in 24 hours, on "
+                + "\(terminals) terminal\(terminals == 1 ? "" : "s"), exceed the store's limit of \(limit)",
+            evidence: store.refunds.filter { $0.terminalID == terminal }.map(\.seq), at: event.at)
     }
 }

@@ -113,11 +113,18 @@ public enum Screening {
     }
 }
 
-/// Card numbers as PosGuard keeps them: first six and last four digits, never the whole number.
+/// Card numbers as PosGuard keeps them: at most the first six and last four digits, never the whole number,
+/// and never a hash of it beside them.
 public enum MaskedPAN {
+    /// Digits always hidden. First six and last four of a 12-digit number would leave two hidden digits, which
+    /// the Luhn check narrows to about ten guesses; short numbers show fewer leading digits instead.
+    public static let hiddenDigits = 6
+
     public static func mask(_ pan: String) -> String? {
         let digits = pan.filter(\.isASCIIDigit)
         guard digits.count == pan.count, (12...19).contains(digits.count) else { return nil }
-        return String(digits.prefix(6)) + String(repeating: "*", count: digits.count - 10) + String(digits.suffix(4))
+        let leading = min(6, digits.count - 4 - hiddenDigits)
+        return String(digits.prefix(leading)) + String(repeating: "*", count: digits.count - 4 - leading)
+            + String(digits.suffix(4))
     }
 }

@@ -27,6 +27,9 @@ public enum TerminalImport {
         }
     }
 
+    static let cardDataMessage =
+        "holds card data (a full card number or track data), which is never imported: remove it from the file"
+
     /// Parses and validates every row; rows that fail come back as errors, never half-read.
     public static func read(_ text: String) -> (rows: [Row], errors: [RowError]) {
         let records: [(line: Int, fields: [String])]
@@ -37,6 +40,10 @@ public enum TerminalImport {
         }
         guard let header = records.first else {
             return ([], [RowError(line: 1, field: "file", message: "is empty: expected a header row")])
+        }
+        // Card data is refused in any cell, before anything else can repeat the cell's text in an error.
+        if header.fields.contains(where: { CardDataScan.containsCardData($0) }) {
+            return ([], [RowError(line: header.line, field: "header", message: Self.cardDataMessage)])
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let known = Set(requiredColumns + optionalColumns)
@@ -56,6 +63,11 @@ public enum TerminalImport {
                     RowError(
                         line: record.line, field: "row",
                         message: "has \(record.fields.count) fields, the header has \(names.count)"))
+                continue
+            }
+            let carded = zip(names, record.fields).filter { CardDataScan.containsCardData($0.1) }
+            if !carded.isEmpty {
+                errors += carded.map { RowError(line: record.line, field: $0.0, message: Self.cardDataMessage) }
                 continue
             }
             var value: [String: String] = [:]

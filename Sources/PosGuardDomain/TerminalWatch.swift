@@ -45,11 +45,15 @@ public struct DetectionContext: Sendable, Equatable {
     /// Operator ids on the store's roster; an empty roster checks nobody.
     public var roster: Set<String>
     public var registeredICCID: String?
+    /// The thresholds for this terminal: the merchant's, the store's, then the terminal's own overrides.
     public var settings: DetectionSettings
+    /// The refund limit of the whole store (merchant and store overrides only: a terminal's own override
+    /// limits that terminal, never its neighbours).
+    public var storeRefundLimitMinor: Int64
 
     public init(
         geofence: Geofence, hours: BusinessHours, timeZone: TimeZone, roster: Set<String>, registeredICCID: String?,
-        settings: DetectionSettings
+        settings: DetectionSettings, storeRefundLimitMinor: Int64? = nil
     ) {
         self.geofence = geofence
         self.hours = hours
@@ -57,5 +61,6 @@ public struct DetectionContext: Sendable, Equatable {
         self.roster = roster
         self.registeredICCID = registeredICCID
         self.settings = settings
+        self.storeRefundLimitMinor = storeRefundLimitMinor ?? settings.refundLimitMinor
     }
 }

@@ -22,18 +22,25 @@ public struct Webhook: Sendable, Equatable, Codable {
         self.createdAt = createdAt
     }
 
-    /// Checks the URL: absolute http(s), with a host.
-    public static func validate(url: String) throws(ValidationFailure) {
+    /// Checks the URL: absolute http(s), with a host — and, when the host is written as an address, one the
+    /// policy lets webhooks go to. A host name is checked on every delivery, against what it then resolves to.
+    public static func validate(url: String, policy: WebhookAddressPolicy) throws(ValidationFailure) {
         guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(),
             ["http", "https"].contains(scheme),
-            let host = parts.host, !host.isEmpty, url.count <= 2000
+            let host = parts.host, !host.isEmpty, url.count <= 2000, let target = WebhookTarget(url: url)
         else { throw ValidationFailure([FieldError("url", "must be an absolute http or https URL")]) }
+        if let address = target.literal, let refusal = policy.refusal(for: address) {
+            throw ValidationFailure([
+                FieldError("url", "is refused: \(refusal); webhooks are only sent to public addresses")
+            ])
+        }
     }
 }
 
 /// One attempt-tracked message to one webhook.
 public struct WebhookDelivery: Sendable, Equatable, Codable {
-    public enum Status: String, Sendable, Codable, CaseIterable { case pending, delivered, failed }
+    /// `cancelled`: its webhook was deleted before it could be delivered.
+    public enum Status: String, Sendable, Codable, CaseIterable { case pending, delivered, failed, cancelled }
 
     public var id: UUID
     public var webhookID: UUID

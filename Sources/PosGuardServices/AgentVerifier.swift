@@ -6,8 +6,9 @@ import Synchronization
 
 /// Checks the signature on every agent request after enrollment, as the agent protocol specifies:
 /// `PosGuard-Terminal`, `PosGuard-Timestamp` (unix seconds, at most 300 s off) and `PosGuard-Signature`
-/// (base64 of the raw r‖s ECDSA P-256 SHA-256 signature over `METHOD\nPATH\nTIMESTAMP\nBODY`).
-/// A signature already seen within the time window is a replay and is refused.
+/// (base64 of the raw r‖s ECDSA P-256 SHA-256 signature over `METHOD\nPATH\nTIMESTAMP\nBODY`, with
+/// s ≤ n/2). A message already accepted from the terminal within the time window is a replay and is
+/// refused, however its signature is encoded: the guard remembers what was signed, not the signature.
 public final class AgentVerifier: Sendable {
     public static let clockSkew: TimeInterval = 300
 
@@ -61,6 +62,10 @@ public final class AgentVerifier: Sendable {
         guard let raw = Data(base64Encoded: signature), raw.count == 64,
             let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw)
         else { throw ServiceError.unauthenticated("PosGuard-Signature must be the base64 of a 64-byte r‖s signature") }
+        guard LowS.isLow(raw) else {
+            throw ServiceError.unauthenticated(
+                "PosGuard-Signature must be low-s (s ≤ n/2): replace a high s by n − s before sending")
+        }
         let entry = try await entry(for: id)
         let message = Self.message(method: method, path: path, timestamp: timestamp, body: body)
         guard let key = try? P256.Signing.PublicKey(x963Representation: entry.key),
@@ -71,7 +76,7 @@ public final class AgentVerifier: Sendable {
         guard entry.identity.terminal.state != .retired else {
             throw ServiceError.forbidden("the terminal is retired")
         }
-        try remember(raw, now: now)
+        try remember(Self.replayKey(terminal: id, message: message), now: now)
         return Verified(terminal: entry.identity.terminal)
     }
 
@@ -79,7 +84,7 @@ public final class AgentVerifier: Sendable {
         if let cached = identities.withLock({ $0[id] }) { return cached }
         guard
             let identity = try await runtime.database.withConnection({
-                try await AgentRepository().identity(terminal: id, on: $0)
+                try await AgentRepository(secrets: runtime.secrets).identity(terminal: id, on: $0)
             }),
             let key = Data(base64Encoded: identity.publicKey)
         else { throw ServiceError.unauthenticated("the terminal is not enrolled") }
@@ -88,17 +93,24 @@ public final class AgentVerifier: Sendable {
         return entry
     }
 
-    /// Refuses a signature seen before within the window.
-    private func remember(_ signature: Data, now: Date) throws {
-        guard seen.withLock({ $0.insert(signature, at: now) }) else {
+    /// What makes a request unique: the terminal and the digest it signed. Keyed by the signature instead,
+    /// a second valid signature over the same bytes (a fresh one, or a re-encoded one) would pass again.
+    static func replayKey(terminal: UUID, message: Data) -> Data {
+        withUnsafeBytes(of: terminal.uuid) { Data($0) } + Data(SHA256.hash(data: message))
+    }
+
+    /// Refuses a signed message seen before within the window.
+    private func remember(_ key: Data, now: Date) throws {
+        guard seen.withLock({ $0.insert(key, at: now) }) else {
             throw ServiceError.conflict(field: nil, message: "this signed request was already received: a replay")
         }
     }
 }
 
-/// The signatures accepted recently, in two generations that rotate every `span` seconds: a signature is
-/// remembered for at least `span` and at most twice that, at constant cost per request. With `span` equal
-/// to the whole validity of a timestamp (±300 s), no replay that could pass the clock check is forgotten.
+/// The signed messages accepted recently (by `AgentVerifier.replayKey`), in two generations that rotate
+/// every `span` seconds: a message is remembered for at least `span` and at most twice that, at constant
+/// cost per request. With `span` equal to the whole validity of a timestamp (±300 s), no replay that could
+/// pass the clock check is forgotten.
 struct ReplayWindow {
     static let span = 2 * AgentVerifier.clockSkew
 
@@ -106,14 +118,14 @@ struct ReplayWindow {
     private var previous = Set<Data>()
     private var rotatedAt = Date.distantPast
 
-    /// Remembers the signature; false when it was already known.
-    mutating func insert(_ signature: Data, at now: Date) -> Bool {
+    /// Remembers the key; false when it was already known.
+    mutating func insert(_ key: Data, at now: Date) -> Bool {
         if now.timeIntervalSince(rotatedAt) >= Self.span {
             previous = now.timeIntervalSince(rotatedAt) >= 2 * Self.span ? [] : current
             current = []
             rotatedAt = now
         }
-        guard !previous.contains(signature) else { return false }
-        return current.insert(signature).inserted
+        guard !previous.contains(key) else { return false }
+        return current.insert(key).inserted
     }
 }

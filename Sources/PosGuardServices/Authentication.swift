@@ -31,9 +31,9 @@ public struct Authentication: Sendable {
     let decoyHash: String
     /// Whether this instance sends email (security notices go to the user's address).
     let email: Bool
-    let users = UserRepository()
+    var users: UserRepository { UserRepository(secrets: runtime.secrets) }
     let sessions = SessionRepository()
-    let outbox = NotificationRepository()
+    var outbox: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
     public init(

@@ -3,9 +3,10 @@ import PosGuardDomain
 import PosGuardStorage
 import Synchronization
 
-/// Detection's memory: every terminal's watch state and the context its events are judged in, held in
-/// memory so an event is judged without a database round-trip. Watches are restored from storage at
-/// start; contexts are loaded on first use and dropped whenever what they were built from changes.
+/// Detection's memory: every terminal's watch state, every store's (refunds across its terminals) and the
+/// context events are judged in, held in memory so an event is judged without a database round-trip.
+/// Watches are restored from storage at start; contexts are loaded on first use and dropped whenever what
+/// they were built from changes.
 public final class DetectionEngine: Sendable {
     /// A terminal as detection sees it: where it belongs, and the context of its events.
     public struct Subject: Sendable {
@@ -15,9 +16,11 @@ public final class DetectionEngine: Sendable {
 
     let runtime: Runtime
     /// Held while one terminal's watch is read, judged and saved, so batches and the silence sweep never
-    /// interleave on one terminal.
+    /// interleave on one terminal; and, keyed by store id, while a store's watch is (always taken after the
+    /// terminal's, so two batches never wait on each other in a circle).
     let lock = KeyedLock<UUID>()
     private let watches = Mutex<[UUID: TerminalWatch]>([:])
+    private let storeWatches = Mutex<[UUID: StoreWatch]>([:])
     private let subjects = Mutex<[UUID: Subject]>([:])
 
     public init(runtime: Runtime) {
@@ -27,8 +30,11 @@ public final class DetectionEngine: Sendable {
 
     /// Loads every saved watch; call once at start.
     public func restore() async throws {
-        let saved = try await runtime.database.withConnection { try await EventRepository().allWatches(on: $0) }
+        let (saved, stores) = try await runtime.database.withConnection {
+            (try await EventRepository().allWatches(on: $0), try await EventRepository().allStoreWatches(on: $0))
+        }
         watches.withLock { $0.merge(saved) { _, stored in stored } }
+        storeWatches.withLock { $0.merge(stores) { _, stored in stored } }
     }
 
     public var watchCount: Int { watches.withLock { $0.count } }
@@ -36,6 +42,10 @@ public final class DetectionEngine: Sendable {
     public func watch(of terminal: UUID) -> TerminalWatch { watches.withLock { $0[terminal] ?? TerminalWatch() } }
 
     func setWatch(_ watch: TerminalWatch, of terminal: UUID) { watches.withLock { $0[terminal] = watch } }
+
+    public func storeWatch(of store: UUID) -> StoreWatch { storeWatches.withLock { $0[store] ?? StoreWatch() } }
+
+    func setStoreWatch(_ watch: StoreWatch, of store: UUID) { storeWatches.withLock { $0[store] = watch } }
 
     /// Terminals last heard from before `cutoff` and not yet reported missing.
     func quietSince(_ cutoff: Date) -> [(UUID, TerminalWatch)] {
@@ -58,14 +68,16 @@ public final class DetectionEngine: Sendable {
             else { return nil }
             let detection = DetectionRepository()
             var settings = DetectionSettings()
-            for owner in [t.merchantID, t.storeID, t.id] {
+            for owner in [t.merchantID, t.storeID] {
                 settings = settings.applying(try await detection.overrides(of: owner, on: db))
             }
+            let storeRefundLimit = settings.refundLimitMinor
+            settings = settings.applying(try await detection.overrides(of: t.id, on: db))
             let roster = Set(try await detection.roster(of: store.id, on: db).map(\.operatorID))
             let context = DetectionContext(
                 geofence: store.geofence, hours: store.businessHours,
                 timeZone: TimeZone(identifier: store.timeZone) ?? TimeZone(identifier: "UTC")!, roster: roster,
-                registeredICCID: t.iccid, settings: settings)
+                registeredICCID: t.iccid, settings: settings, storeRefundLimitMinor: storeRefundLimit)
             return Subject(terminal: t, context: context)
         }
         if let loaded { subjects.withLock { $0[terminal] = loaded } }

@@ -6,7 +6,7 @@ import PosGuardStorage
 public struct EmailDispatcher: Sendable {
     let runtime: Runtime
     let client: SMTPClient
-    let repository = NotificationRepository()
+    var repository: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
 
     public init(runtime: Runtime, settings: SMTPSettings) {
         self.runtime = runtime

@@ -74,7 +74,26 @@ public struct Ingest: Sendable {
         _ accepted: [(event: AgentEvent, json: String)], refused: [Refused], terminalID: UUID, now: Date
     ) async throws -> Outcome {
         guard let subject = try await engine.subject(terminalID) else { throw ServiceError.notFound("terminal") }
+        // Only approved refunds touch the store's memory: other batches never wait for a neighbour's.
+        guard accepted.contains(where: { DetectionRules.concernsStore($0.event) }) else {
+            return try await judgeAndStore(accepted, refused: refused, subject: subject, store: nil, now: now)
+        }
+        let store = subject.terminal.storeID
+        return try await engine.lock.withLock(store) {
+            try await judgeAndStore(
+                accepted, refused: refused, subject: subject, store: engine.storeWatch(of: store), now: now)
+        }
+    }
+
+    /// Judges and commits a batch; `store` is the store's memory when the batch holds events that concern
+    /// it, and its lock is then held.
+    private func judgeAndStore(
+        _ accepted: [(event: AgentEvent, json: String)], refused: [Refused], subject: DetectionEngine.Subject,
+        store: StoreWatch?, now: Date
+    ) async throws -> Outcome {
+        let terminalID = subject.terminal.id
         var watch = engine.watch(of: terminalID)
+        var storeWatch = store ?? StoreWatch()
         let previous = watch.lastSeq
         // Events already processed, or repeated in this batch, are ignored.
         var seen = Set<Int64>()
@@ -91,7 +110,8 @@ public struct Ingest: Sendable {
         }
         var firstICCID: String? = nil
         for (event, _) in fresh {
-            findings += DetectionRules.judge(event, watch: &watch, context: subject.context)
+            findings += DetectionRules.judge(
+                event, of: terminalID, watch: &watch, store: &storeWatch, context: subject.context)
             if case .sim(let iccid) = event.body, subject.context.registeredICCID == nil,
                 subject.context.settings.allowedICCIDs.isEmpty, firstICCID == nil
             {
@@ -111,6 +131,9 @@ public struct Ingest: Sendable {
         let (alerts, pending, changed) = try await runtime.database.transaction { db in
             try await events.insert(stored, on: db)
             try await events.saveWatch(watch, of: terminalID, at: now, on: db)
+            if let store, storeWatch != store {
+                try await events.saveStoreWatch(storeWatch, of: terminal.storeID, at: now, on: db)
+            }
             let alerts = try await alertDesk.record(findings, for: terminal, at: now, on: db)
             var changed = false
             if let iccid = firstICCID {
@@ -130,6 +153,7 @@ public struct Ingest: Sendable {
             return (alerts, pending, changed)
         }
         engine.setWatch(watch, of: terminalID)
+        if store != nil { engine.setStoreWatch(storeWatch, of: terminal.storeID) }
         if changed { await runtime.announce(.terminal(terminalID)) }
         return Outcome(ackedSeq: watch.lastSeq, refused: refused, commands: pending, alerts: alerts)
     }

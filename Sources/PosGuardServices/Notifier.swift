@@ -9,7 +9,7 @@ struct Notifier: Sendable {
     let runtime: Runtime
     /// Whether email is configured; without it no email is queued.
     let email: Bool
-    let repository = NotificationRepository()
+    var repository: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
 
     func alertRaised(_ alert: Alert, terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws {
         try await email(alert, terminal: terminal, at: now, on: db)
@@ -40,7 +40,7 @@ struct Notifier: Sendable {
         guard email,
             let store = try await StoreRepository().find(terminal.storeID, in: .provider(terminal.providerID), on: db)
         else { return }
-        let users = UserRepository()
+        let users = UserRepository(secrets: runtime.secrets)
         var recipients: [(String, User.Locale)] = try await users.users(role: .storeManager, store: store.id, on: db)
             .map {
                 ($0.email, $0.locale)

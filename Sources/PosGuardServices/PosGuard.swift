@@ -1,4 +1,5 @@
 import Foundation
+import PosGuardDomain
 import PosGuardStorage
 
 /// Every service of one PosGuard instance, wired to one database.
@@ -25,7 +26,11 @@ public struct PosGuard: Sendable {
     /// Sends alert emails; nil when no SMTP server is configured.
     public let mail: EmailDispatcher?
 
-    public init(runtime: Runtime, hasher: PasswordHasher = PasswordHasher(), smtp: SMTPSettings? = nil) {
+    /// `webhookAllow`: networks webhooks may be sent to although they are not public (`serve --webhook-allow`).
+    public init(
+        runtime: Runtime, hasher: PasswordHasher = PasswordHasher(), smtp: SMTPSettings? = nil,
+        webhookAllow: [IPNetwork] = []
+    ) {
         self.runtime = runtime
         self.hasher = hasher
         authentication = Authentication(runtime: runtime, hasher: hasher, email: smtp != nil)
@@ -43,8 +48,8 @@ public struct PosGuard: Sendable {
             runtime: runtime, engine: engine, alertDesk: alerts,
             containment: Containment(runtime: runtime, registry: terminals))
         detection = DetectionSetup(runtime: runtime)
-        webhooks = Webhooks(runtime: runtime)
-        dispatcher = WebhookDispatcher(runtime: runtime)
+        webhooks = Webhooks(runtime: runtime, policy: WebhookAddressPolicy(allowing: webhookAllow))
+        dispatcher = WebhookDispatcher(runtime: runtime, policy: WebhookAddressPolicy(allowing: webhookAllow))
         mail = smtp.map { EmailDispatcher(runtime: runtime, settings: $0) }
         screening = ScreeningDesk(runtime: runtime, engine: engine, alertDesk: alerts)
         commands = RemoteCommands(runtime: runtime, registry: terminals)

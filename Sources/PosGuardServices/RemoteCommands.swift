@@ -91,7 +91,8 @@ public struct RemoteCommands: Sendable {
                 throw ServiceError.conflict(
                     field: nil, message: "the terminal is \(terminal.state.rawValue), not locked")
             }
-            guard let secret = try await AgentRepository().unlockSecret(terminal: id, on: db) else {
+            guard let secret = try await AgentRepository(secrets: runtime.secrets).unlockSecret(terminal: id, on: db)
+            else {
                 throw ServiceError.conflict(field: nil, message: "the terminal's agent is not enrolled")
             }
             let window = UnlockCode.window(at: Int64(now.timeIntervalSince1970))

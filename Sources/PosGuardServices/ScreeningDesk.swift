@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
@@ -15,7 +14,6 @@ public final class ScreeningDesk: Sendable {
     let repository = ScreeningRepository()
     private let table = Mutex<[String: [ScreeningProfile]]>([:])
     private let pending = Mutex<[ScreeningRepository.Decline]>([])
-    private let panKey = Mutex<SymmetricKey?>(nil)
 
     init(runtime: Runtime, engine: DetectionEngine, alertDesk: AlertDesk) {
         self.runtime = runtime
@@ -29,12 +27,7 @@ public final class ScreeningDesk: Sendable {
 
     /// Builds the table from storage; call once at start.
     public func load() async throws {
-        let (profiles, key) = try await runtime.database.withConnection { db in
-            let key = try await repository.secret(
-                "pan_hash_key", orMake: { SymmetricKey(size: .bits256).hex }, at: runtime.now(), on: db)
-            return (try await repository.profiles(on: db), key)
-        }
-        panKey.withLock { $0 = SymmetricKey(hex: key) }
+        let profiles = try await runtime.database.withConnection { try await repository.profiles(on: $0) }
         table.withLock { $0 = Dictionary(grouping: profiles, by: \.tid) }
     }
 
@@ -66,7 +59,7 @@ public final class ScreeningDesk: Sendable {
             terminalID: decision.terminalID,
             tid: String(request.tid.prefix(16)), mid: String(request.mid.prefix(32)), at: request.at,
             amountMinor: request.amountMinor, currency: request.currency, panMasked: pan.flatMap(MaskedPAN.mask),
-            panHash: pan.flatMap(hash), responseCode: decision.responseCode, reasons: decision.reasons, channel: channel
+            responseCode: decision.responseCode, reasons: decision.reasons, channel: channel
         )
         pending.withLock { $0.append(decline) }
         return decision
@@ -117,13 +110,6 @@ public final class ScreeningDesk: Sendable {
         }
     }
 
-    /// The keyed hash of a card number: the same card gives the same hash, which tells nothing of the number.
-    private func hash(_ pan: String) -> String? {
-        guard let key = panKey.withLock({ $0 }) else { return nil }
-        return HMAC<SHA256>.authenticationCode(for: Data(pan.utf8), using: key).map { String(format: "%02x", $0) }
-            .joined()
-    }
-
     /// Rebuilds the rows a change touched (the change feed calls this; tests may too, to wait for it).
     public func reload(_ change: ChangeFeed.Change) async throws {
         let filter: (String, UUID)
@@ -141,19 +127,5 @@ public final class ScreeningDesk: Sendable {
             }
             for p in fresh { table[p.tid, default: []].append(p) }
         }
-    }
-}
-
-extension SymmetricKey {
-    var hex: String { withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined() }
-
-    init(hex: String) {
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
-            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        self.init(data: bytes)
     }
 }

@@ -67,7 +67,7 @@ public struct TerminalRegistry: Sendable {
     let runtime: Runtime
     let terminals = TerminalRepository()
     let stores = StoreRepository()
-    let agents = AgentRepository()
+    var agents: AgentRepository { AgentRepository(secrets: runtime.secrets) }
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
@@ -261,7 +261,8 @@ public struct TerminalRegistry: Sendable {
                     ))
             }
             let takenSerials = try await terminals.registeredSerials(
-                terminalsToAdd.map { ($0.terminal.make, $0.terminal.serial) }, on: db)
+                terminalsToAdd.map { ($0.terminal.make, $0.terminal.serial) }, provider: caller.scope.providerID,
+                on: db)
             let takenTIDs = try await terminals.registeredTIDs(
                 terminalsToAdd.map(\.terminal.tid), provider: caller.scope.providerID, on: db)
             for (row, terminal) in terminalsToAdd {
@@ -300,10 +301,12 @@ public struct TerminalRegistry: Sendable {
             actorID: caller.userID, actor: caller.name, reason: reason)
     }
 
+    /// Serials (per make) and TIDs are unique within the terminal's provider only, so a refusal never tells
+    /// the caller what another tenant has registered.
     private func requireUnique(_ terminal: Terminal, excluding: UUID? = nil, on db: any SQLDatabase) async throws {
-        if try await !terminals.registeredSerials([(terminal.make, terminal.serial)], excluding: excluding, on: db)
-            .isEmpty
-        {
+        if try await !terminals.registeredSerials(
+            [(terminal.make, terminal.serial)], provider: terminal.providerID, excluding: excluding, on: db
+        ).isEmpty {
             throw ServiceError.conflict(
                 field: "serial", message: "\(terminal.make) \(terminal.serial) is already registered")
         }

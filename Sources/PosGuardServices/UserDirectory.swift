@@ -50,7 +50,7 @@ public struct UserDirectory: Sendable {
 
     let runtime: Runtime
     let hasher: PasswordHasher
-    let users = UserRepository()
+    var users: UserRepository { UserRepository(secrets: runtime.secrets) }
     let sessions = SessionRepository()
     let merchants = MerchantRepository()
     let stores = StoreRepository()

@@ -27,18 +27,23 @@ public struct Webhooks: Sendable {
     }
 
     let runtime: Runtime
-    let repository = NotificationRepository()
+    /// Which addresses a subscription written with an address may name.
+    let policy: WebhookAddressPolicy
+    var repository: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
     let merchants = MerchantRepository()
     var audit: AuditTrail { AuditTrail(runtime: runtime) }
 
-    public init(runtime: Runtime) { self.runtime = runtime }
+    public init(runtime: Runtime, policy: WebhookAddressPolicy = WebhookAddressPolicy()) {
+        self.runtime = runtime
+        self.policy = policy
+    }
 
     public func create(_ draft: Draft, by caller: Caller) async throws -> Created {
         guard caller.role == .providerAdmin || caller.role == .merchantAdmin else {
             throw ServiceError.forbidden("only provider and merchant admins subscribe webhooks")
         }
         let url = draft.url.trimmingCharacters(in: .whitespaces)
-        try Webhook.validate(url: url)
+        try Webhook.validate(url: url, policy: policy)
         let now = runtime.now()
         var random = SystemRandomNumberGenerator()
         let secret =
@@ -63,12 +68,17 @@ public struct Webhooks: Sendable {
         return try await runtime.database.withConnection { try await repository.list(in: caller.scope, on: $0) }
     }
 
+    /// Deletes the subscription and cancels its queued messages with it: nothing more is sent to it.
     public func delete(_ id: UUID, by caller: Caller) async throws {
         let now = runtime.now()
         try await runtime.database.transaction { db in
             let hook = try await find(id, caller, db)
             try await repository.delete(id, at: now, on: db)
-            try await audit.record(caller, "webhook.delete", target: "webhook", id: id, before: hook, at: now, on: db)
+            let cancelled = try await repository.cancelPendingDeliveries(
+                of: id, reason: "cancelled: the webhook was deleted", on: db)
+            try await audit.record(
+                caller, "webhook.delete", target: "webhook", id: id, before: hook,
+                reason: cancelled > 0 ? "\(cancelled) pending deliveries cancelled" : nil, at: now, on: db)
         }
     }
 

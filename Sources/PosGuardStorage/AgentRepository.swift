@@ -2,7 +2,8 @@ import Foundation
 import PosGuardDomain
 import SQLKit
 
-/// Enrollment codes and the public keys of enrolled terminals. Codes are stored only as hashes.
+/// Enrollment codes and the public keys of enrolled terminals. Codes are stored only as hashes; unlock secrets
+/// are sealed under the master key (`SecretBox`).
 public struct AgentRepository: Sendable {
     public struct Code: Sendable, Equatable {
         public var terminalID: UUID
@@ -17,7 +18,9 @@ public struct AgentRepository: Sendable {
         public var publicKey: String
     }
 
-    public init() {}
+    let secrets: SecretBox
+
+    public init(secrets: SecretBox) { self.secrets = secrets }
 
     public func insertCode(
         hash: String, terminal: UUID, createdAt: Date, expiresAt: Date, createdBy: String, on db: any SQLDatabase
@@ -60,7 +63,10 @@ public struct AgentRepository: Sendable {
         async throws
     {
         try await db.insert(into: "agent_keys").columns("terminal_id", "public_key", "unlock_secret", "enrolled_at")
-            .values(SQLBind(terminal.key), SQLBind(publicKey), SQLBind(unlockSecret), SQLBind(now.millis))
+            .values(
+                SQLBind(terminal.key), SQLBind(publicKey),
+                SQLBind(try secrets.seal(unlockSecret, for: .unlock(terminal: terminal))), SQLBind(now.millis)
+            )
             .onConflict(with: ["terminal_id"]) {
                 $0.set(excludedValueOf: "public_key").set(excludedValueOf: "unlock_secret").set(
                     excludedValueOf: "enrolled_at")
@@ -72,7 +78,7 @@ public struct AgentRepository: Sendable {
     public func unlockSecret(terminal: UUID, on db: any SQLDatabase) async throws -> String? {
         try await db.select().column("unlock_secret").from("agent_keys").where("terminal_id", .equal, terminal.key)
             .first()?
-            .optionalText("unlock_secret")
+            .optionalText("unlock_secret").map { try secrets.open($0, for: .unlock(terminal: terminal)) }
     }
 
     /// The enrolled terminal with this id, with its key.

@@ -92,16 +92,19 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Runs `body` with a connection of its own for its whole duration.
+    ///
+    /// Statements are never logged: SQLKit logs a statement with its bound values, and those carry secrets
+    /// (webhook signing secrets, password hashes, TOTP secrets).
     public func withConnection<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         if let pool = sqlite {
             let connection = try await pool.requestConnection(logger: logger).get()
             defer { pool.releaseConnection(connection, logger: logger) }
-            return try await body(connection.sql(queryLogLevel: .trace))
+            return try await body(connection.sql(queryLogLevel: nil))
         }
         let pool = postgres!
         let connection = try await pool.requestConnection(logger: logger).get()
         defer { pool.releaseConnection(connection, logger: logger) }
-        return try await body(connection.sql(queryLogLevel: .trace))
+        return try await body(connection.sql(queryLogLevel: nil))
     }
 
     /// Runs `body` in one transaction: everything it wrote is committed together, or nothing is.
@@ -128,6 +131,30 @@ public final class Database: @unchecked Sendable {
     public func close() async throws {
         try await sqlite?.shutdownAsync()
         try await postgres?.shutdownAsync()
+    }
+
+    /// Whether `error` means the database cannot serve right now — down, restarting, unreachable, out of
+    /// connections or disk, or busy past its timeout — so the request may be retried later. The transaction it
+    /// was part of is rolled back: nothing was half-written.
+    public static func isUnavailable(_ error: any Error) -> Bool {
+        switch error {
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError, is IOError,
+            is ChannelError:
+            return true
+        case let error as PSQLError:
+            if [.connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed]
+                .contains(error.code)
+            {
+                return true
+            }
+            // Class 08 connection exceptions, 53 insufficient resources, 57P0x shutdowns and restarts.
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P")
+        case let error as SQLiteError:
+            return [.busy, .locked, .full, .ioError, .cantOpen].contains(error.reason)
+        default:
+            return false
+        }
     }
 
     /// Whether `error` is the database refusing a duplicate of a unique key.

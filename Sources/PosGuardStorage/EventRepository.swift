@@ -2,7 +2,7 @@ import Foundation
 import PosGuardDomain
 import SQLKit
 
-/// The event log, and each terminal's detection memory saved alongside it.
+/// The event log, and the detection memory of each terminal and store saved alongside it.
 public struct EventRepository: Sendable {
     public struct Stored: Sendable, Equatable {
         public var terminalID: UUID
@@ -62,19 +62,40 @@ public struct EventRepository: Sendable {
 
     public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on db: any SQLDatabase) async throws
     {
-        let state = String(decoding: try Self.encoder.encode(watch), as: UTF8.self)
-        try await db.insert(into: "terminal_watch").columns("terminal_id", "state", "updated_at")
-            .values(SQLBind(terminal.key), SQLBind(state), SQLBind(now.millis))
-            .onConflict(with: ["terminal_id"]) { $0.set(excludedValueOf: "state").set(excludedValueOf: "updated_at") }
-            .run()
+        try await save(watch, in: "terminal_watch", key: "terminal_id", owner: terminal, at: now, on: db)
     }
 
     /// Every terminal's saved detection memory, to resume after a restart.
     public func allWatches(on db: any SQLDatabase) async throws -> [UUID: TerminalWatch] {
-        var watches: [UUID: TerminalWatch] = [:]
-        for row in try await db.select().columns("terminal_id", "state").from("terminal_watch").all() {
-            watches[try row.uuid("terminal_id")] = try Self.decoder.decode(
-                TerminalWatch.self, from: Data(try row.text("state").utf8))
+        try await all(in: "terminal_watch", key: "terminal_id", on: db)
+    }
+
+    public func saveStoreWatch(_ watch: StoreWatch, of store: UUID, at now: Date, on db: any SQLDatabase) async throws {
+        try await save(watch, in: "store_watch", key: "store_id", owner: store, at: now, on: db)
+    }
+
+    /// Every store's saved detection memory, to resume after a restart.
+    public func allStoreWatches(on db: any SQLDatabase) async throws -> [UUID: StoreWatch] {
+        try await all(in: "store_watch", key: "store_id", on: db)
+    }
+
+    /// Detection memory is kept as JSON, one row per owner (terminal or store), replaced on every save.
+    private func save(
+        _ watch: some Encodable, in table: String, key: String, owner: UUID, at now: Date, on db: any SQLDatabase
+    ) async throws {
+        let state = String(decoding: try Self.encoder.encode(watch), as: UTF8.self)
+        try await db.insert(into: table).columns(key, "state", "updated_at")
+            .values(SQLBind(owner.key), SQLBind(state), SQLBind(now.millis))
+            .onConflict(with: [key]) { $0.set(excludedValueOf: "state").set(excludedValueOf: "updated_at") }
+            .run()
+    }
+
+    private func all<Watch: Decodable>(in table: String, key: String, on db: any SQLDatabase) async throws
+        -> [UUID: Watch]
+    {
+        var watches: [UUID: Watch] = [:]
+        for row in try await db.select().columns(key, "state").from(table).all() {
+            watches[try row.uuid(key)] = try Self.decoder.decode(Watch.self, from: Data(try row.text("state").utf8))
         }
         return watches
     }

@@ -31,6 +31,9 @@ public enum Migrations {
         Migration(version: 4, name: "screening: decline log, instance secrets", statements: SchemaV4.statements),
         Migration(version: 5, name: "command delivery and acknowledgement", statements: SchemaV5.statements),
         Migration(version: 6, name: "offline unlock secrets", statements: SchemaV6.statements),
+        Migration(version: 7, name: "declines without card hashes", statements: SchemaV7.statements),
+        Migration(
+            version: 8, name: "serials unique per provider, store detection memory", statements: SchemaV8.statements),
         Migration(version: 9, name: "TOTP codes used once", statements: SchemaV9.statements),
     ]
 
@@ -44,12 +47,15 @@ public enum Migrations {
         }
     }
 
-    /// Applies every pending migration, each in its own transaction; returns the versions applied.
+    /// Applies every pending migration up to `target` (all of them unless a test stops at an older version, to
+    /// check an upgrade), each in its own transaction; returns the versions applied.
     @discardableResult
-    public static func migrate(_ database: Database, now: Date = Date()) async throws -> [Int] {
+    public static func migrate(_ database: Database, upTo target: Int = latest, now: Date = Date()) async throws
+        -> [Int]
+    {
         try await database.withConnection { try await ensureVersionTable($0) }
         var applied: [Int] = []
-        for migration in all {
+        for migration in all where migration.version <= target {
             let done = try await database.transaction { db -> Bool in
                 if database.kind == .postgres {
                     // Two instances starting together on one PostgreSQL must not both run a migration.

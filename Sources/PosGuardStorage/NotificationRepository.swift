@@ -2,7 +2,8 @@ import Foundation
 import PosGuardDomain
 import SQLKit
 
-/// Webhook subscriptions, their delivery log, and the email outbox.
+/// Webhook subscriptions, their delivery log, and the email outbox. Webhook signing secrets are sealed under
+/// the master key (`SecretBox`) and handed out in plain text.
 public struct NotificationRepository: Sendable {
     public struct Email: Sendable, Equatable {
         public var id: UUID
@@ -26,14 +27,16 @@ public struct NotificationRepository: Sendable {
         }
     }
 
-    public init() {}
+    let secrets: SecretBox
+
+    public init(secrets: SecretBox) { self.secrets = secrets }
 
     public func insert(_ w: Webhook, secret: String, on db: any SQLDatabase) async throws {
         try await db.insert(into: "webhooks")
             .columns("id", "provider_id", "merchant_id", "url", "secret", "minimum_severity", "created_at")
             .values(
                 SQLBind(w.id.key), SQLBind(w.providerID.key), SQLBind(w.merchantID?.key), SQLBind(w.url),
-                SQLBind(secret),
+                SQLBind(try secrets.seal(secret, for: .webhook(w.id))),
                 SQLBind(w.minimumSeverity.rawValue), SQLBind(w.createdAt.millis)
             ).run()
     }
@@ -48,7 +51,7 @@ public struct NotificationRepository: Sendable {
             .map { row -> (Webhook, secret: String) in
                 let hook = try Self.webhook(row)
                 guard scope.merchantID == nil || hook.merchantID == scope.merchantID else { throw NotInScope() }
-                return (hook, try row.text("secret"))
+                return (hook, try secret(row, of: hook.id))
             }
     }
 
@@ -68,7 +71,7 @@ public struct NotificationRepository: Sendable {
         try await live(db).where("provider_id", .equal, provider.key).orderBy("id").all().compactMap { row in
             let hook = try Self.webhook(row)
             guard hook.merchantID == nil || hook.merchantID == merchant else { return nil }
-            return (hook, try row.text("secret"))
+            return (hook, try secret(row, of: hook.id))
         }
     }
 
@@ -90,10 +93,12 @@ public struct NotificationRepository: Sendable {
             "last_status_code", to: d.lastStatusCode.map(Int64.init)
         )
         .set("last_error", to: d.lastError).set("delivered_at", to: d.deliveredAt?.millis)
-        .where("id", .equal, d.id.key).run()
+        .where("id", .equal, d.id.key)
+        // An attempt's outcome never revives a delivery cancelled while it was under way.
+        .where("status", .equal, WebhookDelivery.Status.pending.rawValue).run()
     }
 
-    /// Pending deliveries whose time has come, oldest first, with their webhook's URL and secret.
+    /// Pending deliveries of live webhooks whose time has come, oldest first, with their webhook's URL and secret.
     public func dueDeliveries(at now: Date, limit: Int, on db: any SQLDatabase) async throws
         -> [(WebhookDelivery, url: String, secret: String)]
     {
@@ -106,8 +111,24 @@ public struct NotificationRepository: Sendable {
             )
             .where(SQLColumn("status", table: "d"), .equal, SQLBind(WebhookDelivery.Status.pending.rawValue))
             .where(SQLColumn("next_attempt_at", table: "d"), .lessThanOrEqual, SQLBind(now.millis))
+            .where(SQLColumn("deleted_at", table: "w"), .is, SQLLiteral.null)
             .orderBy(SQLColumn("id", table: "d")).limit(limit).all()
-        return try rows.map { (try Self.delivery($0), try $0.text("url"), try $0.text("secret")) }
+        return try rows.map { row in
+            let delivery = try Self.delivery(row)
+            return (delivery, try row.text("url"), try secret(row, of: delivery.webhookID))
+        }
+    }
+
+    /// Claims due deliveries for one sender until `until`: of `ids`, those still pending and due are pushed
+    /// past the lease in one statement and returned — so two senders, in this instance or another, never
+    /// both send one delivery. A sender that dies mid-send leaves its claim to lapse, and the delivery goes out
+    /// again later under the same `PosGuard-Webhook-Id`.
+    public func claim(_ ids: [UUID], until: Date, at now: Date, on db: any SQLDatabase) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await db.update("webhook_deliveries").set("next_attempt_at", to: until.millis)
+            .where("id", .in, ids.map(\.key)).where("status", .equal, WebhookDelivery.Status.pending.rawValue)
+            .where("next_attempt_at", .lessThanOrEqual, now.millis).returning("id").all()
+        return Set(try rows.map { try $0.uuid("id") })
     }
 
     public func deliveries(of webhook: UUID, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
@@ -167,6 +188,10 @@ public struct NotificationRepository: Sendable {
                         createdAt: try row.date("created_at")), try row.text("status")
                 )
             }
+    }
+
+    private func secret(_ row: any SQLRow, of webhook: UUID) throws -> String {
+        try secrets.open(try row.text("secret"), for: .webhook(webhook))
     }
 
     private func live(_ db: any SQLDatabase) -> SQLSelectBuilder {

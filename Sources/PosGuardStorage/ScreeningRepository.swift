@@ -14,8 +14,8 @@ public struct ScreeningRepository: Sendable {
         public var at: Date
         public var amountMinor: Int64
         public var currency: String
+        /// At most the first six and last four digits (`MaskedPAN`); nothing else of the card is kept.
         public var panMasked: String?
-        public var panHash: String?
         public var responseCode: String
         public var reasons: [DeclineReason]
         /// `iso8583` or `http`.
@@ -23,7 +23,7 @@ public struct ScreeningRepository: Sendable {
 
         public init(
             id: UUID, providerID: UUID?, terminalID: UUID?, tid: String, mid: String, at: Date, amountMinor: Int64,
-            currency: String, panMasked: String?, panHash: String?, responseCode: String, reasons: [DeclineReason],
+            currency: String, panMasked: String?, responseCode: String, reasons: [DeclineReason],
             channel: String
         ) {
             self.id = id
@@ -35,7 +35,6 @@ public struct ScreeningRepository: Sendable {
             self.amountMinor = amountMinor
             self.currency = currency
             self.panMasked = panMasked
-            self.panHash = panHash
             self.responseCode = responseCode
             self.reasons = reasons
             self.channel = channel
@@ -95,14 +94,12 @@ public struct ScreeningRepository: Sendable {
         for start in stride(from: 0, to: declines.count, by: TerminalRepository.batchSize) {
             var insert = db.insert(into: "screening_declines").columns(
                 "id", "provider_id", "terminal_id", "tid", "mid", "at", "amount_minor", "currency", "pan_masked",
-                "pan_hash",
                 "response_code", "reasons", "channel")
             for d in declines[start..<min(start + TerminalRepository.batchSize, declines.count)] {
                 insert = insert.values(
                     SQLBind(d.id.key), SQLBind(d.providerID?.key), SQLBind(d.terminalID?.key), SQLBind(d.tid),
                     SQLBind(d.mid),
                     SQLBind(d.at.millis), SQLBind(d.amountMinor), SQLBind(d.currency), SQLBind(d.panMasked),
-                    SQLBind(d.panHash),
                     SQLBind(d.responseCode), SQLBind(d.reasons.map(\.rawValue).joined(separator: ",")),
                     SQLBind(d.channel))
             }
@@ -128,20 +125,6 @@ public struct ScreeningRepository: Sendable {
         return Page(fetched: try rows.map(Self.decline), limit: limit, id: \.id)
     }
 
-    /// A secret of this instance, made on first use.
-    public func secret(_ name: String, orMake make: () -> String, at now: Date, on db: any SQLDatabase) async throws
-        -> String
-    {
-        if let row = try await db.select().column("value").from("instance_secrets").where("name", .equal, name).first()
-        {
-            return try row.text("value")
-        }
-        try await db.insert(into: "instance_secrets").columns("name", "value", "created_at")
-            .values(SQLBind(name), SQLBind(make()), SQLBind(now.millis)).ignoringConflicts(with: ["name"]).run()
-        return try await db.select().column("value").from("instance_secrets").where("name", .equal, name).first()!.text(
-            "value")
-    }
-
     static func decline(_ row: any SQLRow) throws -> Decline {
         Decline(
             id: try row.uuid("id"), providerID: try row.optionalUUID("provider_id"),
@@ -149,7 +132,6 @@ public struct ScreeningRepository: Sendable {
             tid: try row.text("tid"), mid: try row.text("mid"), at: try row.date("at"),
             amountMinor: try row.int("amount_minor"),
             currency: try row.text("currency"), panMasked: try row.optionalText("pan_masked"),
-            panHash: try row.optionalText("pan_hash"),
             responseCode: try row.text("response_code"),
             reasons: try row.text("reasons").split(separator: ",").compactMap { DeclineReason(rawValue: String($0)) },
             channel: try row.text("channel"))

@@ -81,10 +81,10 @@ public struct TerminalRepository: Sendable {
         return counts
     }
 
-    /// Of the given `(make, serial)` pairs, those already registered (anywhere: a device is in one registry).
-    /// Makes are compared without regard to case.
+    /// Of the given `(make, serial)` pairs, those already registered by the provider. Makes are compared
+    /// without regard to case. Other providers' registries are never consulted: what they hold is theirs.
     public func registeredSerials(
-        _ pairs: [(make: String, serial: String)], excluding: UUID? = nil, on db: any SQLDatabase
+        _ pairs: [(make: String, serial: String)], provider: UUID, excluding: UUID? = nil, on db: any SQLDatabase
     )
         async throws -> Set<SerialKey>
     {
@@ -93,6 +93,7 @@ public struct TerminalRepository: Sendable {
         let serials = Array(Set(pairs.map(\.serial)))
         for start in stride(from: 0, to: serials.count, by: Self.batchSize) {
             var query = db.select().columns("id", "make", "serial").from("terminals")
+                .where("provider_id", .equal, provider.key)
                 .where(
                     SQLColumn("serial"), .in,
                     SQLBind.group(Array(serials[start..<min(start + Self.batchSize, serials.count)])))

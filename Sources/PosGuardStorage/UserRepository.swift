@@ -3,7 +3,8 @@ import PosGuardDomain
 import SQLKit
 
 /// Users and their credentials. Password hashes and TOTP secrets leave this type only as `Credentials`,
-/// for the sign-in check.
+/// for the sign-in check; TOTP secrets are sealed under the master key on the way in and opened on the way
+/// out, so callers see them in plain text and the database never does.
 public struct UserRepository: Sendable {
     /// What a sign-in is checked against.
     public struct Credentials: Sendable {
@@ -13,7 +14,9 @@ public struct UserRepository: Sendable {
         public var totpPendingSecret: String?
     }
 
-    public init() {}
+    let secrets: SecretBox
+
+    public init(secrets: SecretBox) { self.secrets = secrets }
 
     /// Adds a user with a bcrypt password hash.
     public func insert(_ u: User, passwordHash: String, on db: any SQLDatabase) async throws {
@@ -42,13 +45,17 @@ public struct UserRepository: Sendable {
 
     /// Stores a TOTP secret awaiting its first code.
     public func setPendingTOTP(_ user: UUID, secret: String, on db: any SQLDatabase) async throws {
-        try await db.update("users").set("totp_pending_secret", to: secret).where("id", .equal, user.key).run()
+        try await db.update("users").set(
+            "totp_pending_secret", to: try secrets.seal(secret, for: .pendingTOTP(user: user))
+        )
+        .where("id", .equal, user.key).run()
     }
 
     /// Makes the pending secret the active one; `step`, the time step of the code that confirmed it, is spent.
     public func enableTOTP(_ user: UUID, secret: String, step: Int64, on db: any SQLDatabase) async throws {
-        try await db.update("users").set("totp_secret", to: secret).set("totp_pending_secret", to: String?.none)
-            .set("totp_last_step", to: step).where("id", .equal, user.key).run()
+        try await db.update("users").set("totp_secret", to: try secrets.seal(secret, for: .totp(user: user)))
+            .set("totp_pending_secret", to: String?.none).set("totp_last_step", to: step)
+            .where("id", .equal, user.key).run()
     }
 
     /// Turns the second factor off.
@@ -77,12 +84,14 @@ public struct UserRepository: Sendable {
 
     /// A user by id regardless of scope: only for resolving an authenticated session to its own user.
     public func credentials(id: UUID, on db: any SQLDatabase) async throws -> Credentials? {
-        try await db.select().column("*").from("users").where("id", .equal, id.key).first().map(Self.credentials)
+        try await db.select().column("*").from("users").where("id", .equal, id.key).first().map { try credentials($0) }
     }
 
     /// The user signing in with this email, if any.
     public func credentials(email: String, on db: any SQLDatabase) async throws -> Credentials? {
-        try await db.select().column("*").from("users").where("email", .equal, email).first().map(Self.credentials)
+        try await db.select().column("*").from("users").where("email", .equal, email).first().map {
+            try credentials($0)
+        }
     }
 
     /// Whether any user, in any tenant, already has this email (emails sign in, so they are unique).
@@ -100,7 +109,7 @@ public struct UserRepository: Sendable {
 
     /// The user with this email, if any (for choosing the language of mail to an address).
     public func user(email: String, on db: any SQLDatabase) async throws -> User? {
-        try await credentials(email: email, on: db)?.user
+        try await db.select().column("*").from("users").where("email", .equal, email).first().map(Self.user)
     }
 
     /// A page of the users inside the scope, in creation order.
@@ -114,11 +123,14 @@ public struct UserRepository: Sendable {
         return Page(fetched: try rows.map(Self.user), limit: limit, id: \.id)
     }
 
-    static func credentials(_ row: any SQLRow) throws -> Credentials {
-        Credentials(
-            user: try user(row), passwordHash: try row.text("password_hash"),
-            totpSecret: try row.optionalText("totp_secret"),
-            totpPendingSecret: try row.optionalText("totp_pending_secret"))
+    func credentials(_ row: any SQLRow) throws -> Credentials {
+        let user = try Self.user(row)
+        return Credentials(
+            user: user, passwordHash: try row.text("password_hash"),
+            totpSecret: try row.optionalText("totp_secret").map { try secrets.open($0, for: .totp(user: user.id)) },
+            totpPendingSecret: try row.optionalText("totp_pending_secret").map {
+                try secrets.open($0, for: .pendingTOTP(user: user.id))
+            })
     }
 
     static func user(_ row: any SQLRow) throws -> User {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PosGuardDomain
 import PosGuardServices
 import Prometheus
 
@@ -9,9 +10,12 @@ import Prometheus
 public struct HTTPSettings: Sendable {
     /// The bearer token a metrics scraper sends; without one, `/metrics` is off (it counts a whole fleet).
     public var metricsToken: String?
+    /// Reverse proxies whose `X-Forwarded-For` is believed; none by default.
+    public var trustedProxies: [IPNetwork]
 
-    public init(metricsToken: String? = nil) {
+    public init(metricsToken: String? = nil, trustedProxies: [IPNetwork] = []) {
         self.metricsToken = metricsToken
+        self.trustedProxies = trustedProxies
     }
 }
 
@@ -22,8 +26,13 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeaders())
+    if !settings.trustedProxies.isEmpty {
+        router.add(middleware: ClientAddressMiddleware(trustedProxies: settings.trustedProxies))
+    }
     router.add(middleware: RequestMetrics(registry: metrics))
     router.add(middleware: ProblemMiddleware())
+    let routeTable = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     OperationsRoutes(app: app, registry: metrics, metricsToken: settings.metricsToken).add(to: router)
 
     let api = router.group("api/v1")
@@ -40,6 +49,7 @@ public func buildRouter(
     ScreeningRoutes(app: app).add(to: authenticated)
     CommandRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
+    routeTable.learn(router.routes.map { ($0.method, $0.path.description) })
     return router
 }
 

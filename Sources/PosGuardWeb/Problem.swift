@@ -18,6 +18,8 @@ struct Problem: HTTPResponseError, Encodable {
     /// For a rejected import: every bad row.
     var rowErrors: [TerminalImport.RowError]?
     var retryAfter: Int?
+    /// For a method the path does not serve: the methods it does.
+    var allow: String?
 
     init(
         _ status: HTTPResponse.Status, _ kind: String, _ title: String, detail: String? = nil,
@@ -48,6 +50,7 @@ struct Problem: HTTPResponseError, Encodable {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         let body = try APIJSON.encoder.encode(self)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

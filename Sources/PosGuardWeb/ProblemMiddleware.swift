@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import PosGuardDomain
 import PosGuardServices
+import PosGuardStorage
 
 /// Turns every error a route throws into a problem document; anything unexpected becomes a 500 that
 /// reveals nothing of the server and is logged for the operator.
@@ -14,7 +15,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = Self.problem(for: error)
-            if problem.status == .internalServerError {
+            if problem.status == .internalServerError || problem.status == .serviceUnavailable {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             return try problem.response(from: request, context: context)
@@ -35,6 +36,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .contentTooLarge: return Problem(.contentTooLarge, "too-large", "The request body is too large")
             default: return Problem(error.status, "http", error.status.reasonPhrase, detail: error.body)
             }
+        case let error where Database.isUnavailable(error):
+            var problem = Problem(
+                .serviceUnavailable, "unavailable", "The database is unavailable",
+                detail: "nothing was changed: try again in a few seconds")
+            problem.retryAfter = 5
+            return problem
         default:
             return Problem(.internalServerError, "internal", "The server failed to handle the request")
         }

@@ -10,16 +10,17 @@ extension Request {
 
     /// Decodes a JSON body, or throws a problem naming what is wrong: 400 for malformed JSON or a body over
     /// the limit, 422 for a missing or unknown field, a wrong type, an unknown value or text that is not plain.
-    mutating func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
+    /// `cardFields` names the fields that may carry a card number; card data anywhere else is refused.
+    mutating func decodeJSON<T: Decodable>(_ type: T.Type, cardFields: Set<String> = []) async throws -> T {
         let buffer = try await collectLimited(Self.jsonLimit)
         guard buffer.readableBytes > 0 else { throw Problem.badRequest("body", "is empty: send a JSON object") }
-        return try Self.decodeJSON(type, from: Data(buffer: buffer))
+        return try Self.decodeJSON(type, from: Data(buffer: buffer), cardFields: cardFields)
     }
 
     /// Decodes JSON bytes the same way, for bodies read by other means (a signed agent request).
-    static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, cardFields: Set<String> = []) throws -> T {
         do {
-            return try StrictDecoding.decode(T.self, from: data)
+            return try StrictDecoding.decode(T.self, from: data, cardFields: cardFields)
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }

@@ -30,7 +30,7 @@ struct ScreeningRoutes {
             guard caller.role.readsOrganisation else {
                 throw ServiceError.forbidden("your role does not screen payments")
             }
-            let body = try await request.decodeJSON(Request.self)
+            let body = try await request.decodeJSON(Request.self, cardFields: ["pan"])
             var v = Validator()
             v.text(body.tid, "tid", max: 8)
             v.text(body.mid, "mid", max: 15)

@@ -2,15 +2,16 @@ import Foundation
 import PosGuardDomain
 
 /// Decodes API request bodies with the API's JSON conventions, refusing what a plain `JSONDecoder` lets
-/// through: keys the type does not know (a typo in a PATCH must not silently change nothing) and text
-/// holding control or invisible format characters.
+/// through: keys the type does not know (a typo in a PATCH must not silently change nothing), text holding
+/// control or invisible format characters, and card data in any field but the ones named to carry a card
+/// number (the screening request's `pan`, masked as soon as it is read).
 ///
 /// It wraps the decoder a type is decoded from and records, for every JSON object, which keys the type
 /// asked for; whatever else the object held is unknown. Free-form values (`JSONValue`, string-keyed
 /// dictionaries) and values with their own decoding strategy (dates) are passed through unchecked.
 enum StrictDecoding {
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let log = DecodingLog()
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, cardFields: Set<String> = []) throws -> T {
+        let log = DecodingLog(cardFields: cardFields)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = APIJSON.decoder.dateDecodingStrategy
         decoder.keyDecodingStrategy = .custom { path in
@@ -23,7 +24,12 @@ enum StrictDecoding {
         let value = try decoder.decode(Root<T>.self, from: data).value
         let unknown = log.unknownFields()
         if !unknown.isEmpty {
-            throw ValidationFailure(unknown.map { FieldError($0, "is not a field of this request") })
+            throw ValidationFailure(
+                unknown.map {
+                    CardDataScan.containsCardData($0)
+                        ? FieldError("body", "holds card data in a field name: PosGuard never accepts card numbers")
+                        : FieldError($0, "is not a field of this request")
+                })
         }
         return value
     }
@@ -47,6 +53,10 @@ final class DecodingLog: @unchecked Sendable {
     private var asked: [String: Set<String>] = [:]
     /// The JSON key as sent, by its Swift name, for messages.
     var sent: [String: String] = [:]
+    /// The fields (JSON paths) that may carry a card number.
+    let cardFields: Set<String>
+
+    init(cardFields: Set<String>) { self.cardFields = cardFields }
 
     func saw(_ path: [any CodingKey], keys: [String]) {
         present[Self.id(path), default: (path, [])].keys.formUnion(keys)
@@ -69,12 +79,29 @@ final class DecodingLog: @unchecked Sendable {
         path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 
-    /// Refuses a string that is not plain text, naming its field.
-    static func check(_ text: String, at path: [any CodingKey]) throws -> String {
+    /// Refuses a string that is not plain text, or that holds card data outside a card field, naming its
+    /// field (never repeating the digits).
+    func check(_ text: String, at path: [any CodingKey]) throws -> String {
+        let field = APIJSON.fieldPath(path)
         if let problem = PlainText.problem(in: text, multiline: true) {
-            throw ValidationFailure([FieldError(APIJSON.fieldPath(path), problem)])
+            throw ValidationFailure([FieldError(field, problem)])
         }
+        try checkCardData(text, field: field)
         return text
+    }
+
+    /// Refuses a number that reads as a card number.
+    func check<N: BinaryInteger>(_ number: N, at path: [any CodingKey]) throws -> N {
+        try checkCardData(String(number), field: APIJSON.fieldPath(path))
+        return number
+    }
+
+    private func checkCardData(_ text: String, field: String) throws {
+        if !cardFields.contains(field) && CardDataScan.containsCardData(text) {
+            throw ValidationFailure([
+                FieldError(field, "holds card data: PosGuard never accepts full card numbers or track data here")
+            ])
+        }
     }
 
     /// Types decoded by the underlying decoder as they are: free-form content, and values that have a
@@ -123,15 +150,20 @@ struct RecordingKeyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return base.contains(key)
     }
 
+    /// An optional field sent as `null` is refused rather than read as absent: the client meant something
+    /// by it (clearing the value, perhaps) and must learn that nothing of the kind happened.
     func decodeNil(forKey key: Key) throws -> Bool {
         log.asked(codingPath, for: key.stringValue)
-        return try base.decodeNil(forKey: key)
+        guard try base.decodeNil(forKey: key) else { return false }
+        throw ValidationFailure([
+            FieldError(APIJSON.fieldPath(codingPath + [key]), "must not be null: leave the field out instead")
+        ])
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         log.asked(codingPath, for: key.stringValue)
         if type == String.self {
-            return try DecodingLog.check(try base.decode(String.self, forKey: key), at: codingPath + [key]) as! T
+            return try log.check(try base.decode(String.self, forKey: key), at: codingPath + [key]) as! T
         }
         if DecodingLog.passesThrough(type) || !base.contains(key) { return try base.decode(type, forKey: key) }
         return try T(from: Recording(base: try base.superDecoder(forKey: key), log: log))
@@ -140,19 +172,25 @@ struct RecordingKeyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try primitive(type, key) }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try primitive(type, key) }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try primitive(type, key) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try primitive(type, key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+        try log.check(try primitive(type, key), at: codingPath + [key])
+    }
     func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try primitive(type, key) }
     func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try primitive(type, key) }
     func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try primitive(type, key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try primitive(type, key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        try log.check(try primitive(type, key), at: codingPath + [key])
+    }
     func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try primitive(type, key) }
     func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try primitive(type, key) }
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try primitive(type, key) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try primitive(type, key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try primitive(type, key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
+        try log.check(try primitive(type, key), at: codingPath + [key])
+    }
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
         log.asked(codingPath, for: key.stringValue)
-        return try DecodingLog.check(try base.decode(type, forKey: key), at: codingPath + [key])
+        return try log.check(try base.decode(type, forKey: key), at: codingPath + [key])
     }
 
     private func primitive<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
@@ -199,7 +237,7 @@ struct RecordingUnkeyed: UnkeyedDecodingContainer {
 
     mutating func decode(_ type: String.Type) throws -> String {
         let path = codingPath + [JSONKeys.Key(index: currentIndex)]
-        return try DecodingLog.check(try base.decode(type), at: path)
+        return try log.check(try base.decode(type), at: path)
     }
 
     mutating func decode(_ type: Bool.Type) throws -> Bool { try base.decode(type) }
@@ -244,7 +282,7 @@ struct RecordingSingle: SingleValueDecodingContainer {
     }
 
     func decode(_ type: String.Type) throws -> String {
-        try DecodingLog.check(try base.decode(type), at: codingPath)
+        try decoder.log.check(try base.decode(type), at: codingPath)
     }
 
     func decode(_ type: Bool.Type) throws -> Bool { try base.decode(type) }

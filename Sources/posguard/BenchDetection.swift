@@ -16,8 +16,8 @@ extension Bench {
 
         func run() async throws {
             say("PosGuard detection-state benchmark: \(terminals) terminals on SQLite")
-            try await BenchKit.withDatabase(url: nil, logger: Logs.bootstrap()) { db in
-                let app = PosGuard(runtime: Runtime(database: db), hasher: PasswordHasher(cost: 4))
+            try await BenchKit.withDatabase(url: nil, logger: Logs.bootstrap()) { runtime in
+                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
                 let (caller, stores) = try await BenchKit.tenant(app)
                 _ = try await BenchKit.importTerminals(app, caller: caller, stores: stores, count: terminals)
                 var ids: [UUID] = []

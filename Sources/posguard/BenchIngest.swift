@@ -40,8 +40,8 @@ extension Bench {
             say(
                 "PosGuard ingest benchmark: \(batches) signed batches of \(events) events from \(terminals) terminals "
                     + "over \(connections) connections, \(databaseURL == nil ? "SQLite" : "PostgreSQL")")
-            try await BenchKit.withDatabase(url: databaseURL, logger: logger) { db in
-                let app = PosGuard(runtime: Runtime(database: db), hasher: PasswordHasher(cost: 4))
+            try await BenchKit.withDatabase(url: databaseURL, logger: logger) { runtime in
+                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
                 let (caller, stores) = try await BenchKit.tenant(app)
                 _ = try await BenchKit.importTerminals(app, caller: caller, stores: stores, count: terminals)
                 let fleet = try await enroll(app, caller: caller)

@@ -8,8 +8,8 @@ import ServiceLifecycle
 
 /// What the benchmarks share: a throwaway database, a benchmark tenant, durations and memory readings.
 enum BenchKit {
-    /// Runs `body` on a fresh, migrated database: a temporary SQLite file, or the given (empty) PostgreSQL.
-    static func withDatabase(url: String?, logger: Logger, _ body: (Database) async throws -> Void) async throws {
+    /// Runs `body` on a fresh, migrated database under a fresh master key: a temporary SQLite file, or the given (empty) PostgreSQL.
+    static func withDatabase(url: String?, logger: Logger, _ body: (Runtime) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "posguard-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -17,7 +17,7 @@ enum BenchKit {
         var options = try DatabaseOptions.parse([])
         options.dataDir = directory.path
         options.databaseURL = url ?? ""
-        try await options.use(logger: logger) { db, _ in try await body(db) }
+        try await options.use(logger: logger) { runtime, _ in try await body(runtime) }
     }
 
     /// A provider with 10 merchants of 10 stores each, open around the clock.

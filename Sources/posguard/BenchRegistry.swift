@@ -24,8 +24,8 @@ extension Bench {
             say(
                 "PosGuard registry benchmark: \(terminals) terminals on \(databaseURL == nil ? "SQLite" : "PostgreSQL")"
             )
-            try await BenchKit.withDatabase(url: databaseURL, logger: Logs.bootstrap()) { db in
-                let app = PosGuard(runtime: Runtime(database: db), hasher: PasswordHasher(cost: 4))
+            try await BenchKit.withDatabase(url: databaseURL, logger: Logs.bootstrap()) { runtime in
+                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
                 let (caller, stores) = try await BenchKit.tenant(app)
                 let importStart = ContinuousClock.now
                 let imported = try await BenchKit.importTerminals(

@@ -23,8 +23,8 @@ extension Bench {
                     + "\(connections) × \(requests) ISO 8583 requests over loopback TCP")
             var quiet = Logs.bootstrap()
             quiet.logLevel = .critical
-            try await BenchKit.withDatabase(url: nil, logger: quiet) { db in
-                let app = PosGuard(runtime: Runtime(database: db), hasher: PasswordHasher(cost: 4))
+            try await BenchKit.withDatabase(url: nil, logger: quiet) { runtime in
+                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
                 let (caller, stores) = try await BenchKit.tenant(app)
                 _ = try await BenchKit.importTerminals(app, caller: caller, stores: stores, count: terminals)
                 try await app.screening.load()

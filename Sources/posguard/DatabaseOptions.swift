@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PosGuardServices
 import PosGuardStorage
 
-/// Where the data lives: an SQLite file under `--data-dir`, or PostgreSQL when a URL is given.
+/// Where the data lives — an SQLite file under `--data-dir`, or PostgreSQL when a URL is given — and the
+/// master key that seals its secrets. Every command that opens the database gets both through `use`.
 struct DatabaseOptions: ParsableArguments {
     @Option(help: "Directory for the SQLite database (used when no database URL is given).")
     var dataDir: String = "./data"
@@ -11,7 +13,18 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/posguard (default: $DATABASE_URL).")
     var databaseURL: String = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
 
+    @Option(
+        help: ArgumentHelp(
+            "Master key file sealing TOTP, unlock and webhook secrets (default: <data-dir>/posguard.key, made with "
+                + "mode 0600 at the first start).",
+            discussion: "In production set $POSGUARD_MASTER_KEY to the base64 of 32 random bytes instead."))
+    var keyFile: String?
+
     var postgresURL: String? { databaseURL.isEmpty ? nil : databaseURL }
+
+    var keyPath: String {
+        keyFile ?? URL(fileURLWithPath: dataDir).appendingPathComponent(MasterKey.defaultFileName).path
+    }
 
     /// A human description of the database that never shows a password.
     var description: String {
@@ -28,12 +41,23 @@ struct DatabaseOptions: ParsableArguments {
         return Database.sqlite(path: sqlitePath, logger: logger)
     }
 
-    /// Opens the database, brings its schema up to date, runs `body`, and closes it whatever happens.
-    func use<T>(logger: Logger, _ body: (Database, _ applied: [Int]) async throws -> T) async throws -> T {
+    /// What `use` found on the way in.
+    struct Opened {
+        /// Migrations applied now.
+        var applied: [Int]
+        var key: MasterKey.Unlocked
+    }
+
+    /// Opens the database, brings its schema up to date, unlocks its secrets with the master key, runs `body`
+    /// with a runtime over both, and closes the database whatever happens.
+    func use<T>(logger: Logger, _ body: (Runtime, Opened) async throws -> T) async throws -> T {
         let db = try open(logger: logger)
         do {
             let applied = try await Migrations.migrate(db)
-            let result = try await body(db, applied)
+            let key = try await MasterKey.unlock(
+                db, keyFile: keyPath, explicitFile: keyFile != nil, environment: ProcessInfo.processInfo.environment,
+                at: Date())
+            let result = try await body(Runtime(database: db, secrets: key.secrets), Opened(applied: applied, key: key))
             try await db.close()
             return result
         } catch {

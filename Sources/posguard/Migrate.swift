@@ -9,7 +9,8 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        try await database.use(logger: Logs.bootstrap()) { _, applied in
+        try await database.use(logger: Logs.bootstrap()) { _, opened in
+            let applied = opened.applied
             if applied.isEmpty {
                 say("\(database.description): schema is at version \(Migrations.latest), nothing to apply.")
             } else {

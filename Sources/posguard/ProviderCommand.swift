@@ -27,8 +27,9 @@ struct ProviderCommand: AsyncParsableCommand {
                     say("Password for \(adminEmail): ", terminator: "")
                     return readLine(strippingNewline: true) ?? ""
                 }()
-            try await database.use(logger: Logs.bootstrap()) { db, _ in
-                let app = PosGuard(runtime: Runtime(database: db))
+            try await database.use(logger: Logs.bootstrap()) { runtime, _ in
+                let app = PosGuard(runtime: runtime)
+                let db = runtime.database
                 let provider = Provider(id: app.runtime.ids.next(), name: name.trimmingCharacters(in: .whitespaces))
                 guard !provider.name.isEmpty else { throw ValidationError("--name must not be empty") }
                 let system = Caller.system("cli", provider: provider.id, at: app.runtime.now())
@@ -45,7 +46,7 @@ struct ProviderCommand: AsyncParsableCommand {
                     if try await ProviderRepository().all(on: db).contains(where: { $0.name == provider.name }) {
                         throw ValidationError("a provider named \(provider.name) already exists")
                     }
-                    if try await UserRepository().emailExists(email, on: db) {
+                    if try await UserRepository(secrets: runtime.secrets).emailExists(email, on: db) {
                         throw ValidationError("a user with email \(email) already exists")
                     }
                 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PosGuardDomain
 import PosGuardGateway
 import PosGuardServices
 import PosGuardStorage
@@ -32,6 +33,20 @@ struct Serve: AsyncParsableCommand {
     )
     var metricsToken: String? = ProcessInfo.processInfo.environment["POSGUARD_METRICS_TOKEN"]
 
+    @Option(
+        name: .customLong("webhook-allow"),
+        help: ArgumentHelp(
+            "Also send webhooks into this network (CIDR, IPv4 or IPv6; repeatable), for receivers on a private network.",
+            valueName: "cidr"))
+    var webhookAllow: [String] = []
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A reverse proxy (CIDR; repeatable) whose X-Forwarded-For names the client: for the audit log and the sign-in throttle.",
+            valueName: "cidr"))
+    var trustedProxy: [String] = []
+
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
@@ -48,19 +63,49 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(
                 "--metrics-token must be at least 16 characters: anyone who guesses it reads the fleet")
         }
+        _ = try webhookNetworks
+        _ = try proxyNetworks
+    }
+
+    /// The `--webhook-allow` networks.
+    var webhookNetworks: [IPNetwork] { get throws { try Self.networks(webhookAllow, option: "--webhook-allow") } }
+
+    /// The `--trusted-proxy` networks.
+    var proxyNetworks: [IPNetwork] { get throws { try Self.networks(trustedProxy, option: "--trusted-proxy") } }
+
+    static func networks(_ texts: [String], option: String) throws -> [IPNetwork] {
+        var networks: [IPNetwork] = []
+        for text in texts {
+            do {
+                networks.append(try IPNetwork(cidr: text))
+            } catch {
+                throw ValidationError("\(option): \(error.message)")
+            }
+        }
+        return networks
     }
 
     func run() async throws {
         let logger = Logs.bootstrap()
-        try await database.use(logger: logger) { db, applied in
+        try await database.use(logger: logger) { runtime, opened in
             say(
-                "Database: \(database.description) (schema version \(Migrations.latest)\(applied.isEmpty ? "" : ", migrated now"))"
+                "Database: \(database.description) (schema version \(Migrations.latest)\(opened.applied.isEmpty ? "" : ", migrated now"))"
             )
+            say(
+                "Master key: \(opened.key.source)"
+                    + (opened.key.created
+                        ? " (made now: back it up, or keep it in $\(MasterKey.environmentVariable); without it the "
+                            + "database's TOTP, unlock and webhook secrets cannot be read)" : ""))
             let smtp = mail.settings
             say(
                 smtp.map { "Email: alerts are sent through \($0.host):\($0.port) as \($0.from)" }
                     ?? "Email: off (set --smtp-host and --smtp-from to send alert emails)")
-            let app = PosGuard(runtime: Runtime(database: db), smtp: smtp)
+            let allowed = try webhookNetworks
+            say(
+                allowed.isEmpty
+                    ? "Webhooks: public addresses only (--webhook-allow CIDR opens a private network)"
+                    : "Webhooks: public addresses and \(allowed.map(\.description).joined(separator: ", "))")
+            let app = PosGuard(runtime: runtime, smtp: smtp, webhookAllow: allowed)
             try await app.engine.restore()
             try await app.screening.load()
             if demo {
@@ -75,7 +120,8 @@ struct Serve: AsyncParsableCommand {
             let host = host
             let operations = metricsToken == nil ? "" : ", /metrics"
             let server = buildApplication(
-                app, host: host, port: port, settings: HTTPSettings(metricsToken: metricsToken), logger: logger
+                app, host: host, port: port,
+                settings: HTTPSettings(metricsToken: metricsToken, trustedProxies: try proxyNetworks), logger: logger
             ) { channel in
                 let port = channel.localAddress?.port ?? 0
                 say("\nPosGuard is listening:")

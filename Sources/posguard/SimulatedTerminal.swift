@@ -3,7 +3,8 @@ import PosGuardDomain
 import PosGuardServices
 
 /// One simulated terminal: its identity, its store, and the events it would report at each moment —
-/// ordinary shop life, or the scenario it has been given.
+/// ordinary shop life, or the scenario it has been given. It signs its batches as a real agent must:
+/// P-256 ECDSA over `METHOD\nPATH\nTIMESTAMP\nBODY`, raw r‖s with a low s (`AgentSigner`).
 struct SimulatedTerminal: Sendable {
     var id: UUID
     var tid: String

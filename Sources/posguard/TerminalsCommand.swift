@@ -29,8 +29,9 @@ struct TerminalsCommand: AsyncParsableCommand {
                 throw ValidationError(
                     "--type must be one of " + TerminalCommand.Kind.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            try await database.use(logger: Logs.bootstrap()) { db, _ in
-                let app = PosGuard(runtime: Runtime(database: db))
+            try await database.use(logger: Logs.bootstrap()) { runtime, _ in
+                let app = PosGuard(runtime: runtime)
+                let db = runtime.database
                 guard
                     let provider = try await db.withConnection({
                         try await TerminalRepository().providerID(of: id, on: $0)
@@ -72,8 +73,9 @@ struct TerminalsCommand: AsyncParsableCommand {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ValidationError("\(file) is not UTF-8 text")
             }
-            try await database.use(logger: Logs.bootstrap()) { db, _ in
-                let app = PosGuard(runtime: Runtime(database: db))
+            try await database.use(logger: Logs.bootstrap()) { runtime, _ in
+                let app = PosGuard(runtime: runtime)
+                let db = runtime.database
                 let providers = try await db.withConnection { try await ProviderRepository().all(on: $0) }
                 let chosen = providers.filter {
                     provider == nil || $0.name == provider || $0.id.key == provider?.lowercased()

@@ -58,6 +58,10 @@ struct AgentEventTests {
             ),
             (
                 #"{"seq":1,"type":"transaction",\#(at),"kind":"sale","amount_minor":5,"currency":"EUR","approved":true,"pan":"4111111111111111"}"#,
+                "pan holds card data"
+            ),
+            (
+                #"{"seq":1,"type":"transaction",\#(at),"kind":"sale","amount_minor":5,"currency":"EUR","approved":true,"pan":"4242"}"#,
                 "pan must never be sent"
             ),
             (
@@ -72,6 +76,49 @@ struct AgentEventTests {
                 continue
             }
             #expect(refusal.reason.hasPrefix(reason), "\(refusal.reason)")
+        }
+    }
+
+    @Test func refusesCardDataUnderAnyKeyWithoutRepeatingIt() {
+        let at = #""at":"2026-11-23T10:00:00Z""#
+        let sale = #""type":"transaction",\#(at),"kind":"sale","amount_minor":5,"currency":"EUR","approved":true"#
+        let cases: [(String, String)] = [
+            (#"{"seq":1,\#(sale),"card_number":"4111111111111111"}"#, "card_number"),
+            (#"{"seq":1,\#(sale),"PAN":"5500-0000-0000-0004"}"#, "PAN"),
+            (#"{"seq":1,\#(sale),"track2":";4111111111111111=25121010000?"}"#, "track2"),
+            (#"{"seq":1,\#(sale),"extra":{"t1":"%B4111111111111111^DOE/J^2512101"}}"#, "extra.t1"),
+            (#"{"seq":1,\#(sale),"data":[1,2,6304000000000000018]}"#, "data[2]"),
+            (#"{"seq":1,\#(sale),"pan_last4":"4111 1111 1111 1111"}"#, "pan_last4"),
+            (#"{"seq":1,"type":"heartbeat",\#(at),"network":"4000000000000000006"}"#, "network"),
+            (#"{"seq":1,"type":"tamper",\#(at),"sensor":"case","note":"4111 1111 1111 1111"}"#, "note"),
+            // A card number where a SIM number belongs, or beside a real one, is still a card number.
+            (#"{"seq":1,"type":"sim",\#(at),"iccid":"4000000000000000006"}"#, "iccid"),
+            (#"{"seq":1,"type":"sim",\#(at),"iccid":"8949000000000000000","old":"5500000000000004"}"#, "old"),
+            (#"{"seq":1,"type":"sim",\#(at),"4111111111111111":"x"}"#, "a key"),
+        ]
+        for (json, field) in cases {
+            guard case .failure(let refusal) = parse(json) else {
+                Issue.record("accepted \(json)")
+                continue
+            }
+            #expect(refusal.reason.hasPrefix("\(field) holds card data"), "\(refusal.reason)")
+            #expect(!refusal.reason.contains("1111") && !refusal.reason.contains("0000"), "\(refusal.reason)")
+            #expect(refusal.seq == 1)
+        }
+        // A seq that is itself a card number is not repeated either.
+        guard case .failure(let refusal) = parse(#"{"seq":4111111111111111,"type":"tamper",\#(at),"sensor":"x"}"#)
+        else {
+            Issue.record("accepted a card number as seq")
+            return
+        }
+        #expect(refusal.seq == nil && refusal.reason.hasPrefix("seq holds card data"))
+    }
+
+    @Test func acceptsSIMNumbersThatPassTheLuhnCheck() throws {
+        let at = #""at":"2026-11-23T10:00:00Z""#
+        for iccid in ["8949000000000000000", "894400000000000002", "89490000000000000015", "8931440000000000000120"] {
+            let event = try parse(#"{"seq":1,"type":"sim",\#(at),"iccid":"\#(iccid)"}"#).get()
+            #expect(event.body == .sim(iccid: iccid))
         }
     }
 

@@ -141,6 +141,57 @@ struct DetectionRulesTests {
         #expect(run([(refund(60_000), 0), (refund(50_000), 7200)], watch: &big).map(\.rule) == [.refundLimit])
     }
 
+    @Test mutating func theStoresRefundLimitCountsEveryTerminalOfTheStore() throws {
+        func refund(_ amount: Int64, approved: Bool = true) -> AgentEvent.Body {
+            .transaction(.refund, amountMinor: amount, currency: "EUR", approved: approved, panLast4: nil)
+        }
+        let (till1, till2) = (UUID(), UUID())
+        var store = StoreWatch()
+        var watches = [till1: TerminalWatch(), till2: TerminalWatch()]
+        func judge(_ body: AgentEvent.Body, on till: UUID, after seconds: TimeInterval) -> [Finding] {
+            let e = event(body, after: seconds)
+            return DetectionRules.judge(e, of: till, watch: &watches[till]!, store: &store, context: context)
+        }
+        // 40,000 + 40,000 on one till and 30,000 on the other: each till stays under 100,000, the store does not.
+        #expect(judge(refund(40_000), on: till1, after: 0).isEmpty)
+        #expect(judge(refund(90_000, approved: false), on: till2, after: 1800).isEmpty, "declined refunds cost nothing")
+        #expect(judge(refund(30_000), on: till2, after: 3600).isEmpty)
+        let over = judge(refund(40_000), on: till1, after: 7200)
+        #expect(over.map(\.rule) == [.refundLimit])
+        let finding = try #require(over.first)
+        #expect(
+            finding.severity == .critical && finding.evidence == [1, 4], "this till's own refunds are the evidence")
+        #expect(finding.message.contains("110000 EUR") && finding.message.contains("on 2 terminals"))
+
+        // A day later the old refunds no longer count.
+        #expect(judge(refund(1_000), on: till2, after: 7200 + 86_400).isEmpty)
+        #expect(store.refunds.count == 1)
+    }
+
+    @Test mutating func oneRefundRaisesOneLimitFindingAndATerminalsOwnLimitStaysItsOwn() {
+        var strict = context
+        strict.settings.refundLimitMinor = 10_000  // this terminal's own override
+        var watch = TerminalWatch()
+        var store = StoreWatch()
+        let e = event(
+            .transaction(.refund, amountMinor: 20_000, currency: "EUR", approved: true, panLast4: nil), after: 0)
+        let findings = DetectionRules.judge(e, of: UUID(), watch: &watch, store: &store, context: strict)
+        #expect(findings.map(\.rule) == [.refundLimit] && findings.first?.message.contains("on this terminal") == true)
+        // Its neighbour under the store's limit of 100,000 is not held to the stricter one.
+        var neighbour = TerminalWatch()
+        let next = event(
+            .transaction(.refund, amountMinor: 20_000, currency: "EUR", approved: true, panLast4: nil), after: 60)
+        #expect(DetectionRules.judge(next, of: UUID(), watch: &neighbour, store: &store, context: context).isEmpty)
+        // Over both its own limit and the store's: still one finding.
+        var big = TerminalWatch()
+        let huge = event(
+            .transaction(.refund, amountMinor: 150_000, currency: "EUR", approved: true, panLast4: nil), after: 120)
+        #expect(
+            DetectionRules.judge(huge, of: UUID(), watch: &big, store: &store, context: context).map(\.rule) == [
+                .refundLimit
+            ])
+    }
+
     @Test mutating func powerOffCountsOnlyAfterHoursAndAwayFromTheStore() {
         var atShop = TerminalWatch()
         // 21:00 in Berlin, at the counter: a normal end of day.

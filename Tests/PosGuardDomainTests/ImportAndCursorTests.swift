@@ -26,6 +26,25 @@ struct ImportAndCursorTests {
         #expect(rows.map(\.line) == [2, 3])
     }
 
+    @Test func importRefusesCardDataInAnyCellWithoutRepeatingIt() {
+        let (rows, errors) = TerminalImport.read(
+            "make,model,serial,tid,mid,store_code,iccid\n"
+                + "PAX,A920,4111 1111 1111 1111,T1,M1,S-1,\n"
+                + "PAX,\";4111111111111111=2512101?\",SN2,T2,M1,S-1,\n"
+                + "PAX,A920,SN3,T3,M1,5500-0000-0000-0004,8949000000000000000\n"
+                + "PAX,A920,SN4,T4,M1,S-1,8949000000000000000\n")
+        #expect(
+            errors == [
+                .init(line: 2, field: "serial", message: TerminalImport.cardDataMessage),
+                .init(line: 3, field: "model", message: TerminalImport.cardDataMessage),
+                .init(line: 4, field: "store_code", message: TerminalImport.cardDataMessage),
+            ])
+        #expect(!errors.map(\.message).joined().contains("1111"))
+        #expect(rows.map(\.details.serial) == ["SN4"], "a SIM number that passes the Luhn check is imported")
+        let header = TerminalImport.read("make,model,serial,tid,mid,store_code,4111111111111111\n")
+        #expect(header.errors == [.init(line: 1, field: "header", message: TerminalImport.cardDataMessage)])
+    }
+
     @Test func importReportsEveryBadRowByLine() {
         let (_, errors) = TerminalImport.read(
             "make,model,serial,tid,mid,store_code,state\n,A920,SN1,T1,M1,S-1,\nPAX,A920,SN2,TOOLONGTID,M1,S-1,stolen\nPAX,A920\n"

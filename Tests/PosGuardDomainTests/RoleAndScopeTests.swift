@@ -95,3 +95,35 @@ struct RoleAndScopeTests {
         #expect(throws: Never.self) { try user.validatePlacement() }
     }
 }
+
+@Suite("Client address behind proxies")
+struct ClientAddressTests {
+    let proxies = [try! IPNetwork(cidr: "10.0.0.0/8"), try! IPNetwork(cidr: "fd00::/8")]
+
+    @Test func theHeaderIsBelievedOnlyFromTrustedProxies() {
+        #expect(
+            ClientAddress.resolve(peer: "198.51.100.4", forwardedFor: ["1.2.3.4"], trustedProxies: proxies)
+                == "198.51.100.4")
+        #expect(
+            ClientAddress.resolve(peer: "10.1.1.1", forwardedFor: ["203.0.113.7"], trustedProxies: proxies)
+                == "203.0.113.7")
+        #expect(ClientAddress.resolve(peer: "10.1.1.1", forwardedFor: [], trustedProxies: proxies) == "10.1.1.1")
+        #expect(
+            ClientAddress.resolve(peer: "10.1.1.1", forwardedFor: ["203.0.113.7"], trustedProxies: []) == "10.1.1.1")
+    }
+
+    @Test func aClientCannotPrependItsWayPastTheProxies() {
+        // The client wrote "1.1.1.1"; the edge proxy appended the address it saw, then an inner proxy its own.
+        #expect(
+            ClientAddress.resolve(
+                peer: "10.0.0.2", forwardedFor: ["1.1.1.1, 203.0.113.9", "10.0.0.1"], trustedProxies: proxies)
+                == "203.0.113.9")
+        #expect(
+            ClientAddress.resolve(peer: "fd00::2", forwardedFor: ["garbage, 203.0.113.9"], trustedProxies: proxies)
+                == "203.0.113.9")
+        #expect(
+            ClientAddress.resolve(
+                peer: "10.0.0.2", forwardedFor: ["203.0.113.9, not-an-address"], trustedProxies: proxies)
+                == "10.0.0.2")
+    }
+}

@@ -61,7 +61,10 @@ struct ScreeningTests {
 
     @Test func cardNumbersAreMasked() {
         #expect(MaskedPAN.mask("4761739001010119") == "476173******0119")
-        #expect(MaskedPAN.mask("476173900101") == "476173**0101")
+        // Short numbers keep at least six digits hidden: fewer leading digits, never a guessable remainder.
+        #expect(MaskedPAN.mask("476173900101") == "47******0101")
+        #expect(MaskedPAN.mask("378282246310005") == "37828******0005")
+        #expect(MaskedPAN.mask("6304000000000000018") == "630400*********0018")
         #expect(MaskedPAN.mask("4761 7390") == nil && MaskedPAN.mask("12345") == nil)
     }
 }

@@ -14,7 +14,8 @@ struct MultiInstanceTests {
         try await TestDatabase.postgres.withMigrated { db async throws in
             let first = try await DemoTenant.load(on: db)
             let second = PosGuard(
-                runtime: Runtime(database: db, now: first.clock.function), hasher: PasswordHasher(cost: 4))
+                runtime: Runtime(database: db, secrets: first.app.runtime.secrets, now: first.clock.function),
+                hasher: PasswordHasher(cost: 4))
             try await second.screening.load()
             let (listening, ready) = AsyncStream<Void>.makeStream()
             let relay = Task {

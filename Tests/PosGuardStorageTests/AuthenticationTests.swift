@@ -90,7 +90,8 @@ struct AuthenticationTests {
                     && enrolment.uri.contains("secret=\(enrolment.secret)"))
             let secret = try #require(
                 try await db.withConnection {
-                    try await UserRepository().credentials(email: email, on: $0)?.totpPendingSecret
+                    try await UserRepository(secrets: tenant.app.runtime.secrets).credentials(email: email, on: $0)?
+                        .totpPendingSecret
                 })
             await #expect(throws: ValidationFailure.self) { try await auth.confirmTOTP(admin, code: "000000x") }
             try await auth.confirmTOTP(admin, code: TOTPCode.code(secret: secret, at: tenant.clock.now))

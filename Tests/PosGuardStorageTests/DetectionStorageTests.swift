@@ -46,7 +46,8 @@ struct DetectionStorageTests {
 
             // A new instance over the same database resumes from the saved watch.
             let restarted = PosGuard(
-                runtime: Runtime(database: db, now: tenant.clock.function), hasher: PasswordHasher(cost: 4))
+                runtime: Runtime(database: db, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
+                hasher: PasswordHasher(cost: 4))
             try await restarted.engine.restore()
             #expect(restarted.engine.watch(of: terminal.id).lastSeq == 3)
             #expect(restarted.engine.watch(of: terminal.id).iccid == "8949000000000000666")
@@ -56,6 +57,34 @@ struct DetectionStorageTests {
             let alerts = try await restarted.alerts.list(
                 .init(terminalID: terminal.id), after: nil, limit: 10, by: admin)
             #expect(alerts.items.map(\.rule) == [.simSwap] && alerts.items[0].occurrences == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theStoresRefundsAcrossItsTerminalsSurviveARestart(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let tills = try await tenant.allTerminals(manager, filter: .init(state: .active)).prefix(2)
+            #expect(tills.count == 2)
+            let now = tenant.clock.now
+            func refund(_ seq: Int, _ amount: Int) -> JSONValue {
+                event(
+                    seq, "transaction", at: now,
+                    ["kind": "refund", "amount_minor": .number(Double(amount)), "currency": "EUR", "approved": true])
+            }
+            let first = try await tenant.app.ingest.ingest([refund(1, 60_000)], from: tills.first!.id)
+            #expect(!first.alerts.contains { $0.rule == .refundLimit })
+
+            // A new instance over the same database remembers the store's refunds, not only the terminal's.
+            let restarted = PosGuard(
+                runtime: Runtime(database: db, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
+                hasher: PasswordHasher(cost: 4))
+            try await restarted.engine.restore()
+            #expect(restarted.engine.storeWatch(of: tills.first!.storeID).refunds.map(\.amountMinor) == [60_000])
+            let second = try await restarted.ingest.ingest([refund(1, 50_000)], from: tills.last!.id)
+            let alert = try #require(second.alerts.first { $0.rule == .refundLimit })
+            #expect(alert.terminalID == tills.last!.id && alert.message.contains("110000 EUR"))
         }
     }
 
@@ -138,7 +167,7 @@ struct DetectionStorageTests {
                 try await tenant.app.enrollment.issueCode(for: terminal.id, by: manager)
             }
             let identity = try await db.withConnection {
-                try await AgentRepository().identity(terminal: terminal.id, on: $0)
+                try await AgentRepository(secrets: tenant.app.runtime.secrets).identity(terminal: terminal.id, on: $0)
             }
             #expect(identity == nil, "no key was accepted for the stolen terminal")
         }

@@ -63,7 +63,8 @@ struct EmailTests {
             #expect(try await mail.sendDue() == 4)
             let messages = try Self.received()
             let outbox = try await db.withConnection {
-                try await NotificationRepository().emails(provider: tea.providerID, on: $0)
+                try await NotificationRepository(secrets: tenant.app.runtime.secrets).emails(
+                    provider: tea.providerID, on: $0)
             }
             #expect(messages.count == before + 4, "\(outbox.map(\.status))")
             func message(to address: String) throws -> Received {
@@ -101,7 +102,8 @@ struct EmailTests {
             #expect(try await tenant.app.mail?.sendDue() == 2)
             #expect(try await tenant.app.mail?.sendDue() == 0, "the retry waits its turn")
             let outbox = try await db.withConnection {
-                try await NotificationRepository().emails(provider: terminal.providerID, on: $0)
+                try await NotificationRepository(secrets: tenant.app.runtime.secrets).emails(
+                    provider: terminal.providerID, on: $0)
             }
             #expect(outbox.count == 2 && outbox.allSatisfy { $0.status == "pending" && $0.0.attempts == 1 })
         }

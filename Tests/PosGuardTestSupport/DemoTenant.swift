@@ -8,15 +8,39 @@ public struct DemoTenant: Sendable {
     public let app: PosGuard
     public let clock: TestClock
 
-    /// Loads the demo tenant with cheap bcrypt so tests stay fast.
-    public static func load(on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil) async throws
-        -> DemoTenant
-    {
+    /// Loads the demo tenant with cheap bcrypt so tests stay fast, its secrets sealed under a random master key
+    /// checked against the database as at a real start. `webhookAllow` lets webhooks reach test receivers on
+    /// loopback.
+    public static func load(
+        on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil,
+        secrets: SecretBox = .random(), webhookAllow: [IPNetwork] = []
+    ) async throws -> DemoTenant {
+        try await SealedSecrets.adopt(secrets, in: db, at: clock.now)
         let app = PosGuard(
-            runtime: Runtime(database: db, now: clock.function), hasher: PasswordHasher(cost: 4), smtp: smtp)
+            runtime: Runtime(database: db, secrets: secrets, now: clock.function), hasher: PasswordHasher(cost: 4),
+            smtp: smtp, webhookAllow: webhookAllow)
         try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
         try await app.screening.load()
         return DemoTenant(app: app, clock: clock)
+    }
+
+    /// Another provider beside the demo one, with one merchant and one store (`code`), and its system caller:
+    /// a second tenant to check that nothing of one is seen or refused because of the other.
+    public func otherProvider(storeCode code: String = "OTHER-01") async throws -> (caller: Caller, store: Store) {
+        let provider = Provider(id: app.runtime.ids.next(), name: "Other Acquiring \(UUID().uuidString.prefix(8))")
+        try await app.runtime.database.withConnection {
+            try await ProviderRepository().insert(provider, at: app.runtime.now(), on: $0)
+        }
+        let caller = Caller.system("other-provider", provider: provider.id, at: app.runtime.now())
+        let merchant = try await app.merchants.create(.init(name: "Other Merchant"), by: caller)
+        let store = try await app.stores.create(
+            .init(
+                merchantID: merchant.id, code: code, name: "Other Store", address: "1 Other St", city: "Vienna",
+                country: "AT", timeZone: "Europe/Vienna",
+                businessHours: try BusinessHours.parse(["mon": ["08:00-18:00"]]),
+                geofence: Geofence(latitude: 48.2, longitude: 16.37, radiusM: 100)),
+            by: caller)
+        return (caller, store)
     }
 
     public func login(_ email: String) -> DemoData.Login { DemoData.logins.first { $0.email == email }! }

@@ -19,29 +19,34 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
     /// The kinds available on this machine.
     public static var available: [TestDatabase] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var logger = Logger(label: "posguard.test")
         logger.logLevel = .error
         return logger
     }()
 
-    /// Runs `body` with a new, migrated database of this kind, and removes it afterwards.
-    public func withMigrated<T>(_ body: (Database) async throws -> T) async throws -> T {
-        try await withEmpty { db in
+    /// Runs `body` with a new, migrated database of this kind, and removes it afterwards. `logger` receives
+    /// what the database logs (only errors by default).
+    public func withMigrated<T>(logger: Logger = TestDatabase.logger, _ body: (Database) async throws -> T) async throws
+        -> T
+    {
+        try await withEmpty(logger: logger) { db in
             try await Migrations.migrate(db)
             return try await body(db)
         }
     }
 
     /// Runs `body` with a new database of this kind with no tables at all.
-    public func withEmpty<T>(_ body: (Database) async throws -> T) async throws -> T {
+    public func withEmpty<T>(logger: Logger = TestDatabase.logger, _ body: (Database) async throws -> T) async throws
+        -> T
+    {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "posguard-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let db = Database.sqlite(path: directory.appendingPathComponent("test.sqlite").path, logger: Self.logger)
+            let db = Database.sqlite(path: directory.appendingPathComponent("test.sqlite").path, logger: logger)
             return try await run(body, on: db)
         case .postgres:
             guard let url = Self.postgresURL else { fatalError("POSGUARD_TEST_DATABASE_URL is not set") }
@@ -50,7 +55,7 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
             let admin = try Database.postgres(url: url, connectionsPerLoop: 1, logger: Self.logger)
             try await admin.withConnection { try await $0.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
             do {
-                let db = try Database.postgres(url: url, searchPath: schema, connectionsPerLoop: 2, logger: Self.logger)
+                let db = try Database.postgres(url: url, searchPath: schema, connectionsPerLoop: 2, logger: logger)
                 let result = try await run(body, on: db)
                 try await admin.withConnection { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
                 try await admin.close()

@@ -19,9 +19,12 @@ struct APIHarness {
     /// The token the harness's metrics scraper holds.
     static let metricsToken = "scraper-token-for-tests"
 
-    static func run(_ body: @escaping @Sendable (APIHarness) async throws -> Void) async throws {
+    /// `webhookAllow`: networks webhooks may reach although not public — `loopback` for a test receiver.
+    static func run(
+        webhookAllow: [IPNetwork] = [], _ body: @escaping @Sendable (APIHarness) async throws -> Void
+    ) async throws {
         try await TestDatabase.sqlite.withMigrated { db async throws in
-            let tenant = try await DemoTenant.load(on: db)
+            let tenant = try await DemoTenant.load(on: db, webhookAllow: webhookAllow)
             let router = buildRouter(tenant.app, settings: HTTPSettings(metricsToken: metricsToken))
             let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
             try await Application(router: router).test(.router) { client in
@@ -84,6 +87,9 @@ struct APIHarness {
         return items
     }
 }
+
+/// The loopback networks, for test webhook receivers (webhooks go only to public addresses unless allowed).
+let loopback = [try! IPNetwork(cidr: "127.0.0.0/8"), try! IPNetwork(cidr: "::1")]
 
 struct HarnessError: Error, CustomStringConvertible {
     var message: String

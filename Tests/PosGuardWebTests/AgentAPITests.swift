@@ -5,6 +5,8 @@ import PosGuardServices
 import PosGuardTestSupport
 import Testing
 
+@testable import PosGuardServices
+
 @Suite("Agent protocol")
 struct AgentAPITests {
     /// An active terminal of the Berlin bakery, as the provider admin sees it.
@@ -109,6 +111,68 @@ struct AgentAPITests {
 
             let events = try await api.call(.get, "/api/v1/terminals/\(device.terminalID)/events", token: admin)
             #expect(events.items.map { $0["seq"] as? Int } == [1, 9], "only the accepted batches were stored")
+        }
+    }
+
+    @Test func eventsCarryingCardDataAreRefusedAndNeverStoredOrServed() async throws {
+        try await APIHarness.run { api async throws in
+            let admin = try await api.token("admin@harbour.demo")
+            let device = try await Device.enroll(try await Self.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let sale = #""kind":"sale","amount_minor":990,"currency":"EUR","approved":true"#
+            let reply = try await device.send([
+                (1, "transaction", sale + #","card_number":"4111111111111111""#),
+                (2, "transaction", sale + #","PAN":"5500 0000 0000 0004""#),
+                (3, "transaction", sale + #","track2":";4761739001010119=25121010000?""#),
+                (4, "heartbeat", #""extra":{"note":[6304000000000000018]}"#),
+                (5, "transaction", sale + #","pan_last4":"0119""#),
+                (6, "sim", #""iccid":"8949000000000000000""#),
+            ])
+            #expect(reply.status == .ok, "\(reply.text)")
+            #expect(reply.object["acked_seq"] as? Int == 6)
+            let refused = reply.object["refused"] as? [[String: Any]] ?? []
+            #expect(refused.map { $0["seq"] as? Int } == [1, 2, 3, 4])
+            #expect(
+                refused.compactMap { $0["reason"] as? String }.map { $0.prefix { $0 != " " } } == [
+                    "card_number", "PAN", "track2", "extra.note[0]",
+                ])
+            for digits in ["4111111111", "5500 0000", "4761739001", "6304000000"] {
+                #expect(!reply.text.contains(digits), "the refusal does not repeat the card number")
+            }
+            let events = try await api.call(.get, "/api/v1/terminals/\(device.terminalID)/events", token: admin)
+            #expect(
+                events.items.map { $0["seq"] as? Int } == [5, 6], "a sale with pan_last4 and a SIM number are kept")
+            for digits in ["4111111111", "5500 0000", "4761739001", "6304000000"] {
+                #expect(!events.text.contains(digits))
+            }
+        }
+    }
+
+    @Test func aReEncodedOrReSignedBatchIsNotProcessedTwice() async throws {
+        try await APIHarness.run { api async throws in
+            let admin = try await api.token("admin@harbour.demo")
+            let device = try await Device.enroll(try await Self.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let body = #"{"events":[{"seq":1,"type":"heartbeat","at":"\#(RFC3339.format(device.clock.now))"}]}"#
+            var sent: [(String, String)] = []
+            let first = try await device.send(body: body) { headers in
+                sent = headers.map { ($0.name.rawName, $0.value) }
+            }
+            #expect(first.status == .ok)
+            let signatureHeader = HTTPField.Name("PosGuard-Signature")!
+            let sentSignature = try #require(sent.first { $0.0 == signatureHeader.rawName }?.1)
+            let signature = try #require(Data(base64Encoded: sentSignature))
+
+            // The same request with (r, n − s): a valid ECDSA signature of the same bytes, but high-s.
+            let malleated = try await device.send(body: body) { headers in
+                for (name, value) in sent { headers[HTTPField.Name(name)!] = value }
+                headers[signatureHeader] = LowS.twin(of: signature).base64EncodedString()
+            }
+            #expect(malleated.status == .unauthorized && malleated.string("detail")?.contains("low-s") == true)
+
+            // A fresh signature over the very same message (same time, same body) is still the same request.
+            let resigned = try await device.send(body: body)
+            #expect(resigned.status == .conflict && resigned.string("detail")?.contains("replay") == true)
+            let events = try await api.call(.get, "/api/v1/terminals/\(device.terminalID)/events", token: admin)
+            #expect(events.items.count == 1)
         }
     }
 

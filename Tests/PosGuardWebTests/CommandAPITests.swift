@@ -49,6 +49,8 @@ struct CommandAPITests {
             let ack = try await device.signed("/agent/v1/commands/\(command)/ack", body: ackBody)
             #expect(ack.status == .ok && ack.string("status") == "done")
             #expect(try await api.call(.get, "/api/v1/terminals/\(id)", token: admin).string("state") == "locked")
+            // The agent repeats its answer a moment later (the same request at the same second is a replay).
+            api.tenant.clock.advance(1)
             #expect(
                 try await device.signed("/agent/v1/commands/\(command)/ack", body: ackBody).status == .ok, "idempotent")
             #expect(

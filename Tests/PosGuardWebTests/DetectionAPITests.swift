@@ -6,6 +6,40 @@ import Testing
 
 @Suite("Detection over the API")
 struct DetectionAPITests {
+    @Test func refundsSplitOverTwoTerminalsOfAStoreStillHitTheStoresLimit() async throws {
+        try await APIHarness.run { api async throws in
+            let admin = try await api.token("admin@harbour.demo")
+            let stores = try await api.all("/api/v1/stores", token: admin)
+            let berlin = try #require(stores.first { $0["code"] as? String == "KB-BER-01" }?["id"] as? String)
+            let active = try await api.all("/api/v1/terminals?store_id=\(berlin)&state=active", token: admin)
+            #expect(active.count >= 2)
+            let till1 = try await Device.enroll(active[0], api: api, adminToken: admin)
+            let till2 = try await Device.enroll(active[1], api: api, adminToken: admin)
+            func refund(_ amount: Int) -> String {
+                #""kind":"refund","amount_minor":\#(amount),"currency":"EUR","approved":true"#
+            }
+            // 60,000 + 60,000 cents of refunds: under the store's 100,000 limit on each till, over it together.
+            #expect(try await till1.send([(1, "transaction", refund(30_000))]).status == .ok)
+            #expect(try await till2.send([(1, "transaction", refund(30_000))]).status == .ok)
+            #expect(try await till1.send([(2, "transaction", refund(30_000))]).status == .ok)
+            let over = try await till2.send([(2, "transaction", refund(30_000))])
+            #expect(
+                (over.object["commands"] as? [[String: Any]])?.map { $0["type"] as? String } == ["lock"],
+                "a critical alert locks the till that crossed the limit")
+
+            let manager = try await api.token("manager.berlin@kiez-baeckerei.demo")
+            let alerts = try await api.call(.get, "/api/v1/alerts?rule=refund_limit", token: manager).items
+            #expect(alerts.count == 1)
+            let alert = try #require(alerts.first)
+            #expect((alert["terminal_id"] as? String)?.lowercased() == till2.terminalID.uuidString.lowercased())
+            #expect(alert["severity"] as? String == "critical" && alert["evidence"] as? [Int] == [1, 2])
+            #expect(
+                (alert["message"] as? String)?.contains(
+                    "120000 EUR (minor units) at this store in 24 hours, on 2 terminals")
+                    == true)
+        }
+    }
+
     @Test func tamperRaisesACriticalAlertAndContainsTheTerminal() async throws {
         try await APIHarness.run { api async throws in
             let admin = try await api.token("admin@harbour.demo")

@@ -38,7 +38,7 @@ struct TenantIsolationAPITests {
     ]
 
     @Test func aMerchantAdminCannotReachAnotherMerchantsDataOnAnyRoute() async throws {
-        try await APIHarness.run { api async throws in
+        try await APIHarness.run(webhookAllow: loopback) { api async throws in
             let lotus = try await api.token("admin@lotus-tea.demo")
             let kiez = try await api.token("admin@kiez-baeckerei.demo")
             // The victim's resources, as the victim sees them.

@@ -33,6 +33,31 @@ struct TextAndFieldsAPITests {
         }
     }
 
+    @Test func nullIsNotReadAsAbsent() async throws {
+        try await APIHarness.run { api async throws in
+            let token = try await api.token("admin@harbour.demo")
+            let terminal = try #require(try await api.all("/api/v1/terminals", token: token, pageSize: 100).first)
+            let id = try #require(terminal["id"] as? String)
+            let reply = try await api.call(
+                .patch, "/api/v1/terminals/\(id)", token: token, json: #"{"app_version":null}"#)
+            #expect(reply.status == .unprocessableContent && reply.fieldErrors == ["app_version"], "\(reply.text)")
+            let signIn = try await api.call(
+                .post, "/api/v1/session", json: #"{"email":"admin@harbour.demo","password":"x","totp":null}"#)
+            #expect(signIn.status == .unprocessableContent && signIn.fieldErrors == ["totp"])
+        }
+    }
+
+    @Test func aKnownPathWithAnotherMethodAnswers405WithAllow() async throws {
+        try await APIHarness.run { api async throws in
+            let token = try await api.token("admin@harbour.demo")
+            let trace = try await api.call(HTTPRequest.Method("TRACE")!, "/api/v1/me", token: token)
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET", "\(trace.text)")
+            let put = try await api.call(.put, "/api/v1/terminals/\(UUID().uuidString)", token: token, json: "{}")
+            #expect(put.status == .methodNotAllowed && put.headers[.allow] == "GET, PATCH")
+            #expect(try await api.call(.get, "/api/v1/nowhere", token: token).status == .notFound)
+        }
+    }
+
     @Test func controlAndInvisibleCharactersAreRefusedEverywhere() async throws {
         try await APIHarness.run { api async throws in
             let manager = try await api.token("manager.berlin@kiez-baeckerei.demo")
@@ -53,6 +78,35 @@ struct TextAndFieldsAPITests {
             }
             let users = try await api.all("/api/v1/users", token: manager)
             #expect(!users.contains { ($0["email"] as? String)?.hasPrefix("admin@harbour.demo") == true })
+        }
+    }
+
+    @Test func cardNumbersAreRefusedInEveryFieldButTheScreeningRequestsPan() async throws {
+        try await APIHarness.run { api async throws in
+            let token = try await api.token("admin@harbour.demo")
+            let terminal = try #require(
+                try await api.all("/api/v1/terminals?state=active", token: token, pageSize: 100).first)
+            let id = try #require(terminal["id"] as? String)
+            for (body, field) in [
+                (#"{"to":"maintenance","reason":"card 4111 1111 1111 1111 was stuck"}"#, "reason"),
+                (#"{"to":"maintenance","reason":"x","note":";4111111111111111=2512101?"}"#, "note"),
+            ] {
+                let reply = try await api.call(.post, "/api/v1/terminals/\(id)/transitions", token: token, json: body)
+                #expect(reply.status == .unprocessableContent && reply.fieldErrors == [field], "\(reply.text)")
+                #expect(!reply.text.contains("4111"), "the refusal never repeats the digits")
+            }
+            let patched = try await api.call(
+                .patch, "/api/v1/terminals/\(id)", token: token, json: #"{"app_version":"5500-0000-0000-0004"}"#)
+            #expect(patched.status == .unprocessableContent && patched.fieldErrors == ["app_version"])
+            let screened = try await api.call(
+                .post, "/api/v1/screen", token: token,
+                json:
+                    #"{"tid":"\#(terminal["tid"]!)","mid":"\#(terminal["mid"]!)","amount_minor":100,"currency":"EUR","pan":"4111111111111111"}"#
+            )
+            #expect(screened.status == .ok, "\(screened.text)")
+            let after = try await api.call(.get, "/api/v1/terminals/\(id)", token: token)
+            #expect(
+                after.string("state") == "active" && after.string("app_version") == terminal["app_version"] as? String)
         }
     }
 

@@ -9,49 +9,12 @@ import PosGuardTestSupport
 import Synchronization
 import Testing
 
-/// A real HTTP server that records what it receives and answers with the statuses it is told to.
-final class WebhookReceiver: Sendable {
-    struct Received: Sendable {
-        var body: String
-        var signature: String?
-        var id: String?
-    }
-
-    let received = Mutex<[Received]>([])
-    let statuses = Mutex<[HTTPResponse.Status]>([])
-
-    func run(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        let router = Router()
-        router.post("hook") { request, _ -> Response in
-            var request = request
-            let buffer = try await request.collectBody(upTo: 1 << 20)
-            self.received.withLock {
-                $0.append(
-                    Received(
-                        body: String(buffer: buffer),
-                        signature: request.headers[HTTPField.Name("PosGuard-Webhook-Signature")!],
-                        id: request.headers[HTTPField.Name("PosGuard-Webhook-Id")!]))
-            }
-            let status = self.statuses.withLock { $0.isEmpty ? .ok : $0.removeFirst() }
-            return Response(status: status)
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        try await body(await iterator.next() ?? 0)
-    }
-}
-
 @Suite("Webhooks")
 struct WebhookAPITests {
     @Test func alertsArriveSignedAndFailuresAreRetried() async throws {
         let receiver = WebhookReceiver()
         try await receiver.run { port in
-            try await APIHarness.run { api async throws in
+            try await APIHarness.run(webhookAllow: loopback) { api async throws in
                 let admin = try await api.token("admin@kiez-baeckerei.demo")
                 let created = try await api.call(
                     .post, "/api/v1/webhooks", token: admin,
@@ -98,7 +61,10 @@ struct WebhookAPITests {
                 #expect(parts["v1"] == mac.map { String(format: "%02x", $0) }.joined())
 
                 let test = try await api.call(.post, "/api/v1/webhooks/\(hook)/test", token: admin)
-                #expect(test.status == .accepted)
+                // Queued, not sent inside the request: the answer never waits on the receiver.
+                #expect(test.status == .accepted && test.string("status") == "pending")
+                #expect(test.object["attempts"] as? Int == 0)
+                #expect(try await api.tenant.app.dispatcher.deliverDue() == 1)
                 #expect(receiver.received.withLock { $0.last?.body.contains("webhook.test") } == true)
                 #expect(try await api.call(.delete, "/api/v1/webhooks/\(hook)", token: admin).status == .noContent)
                 #expect(try await api.call(.get, "/api/v1/webhooks", token: admin).items.isEmpty)
@@ -110,7 +76,7 @@ struct WebhookAPITests {
         let receiver = WebhookReceiver()
         receiver.statuses.withLock { $0 = Array(repeating: .serviceUnavailable, count: 100) }
         try await receiver.run { port in
-            try await APIHarness.run { api async throws in
+            try await APIHarness.run(webhookAllow: loopback) { api async throws in
                 let admin = try await api.token("admin@harbour.demo")
                 let bad = try await api.call(
                     .post, "/api/v1/webhooks", token: admin, json: #"{"url":"ftp://example.com/x"}"#)
@@ -134,6 +100,66 @@ struct WebhookAPITests {
                 #expect(
                     log.items.first?["last_status_code"] as? Int == 503
                         && (log.items.first?["attempts"] as? Int ?? 0) >= 20)
+            }
+        }
+    }
+
+    @Test func withoutTheAllowListALoopbackReceiverGetsNothingAndTheLogSaysWhy() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.run { port in
+            try await APIHarness.run { api async throws in
+                let admin = try await api.token("admin@kiez-baeckerei.demo")
+                // Written as an address in a refused range, in any of its spellings: refused at once.
+                for host in [
+                    "127.0.0.1:\(port)", "[::1]:\(port)", "0x7f000001:\(port)", "2130706433:\(port)", "0177.0.0.1",
+                    "127.1", "[::ffff:127.0.0.1]", "169.254.169.254", "10.0.0.1", "[fd00::1]", "100.64.0.1",
+                ] {
+                    let refused = try await api.call(
+                        .post, "/api/v1/webhooks", token: admin, json: #"{"url":"http://\#(host)/hook"}"#)
+                    #expect(refused.status == .unprocessableContent && refused.fieldErrors == ["url"], "\(host)")
+                    #expect(refused.text.contains("refused"), "\(host): \(refused.text)")
+                }
+                #expect(try await api.call(.get, "/api/v1/webhooks", token: admin).items.isEmpty)
+                // A host name is checked when it is sent to, against what it resolves to then.
+                let created = try await api.call(
+                    .post, "/api/v1/webhooks", token: admin, json: #"{"url":"http://localhost:\#(port)/hook"}"#)
+                #expect(created.status == .created, "\(created.text)")
+                let hook = try #require(created.string("id"))
+                #expect(try await api.call(.post, "/api/v1/webhooks/\(hook)/test", token: admin).status == .accepted)
+                try await api.tenant.app.dispatcher.deliverDue()
+                #expect(receiver.received.withLock { $0.isEmpty }, "nothing reached the loopback receiver")
+                let log = try await api.call(.get, "/api/v1/webhooks/\(hook)/deliveries", token: admin)
+                let entry = try #require(log.items.first)
+                #expect(
+                    entry["last_error"] as? String
+                        == "refused: 127.0.0.1 is a loopback address (localhost resolves to it)")
+                #expect(entry["status"] as? String == "pending" && entry["last_status_code"] == nil)
+            }
+        }
+    }
+
+    @Test func redirectsAreNotFollowed() async throws {
+        let elsewhere = WebhookReceiver()
+        let receiver = WebhookReceiver()
+        try await elsewhere.run { elsewherePort in
+            try await receiver.run { port in
+                try await APIHarness.run(webhookAllow: loopback) { api async throws in
+                    let admin = try await api.token("admin@kiez-baeckerei.demo")
+                    receiver.statuses.withLock { $0 = [.temporaryRedirect, .permanentRedirect] }
+                    receiver.location.withLock { $0 = "http://127.0.0.1:\(elsewherePort)/hook" }
+                    let created = try await api.call(
+                        .post, "/api/v1/webhooks", token: admin, json: #"{"url":"http://127.0.0.1:\#(port)/hook"}"#)
+                    let hook = try #require(created.string("id"))
+                    for expected in [307, 308] {
+                        _ = try await api.call(.post, "/api/v1/webhooks/\(hook)/test", token: admin)
+                        try await api.tenant.app.dispatcher.deliverDue()
+                        let log = try await api.call(.get, "/api/v1/webhooks/\(hook)/deliveries", token: admin)
+                        #expect(log.items.last?["last_status_code"] as? Int == expected)
+                        #expect(log.items.last?["status"] as? String == "pending", "a redirect is a failed attempt")
+                    }
+                    #expect(receiver.received.withLock { $0.count } == 2)
+                    #expect(elsewhere.received.withLock { $0.isEmpty }, "the redirect target never hears a thing")
+                }
             }
         }
     }

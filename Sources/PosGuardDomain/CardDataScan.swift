@@ -1,0 +1,182 @@
+/// Finds card data — a full card number (PAN) or magnetic-stripe track data — in text or JSON, so that it
+/// can be refused wherever it appears, under any key (PCI DSS v4.0.1 3.3–3.5: PosGuard never needs it).
+///
+/// What counts:
+/// - a PAN: 13 to 19 digits passing the Luhn check, written as one run or in groups separated by spaces,
+///   tabs or dashes (`4111 1111 1111 1111`, `5500-0000-0000-0004`), in a string, a key or a JSON number;
+/// - track 1: `B`, 12 to 19 digits, `^`, a name, `^` and four digits of expiry (`%B4111…^DOE/J^2512…`);
+/// - track 2: `;`, 12 to 19 digits and `=`, or a PAN followed by `=` or `D` and a YYMM expiry.
+///
+/// Not counted: a digit run longer than 19 (no PAN is), and an ICCID — 18 or 19 digits starting with the
+/// telecommunications issuer identifier 89 (ITU-T E.118). ISO/IEC 7812 gives 89 to telecoms, so no payment
+/// card number starts with it, while SIM numbers end in a Luhn check digit and would otherwise always look
+/// like one. A card number in any other shape, including in a `sim` event's `iccid`, is still refused.
+public enum CardDataScan {
+    /// Whether the text holds a card number or track data anywhere.
+    public static func containsCardData(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let groups = digitGroups(bytes)
+        return containsPAN(groups, bytes) || containsTrackData(groups, bytes)
+    }
+
+    /// Whether any key, string or number inside the value holds card data.
+    public static func containsCardData(_ value: JSONValue) -> Bool { location(in: value) != nil }
+
+    /// Where in the value card data sits, as a path such as `card_number`, `payment.track2` or `items[2]`,
+    /// for a refusal that names the field without repeating the digits. A key that is itself card data is
+    /// named as `a key of <parent>`. Nil when there is none.
+    public static func location(in value: JSONValue) -> String? { location(in: value, path: "") }
+
+    /// What stands in for card data removed from something already stored.
+    public static let removed = JSONValue.string("[card data removed]")
+
+    /// The value with every string or number holding card data replaced by `removed`, and every key that is
+    /// card data dropped: for cleaning what an earlier version stored before it refused card data.
+    public static func redacted(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .null, .bool: return value
+        case .string(let text): return containsCardData(text) ? removed : value
+        case .number(let number): return containsCardData(number) ? removed : value
+        case .array(let items): return .array(items.map(redacted))
+        case .object(let members):
+            var kept: [String: JSONValue] = [:]
+            for (key, member) in members where !containsCardData(key) { kept[key] = redacted(member) }
+            return .object(kept)
+        }
+    }
+
+    /// Whether the digits (ASCII `0`…`9` only) pass the Luhn check.
+    public static func passesLuhn(_ digits: some Collection<UInt8>) -> Bool {
+        var sum = 0
+        for (index, byte) in digits.reversed().enumerated() {
+            let digit = Int(byte) - 48
+            guard (0...9).contains(digit) else { return false }
+            let weighted = index % 2 == 1 ? digit * 2 : digit
+            sum += weighted > 9 ? weighted - 9 : weighted
+        }
+        return !digits.isEmpty && sum % 10 == 0
+    }
+
+    static let panLengths = 13...19
+
+    private static func location(in value: JSONValue, path: String) -> String? {
+        func join(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+        switch value {
+        case .null, .bool: return nil
+        case .string(let text): return containsCardData(text) ? (path.isEmpty ? "value" : path) : nil
+        case .number(let number): return containsCardData(number) ? (path.isEmpty ? "value" : path) : nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = location(in: item, path: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            for key in members.keys.sorted() {
+                if containsCardData(key) { return path.isEmpty ? "a key" : "a key of \(path)" }
+                if let found = location(in: members[key]!, path: join(key)) { return found }
+            }
+            return nil
+        }
+    }
+
+    /// A JSON number is read as a double, which holds every integer up to 2^53 exactly. A whole number of
+    /// 13 or more digits below that is checked like text; one above it (up to 19 digits) has lost the digits
+    /// that would tell, and no event field carries such a number, so it is counted as a card number.
+    static func containsCardData(_ number: Double) -> Bool {
+        let magnitude = number.magnitude
+        guard magnitude.isFinite, magnitude >= 1e12 else { return false }
+        if magnitude >= 9_007_199_254_740_992 { return magnitude < 1e19 }
+        return containsCardData(String(Int64(magnitude.rounded(.towardZero))))
+    }
+
+    /// A maximal run of ASCII digits, and whether it follows the previous run with only separators between.
+    struct Group {
+        var start: Int
+        var end: Int
+        var joinsPrevious: Bool
+        /// The digits after a decimal point (`52.520008123456`): precise coordinates and computed amounts have
+        /// long fractions, which are never a card number.
+        var isFraction: Bool
+        var count: Int { end - start }
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
+
+    /// Space, tab and dash separate the groups of a card number as people write it.
+    static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x2D }
+
+    static func digitGroups(_ bytes: [UInt8]) -> [Group] {
+        var groups: [Group] = []
+        var index = 0
+        while index < bytes.count {
+            guard isDigit(bytes[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            var joins = false
+            if let last = groups.last, start - last.end <= 3, start > last.end {
+                joins = (last.end..<start).allSatisfy { isSeparator(bytes[$0]) }
+            }
+            let fraction = start >= 2 && bytes[start - 1] == 0x2E && isDigit(bytes[start - 2])
+            groups.append(Group(start: start, end: index, joinsPrevious: joins, isFraction: fraction))
+        }
+        return groups
+    }
+
+    /// Every run of whole groups joined by separators whose digits number 13 to 19 is a candidate: a PAN may
+    /// stand next to other numbers, but is never cut inside a group.
+    private static func containsPAN(_ groups: [Group], _ bytes: [UInt8]) -> Bool {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(19)
+        for first in groups.indices where !groups[first].isFraction {
+            digits.removeAll(keepingCapacity: true)
+            var last = first
+            while last < groups.count, last == first || groups[last].joinsPrevious {
+                let group = groups[last]
+                guard digits.count + group.count <= panLengths.upperBound else { break }
+                digits.append(contentsOf: bytes[group.start..<group.end])
+                if panLengths.contains(digits.count), passesLuhn(digits), !(last == first && isICCID(digits)) {
+                    return true
+                }
+                last += 1
+            }
+        }
+        return false
+    }
+
+    /// 18 or 19 digits under the telecommunications issuer identifier: a SIM's ICCID, not a card.
+    static func isICCID(_ digits: [UInt8]) -> Bool {
+        (18...19).contains(digits.count) && digits[0] == 0x38 && digits[1] == 0x39
+    }
+
+    private static func containsTrackData(_ groups: [Group], _ bytes: [UInt8]) -> Bool {
+        func byte(_ index: Int) -> UInt8? { bytes.indices.contains(index) ? bytes[index] : nil }
+        func isExpiry(at index: Int) -> Bool {
+            guard index + 4 <= bytes.count, (index..<index + 4).allSatisfy({ isDigit(bytes[$0]) }) else { return false }
+            let month = Int(bytes[index + 2] - 48) * 10 + Int(bytes[index + 3] - 48)
+            return (1...12).contains(month)
+        }
+        for group in groups where (12...19).contains(group.count) {
+            let before = byte(group.start - 1)
+            let after = byte(group.end)
+            // Track 2 with its start sentinel: `;PAN=…`.
+            if before == 0x3B, after == 0x3D { return true }
+            // Track 2 (or EMV tag 57) without sentinels: a PAN, `=` or `D`, then the expiry.
+            if after == 0x3D || after == 0x44 || after == 0x64, isExpiry(at: group.end + 1),
+                panLengths.contains(group.count), passesLuhn(bytes[group.start..<group.end])
+            {
+                return true
+            }
+            // Track 1: `B`, the PAN, `^`, a name of up to 26 characters, `^`, then the expiry.
+            if before == 0x42 || before == 0x62, after == 0x5E {
+                let nameStart = group.end + 1
+                var caret = nameStart
+                while caret < bytes.count, caret - nameStart <= 26, bytes[caret] != 0x5E { caret += 1 }
+                if byte(caret) == 0x5E, isExpiry(at: caret + 1) { return true }
+            }
+        }
+        return false
+    }
+}
