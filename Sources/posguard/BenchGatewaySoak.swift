@@ -49,8 +49,8 @@ extension Bench {
                 "gateway limits: \(limits.maxConnections) connections, \(limits.maxConnectionsPerAddress) per address, "
                     + "idle \(limits.idleTimeout), frame \(limits.frameTimeout); ulimit -n "
                     + "\(ISOGatewayLimits.descriptorLimit().map(String.init) ?? "unlimited")")
-            try await BenchKit.withDatabase(url: nil, logger: quiet) { db in
-                let app = PosGuard(runtime: Runtime(database: db), hasher: PasswordHasher(cost: 4))
+            try await BenchKit.withDatabase(url: nil, logger: quiet) { runtime in
+                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
                 let (caller, stores) = try await BenchKit.tenant(app)
                 _ = try await BenchKit.importTerminals(app, caller: caller, stores: stores, count: terminals)
                 try await app.screening.load()
@@ -107,7 +107,7 @@ extension Bench {
                 .init(name: "attack, last 15 s", range: (b + s - 15)..<(b + s)),
                 .init(name: "after the attack (5-15 s)", range: (b + s + 5)..<(b + s + 15)),
             ])
-            let end = phases.start + .seconds(b + s + 15)
+            let end = phases.start + .seconds(b + s + 16)
             let http = HTTPClient(
                 eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
                 configuration: .init(connectionPool: .init(idleTimeout: .milliseconds(100))))

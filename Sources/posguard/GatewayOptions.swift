@@ -34,11 +34,12 @@ struct GatewayOptions: ParsableArguments {
     /// The limits asked for, checked, before fitting them to the process's file descriptor limit.
     func limits() throws -> ISOGatewayLimits {
         let standard = ISOGatewayLimits.standard
-        let idle = try value(iso8583IdleTimeout, "iso8583-idle-timeout", "POSGUARD_ISO8583_IDLE_TIMEOUT")
-        let frame = try value(iso8583FrameTimeout, "iso8583-frame-timeout", "POSGUARD_ISO8583_FRAME_TIMEOUT")
-        let total = try value(
+        let idle = try optionOrEnvironment(iso8583IdleTimeout, "iso8583-idle-timeout", "POSGUARD_ISO8583_IDLE_TIMEOUT")
+        let frame = try optionOrEnvironment(
+            iso8583FrameTimeout, "iso8583-frame-timeout", "POSGUARD_ISO8583_FRAME_TIMEOUT")
+        let total = try optionOrEnvironment(
             iso8583MaxConnections, "iso8583-max-connections", "POSGUARD_ISO8583_MAX_CONNECTIONS")
-        let perAddress = try value(
+        let perAddress = try optionOrEnvironment(
             iso8583MaxConnectionsPerAddress, "iso8583-max-connections-per-address",
             "POSGUARD_ISO8583_MAX_CONNECTIONS_PER_ADDRESS")
         for (name, seconds) in [("iso8583-idle-timeout", idle), ("iso8583-frame-timeout", frame)] {
@@ -62,15 +63,5 @@ struct GatewayOptions: ParsableArguments {
                     + "--iso8583-max-connections (\(limits.maxConnections))")
         }
         return limits
-    }
-
-    /// The option's value, else the environment variable's, which must then read as a `T`.
-    private func value<T: LosslessStringConvertible>(_ option: T?, _ name: String, _ variable: String) throws -> T? {
-        if let option { return option }
-        guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return nil }
-        guard let parsed = T(text.trimmingCharacters(in: .whitespaces)) else {
-            throw ValidationError("$\(variable) (for --\(name)) must be a number, got '\(text)'")
-        }
-        return parsed
     }
 }

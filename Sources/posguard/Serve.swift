@@ -51,6 +51,7 @@ struct Serve: AsyncParsableCommand {
     var demo = false
 
     @OptionGroup var gatewayLimits: GatewayOptions
+    @OptionGroup var declineLog: DeclineLogOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var mail: MailOptions
 
@@ -139,8 +140,13 @@ struct Serve: AsyncParsableCommand {
             let emails = Periodic(name: "email", interval: .seconds(5), logger: logger) {
                 try await app.mail?.sendDue() ?? 0
             }
+            let kept = try declineLog.settings()
+            app.screening.limitDeclineLog(perKey: kept.perMinute, unknownTIDs: 5 * kept.perMinute)
             let declines = Periodic(name: "decline log", interval: .seconds(1), logger: logger) {
                 try await app.screening.flush()
+            }
+            let retention = Periodic(name: "decline retention", interval: .seconds(3600), logger: logger) {
+                try await app.screening.prune(olderThan: kept.retentionDays)
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if iso8583Port != 0 {
@@ -160,6 +166,7 @@ struct Serve: AsyncParsableCommand {
                     services: services + [
                         .init(service: server),
                         .init(service: declines, successTerminationBehavior: .ignore),
+                        .init(service: retention, successTerminationBehavior: .ignore),
                         .init(
                             service: ChangeRelayService(relay: ChangeRelay(runtime: app.runtime, logger: logger)),
                             successTerminationBehavior: .ignore),
