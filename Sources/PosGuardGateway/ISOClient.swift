@@ -23,11 +23,16 @@ public enum ISOClient {
         }
     }
 
+    /// Connects to `host`, from the local address `source` when one is given (tests use other loopback
+    /// addresses to appear as other clients), and runs `body` with the open connection.
     public static func connect<T: Sendable>(
-        host: String, port: Int, _ body: (inout Session) async throws -> T
+        host: String, port: Int, from source: String? = nil, _ body: (inout Session) async throws -> T
     ) async throws -> T {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let channel =
+            try await bootstrap
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ISOFrameDecoder()))

@@ -35,6 +35,7 @@ public enum Migrations {
         Migration(
             version: 8, name: "serials unique per provider, store detection memory", statements: SchemaV8.statements),
         Migration(version: 9, name: "TOTP codes used once", statements: SchemaV9.statements),
+        Migration(version: 10, name: "bounded decline log", statements: SchemaV10.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

@@ -20,11 +20,14 @@ public struct ScreeningRepository: Sendable {
         public var reasons: [DeclineReason]
         /// `iso8583` or `http`.
         public var channel: String
+        /// Further declines of the same terminal (or unknown TID) and reasons in the same minute that were only
+        /// counted here, not written one by one (`DeclineSampling`).
+        public var suppressed: Int64
 
         public init(
             id: UUID, providerID: UUID?, terminalID: UUID?, tid: String, mid: String, at: Date, amountMinor: Int64,
             currency: String, panMasked: String?, responseCode: String, reasons: [DeclineReason],
-            channel: String
+            channel: String, suppressed: Int64 = 0
         ) {
             self.id = id
             self.providerID = providerID
@@ -38,6 +41,7 @@ public struct ScreeningRepository: Sendable {
             self.responseCode = responseCode
             self.reasons = reasons
             self.channel = channel
+            self.suppressed = suppressed
         }
     }
 
@@ -94,17 +98,36 @@ public struct ScreeningRepository: Sendable {
         for start in stride(from: 0, to: declines.count, by: TerminalRepository.batchSize) {
             var insert = db.insert(into: "screening_declines").columns(
                 "id", "provider_id", "terminal_id", "tid", "mid", "at", "amount_minor", "currency", "pan_masked",
-                "response_code", "reasons", "channel")
+                "response_code", "reasons", "channel", "suppressed")
             for d in declines[start..<min(start + TerminalRepository.batchSize, declines.count)] {
                 insert = insert.values(
                     SQLBind(d.id.key), SQLBind(d.providerID?.key), SQLBind(d.terminalID?.key), SQLBind(d.tid),
                     SQLBind(d.mid),
                     SQLBind(d.at.millis), SQLBind(d.amountMinor), SQLBind(d.currency), SQLBind(d.panMasked),
                     SQLBind(d.responseCode), SQLBind(d.reasons.map(\.rawValue).joined(separator: ",")),
-                    SQLBind(d.channel))
+                    SQLBind(d.channel), SQLBind(d.suppressed))
             }
             try await insert.run()
         }
+    }
+
+    /// Sets how many declines each row counts beyond itself.
+    public func setSuppressed(_ counts: [UUID: Int64], on db: any SQLDatabase) async throws {
+        for (id, count) in counts {
+            try await db.update("screening_declines").set("suppressed", to: SQLBind(count)).where(
+                "id", .equal, id.key
+            ).run()
+        }
+    }
+
+    /// Deletes up to `limit` declines older than `cutoff`; answers how many went. Small batches keep each
+    /// statement short, so screening's writes never wait long behind a large purge.
+    public func deleteDeclines(before cutoff: Date, limit: Int, on db: any SQLDatabase) async throws -> Int {
+        let old = try await db.select().column("id").from("screening_declines").where("at", .lessThan, cutoff.millis)
+            .limit(limit).all().map { try $0.text("id") }
+        guard !old.isEmpty else { return 0 }
+        try await db.delete(from: "screening_declines").where(SQLColumn("id"), .in, SQLBind.group(old)).run()
+        return old.count
     }
 
     /// A page of the declines inside the scope, oldest first: a provider's all, a narrower scope only those of
@@ -134,6 +157,6 @@ public struct ScreeningRepository: Sendable {
             currency: try row.text("currency"), panMasked: try row.optionalText("pan_masked"),
             responseCode: try row.text("response_code"),
             reasons: try row.text("reasons").split(separator: ",").compactMap { DeclineReason(rawValue: String($0)) },
-            channel: try row.text("channel"))
+            channel: try row.text("channel"), suppressed: try row.int("suppressed"))
     }
 }

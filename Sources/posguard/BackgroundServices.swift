@@ -9,7 +9,11 @@ struct GatewayService: Service {
     func run() async throws {
         try await cancelOnGracefulShutdown {
             try await gateway.run { port in
+                let limits = gateway.connections.limits
                 say("  ISO 8583  tcp://\(gateway.host):\(port)  (screening: 0100/0200 in, 0110/0210 out)")
+                say(
+                    "            at most \(limits.maxConnections) connections, \(limits.maxConnectionsPerAddress) per address; "
+                        + "closed after \(limits.idleTimeout) idle or \(limits.frameTimeout) inside a frame")
             }
         }
     }

@@ -58,7 +58,7 @@ extension Bench {
                         terminal: fleet[t].id, method: "POST", path: "/agent/v1/events", body: body, at: now)
                     requests[t].append((body, headers.map { ($0.name, $0.value) }, alert))
                 }
-                let (port, server) = try await start(app, logger: quiet)
+                let (port, server) = try await BenchKit.startHTTP(app, logger: quiet)
                 let http = HTTPClient(
                     eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
                     configuration: .init(
@@ -160,20 +160,6 @@ extension Bench {
                 }
             }
             return Array(#"{"events":[\#(items.joined(separator: ","))]}"#.utf8)
-        }
-
-        /// Starts the HTTP server in this process on a free port.
-        func start(_ app: PosGuard, logger: Logger) async throws -> (Int, Task<Void, any Error>) {
-            let (ports, continuation) = AsyncStream<Int>.makeStream()
-            let server = buildApplication(app, host: "127.0.0.1", port: 0, logger: logger) { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-            }
-            let task = Task { try await server.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                throw PosGuardClient.Failure(description: "the server did not start")
-            }
-            return (port, task)
         }
     }
 }

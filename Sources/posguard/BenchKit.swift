@@ -3,6 +3,8 @@ import Logging
 import PosGuardDomain
 import PosGuardServices
 import PosGuardStorage
+import PosGuardWeb
+import ServiceLifecycle
 
 /// What the benchmarks share: a throwaway database, a benchmark tenant, durations and memory readings.
 enum BenchKit {
@@ -61,6 +63,25 @@ enum BenchKit {
             imported += try await app.terminals.importCSV(lines.joined(separator: "\n"), by: caller)
         }
         return imported
+    }
+
+    /// Starts the HTTP server in this process on a free port.
+    static func startHTTP(_ app: PosGuard, logger: Logger) async throws -> (Int, Task<Void, any Error>) {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let server = buildApplication(app, host: "127.0.0.1", port: 0, logger: logger) { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+        }
+        let task = Task { try await server.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            throw PosGuardClient.Failure(description: "the server did not start")
+        }
+        return (port, task)
+    }
+
+    /// Files this process has open, counted in /proc/self/fd.
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -50,6 +50,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
+    @OptionGroup var gatewayLimits: GatewayOptions
+    @OptionGroup var declineLog: DeclineLogOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var mail: MailOptions
 
@@ -138,14 +140,25 @@ struct Serve: AsyncParsableCommand {
             let emails = Periodic(name: "email", interval: .seconds(5), logger: logger) {
                 try await app.mail?.sendDue() ?? 0
             }
+            let kept = try declineLog.settings()
+            app.screening.limitDeclineLog(perKey: kept.perMinute, unknownTIDs: 5 * kept.perMinute)
             let declines = Periodic(name: "decline log", interval: .seconds(1), logger: logger) {
                 try await app.screening.flush()
             }
+            let retention = Periodic(name: "decline retention", interval: .seconds(3600), logger: logger) {
+                try await app.screening.prune(olderThan: kept.retentionDays)
+            }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if iso8583Port != 0 {
+                var limits = try gatewayLimits.limits()
+                if let descriptors = ISOGatewayLimits.descriptorLimit() {
+                    let fitted = limits.fitted(toDescriptors: descriptors)
+                    if let warning = fitted.warning { logger.warning("\(warning)") }
+                    limits = fitted.limits
+                }
                 let gateway = ISOGateway(
                     screening: app.screening, now: app.runtime.now, host: host, port: iso8583Port, upstream: upstream,
-                    logger: logger)
+                    limits: limits, logger: logger)
                 services.append(.init(service: GatewayService(gateway: gateway)))
             }
             let group = ServiceGroup(
@@ -153,6 +166,7 @@ struct Serve: AsyncParsableCommand {
                     services: services + [
                         .init(service: server),
                         .init(service: declines, successTerminationBehavior: .ignore),
+                        .init(service: retention, successTerminationBehavior: .ignore),
                         .init(
                             service: ChangeRelayService(relay: ChangeRelay(runtime: app.runtime, logger: logger)),
                             successTerminationBehavior: .ignore),

@@ -11,4 +11,11 @@ public enum RawRows {
             }
         }
     }
+
+    public static func count(of table: String, in database: Database) async throws -> Int {
+        try await database.withConnection { db in
+            try await db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(table).first()?
+                .decode(column: "n", as: Int.self) ?? 0
+        }
+    }
 }

@@ -21,6 +21,7 @@ struct ScreeningAPITests {
             let decline = try #require(declines.items.first)
             #expect(decline["pan_masked"] as? String == "476173******0119")
             #expect(decline["pan_hash"] == nil && !declines.text.contains("900101"))
+            #expect(decline["suppressed"] as? Int == 0, "a decline written one by one counts no others")
             let document = try await api.call(.get, "/api/v1/openapi.json")
             #expect(document.status == .ok && !document.text.contains("pan_hash"))
         }
