@@ -102,7 +102,7 @@ extension Bench {
             let b = Double(baselineSeconds)
             let s = Double(seconds)
             let phases = SoakPhases(windows: [
-                .init(name: "limit (valid traffic alone)", range: 2..<b),
+                .init(name: "limit (valid traffic alone)", range: 2..<(b - 1)),
                 .init(name: "attack, first 15 s", range: (b + 5)..<(b + 20)),
                 .init(name: "attack, last 15 s", range: (b + s - 15)..<(b + s)),
                 .init(name: "after the attack (5-15 s)", range: (b + s + 5)..<(b + s + 15)),

@@ -194,7 +194,7 @@ struct SealedSecretsTests {
                 Set(try await Self.storedInClear(issued, in: db)).count == 4, "the old version's secrets are in clear")
 
             try await db.withConnection { try await $0.raw("ALTER TABLE users DROP COLUMN totp_last_step").run() }
-            #expect(try await Migrations.migrate(db) == Array(7...Migrations.latest))
+            #expect(try await Migrations.migrate(db) == Migrations.all.map(\.version).filter { $0 >= 7 })
             let unlocked = try await MasterKey.unlock(
                 db, keyFile: "/nonexistent/posguard.key", explicitFile: false,
                 environment: [MasterKey.environmentVariable: keyText], at: Date())
