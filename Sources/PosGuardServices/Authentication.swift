@@ -202,7 +202,8 @@ public struct Authentication: Sendable {
             // An unknown email costs the same bcrypt work as a known one, so timing does not reveal accounts.
             let matches = try await hasher.verify(password, hash: credentials?.passwordHash ?? decoyHash)
             guard let credentials, matches, !credentials.user.disabled else {
-                try await fail(credentials?.user, source: source, at: now, why: "wrong email or password")
+                try await fail(
+                    credentials?.user, source: source, at: now, why: "wrong email or password", inSession: inSession)
                 throw inSession
                     ? ValidationFailure([FieldError("password", "is not your current password")])
                     : ServiceError.unauthenticated("the email or password is not right")
@@ -220,7 +221,7 @@ public struct Authentication: Sendable {
                 : ServiceError.totpRequired
         }
         guard let step = TOTPCode.step(of: totp, secret: secret, at: now) else {
-            try await fail(credentials.user, source: source, at: now, why: "wrong TOTP code")
+            try await fail(credentials.user, source: source, at: now, why: "wrong TOTP code", inSession: inSession)
             throw inSession
                 ? ValidationFailure([FieldError("totp", "is not the current code")])
                 : ServiceError.unauthenticated("the TOTP code is not right")
@@ -264,12 +265,13 @@ public struct Authentication: Sendable {
             on: db)
     }
 
-    private func fail(_ user: User?, source: String?, at now: Date, why: String) async throws {
+    /// Audits a wrong secret: at sign-in, or when a signed-in user's own proof failed.
+    private func fail(_ user: User?, source: String?, at now: Date, why: String, inSession: Bool) async throws {
         guard let user else { return }
         let caller = Caller(user: user, sessionTokenHash: nil, mfaAt: nil, source: source)
+        let action = inSession ? "session.verification_failed" : "session.sign_in_failed"
         try await runtime.database.transaction { db in
-            try await audit.record(
-                caller, "session.sign_in_failed", target: "user", id: user.id, reason: why, at: now, on: db)
+            try await audit.record(caller, action, target: "user", id: user.id, reason: why, at: now, on: db)
         }
     }
 
