@@ -45,7 +45,7 @@ struct SealedSecretsTests {
         let enrolled = try await tenant.app.enrollment.enroll(
             .init(code: code.code, publicKey: AgentSigner().publicKey, serial: terminal.serial, tid: terminal.tid),
             source: nil)
-        let hook = try await tenant.app.webhooks.create(.init(url: "https://hooks.example.com/posguard"), by: admin)
+        let hook = try await tenant.app.webhooks.create(.init(url: "https://hooks.invalid/posguard"), by: admin)
         return Issued(
             totp: totp, pendingTOTP: pending, unlock: enrolled.unlockSecret, webhook: hook.secret,
             webhookID: hook.webhook.id, terminal: terminal, admin: admin)
