@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Enrolling a terminal's agent: an operator issues a one-time code for one registered terminal, and the
 /// terminal presents it with its serial, TID and public key. A device whose serial or TID does not match the
@@ -118,9 +117,7 @@ public struct AgentEnrollment: Sendable {
             try await audit.record(device, "terminal.enrolled", target: "terminal", id: terminal.id, at: now, on: db)
             return .success(terminal.id)
         }
-        let terminal = try outcome.get()
-        await runtime.announce(.terminal(terminal))
-        return Enrolled(terminalID: terminal, unlockSecret: unlockSecret)
+        return Enrolled(terminalID: try outcome.get(), unlockSecret: unlockSecret)
     }
 
     static func hash(_ code: String) -> String {

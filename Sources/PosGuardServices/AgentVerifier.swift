@@ -28,7 +28,7 @@ public final class AgentVerifier: Sendable {
 
     public init(runtime: Runtime) {
         self.runtime = runtime
-        runtime.changes.listen { [weak self] change in
+        runtime.database.changes.listen { [weak self] change in
             switch change {
             case .terminal(let id): self?.identities.withLock { _ = $0.removeValue(forKey: id) }
             case .everything: self?.identities.withLock { $0 = [:] }

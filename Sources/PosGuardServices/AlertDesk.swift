@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Alerts: raised from findings (one open alert per terminal and rule, counting recurrences), then
 /// acknowledged and resolved by people, a false positive counting against its rule.
@@ -35,7 +34,7 @@ public struct AlertDesk: Sendable {
 
     /// Turns findings about a terminal into alerts, in the caller's transaction. Returns the alerts raised
     /// or updated.
-    func record(_ findings: [Finding], for terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws
+    func record(_ findings: [Finding], for terminal: Terminal, at now: Date, on db: UnitOfWork) async throws
         -> [Alert]
     {
         var touched: [Alert] = []

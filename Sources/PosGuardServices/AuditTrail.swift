@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Writes audit entries for the services, snapshotting targets as JSON in the API's own shape.
 struct AuditTrail: Sendable {
@@ -29,7 +28,7 @@ struct AuditTrail: Sendable {
     func record(
         _ caller: Caller, _ action: String, target: String, id: UUID?, provider: UUID? = nil,
         before: (any Encodable)? = nil, after: (any Encodable)? = nil, reason: String? = nil, at now: Date,
-        on db: any SQLDatabase
+        on db: UnitOfWork
     ) async throws {
         let entry = entry(
             caller, action, target: target, id: id, provider: provider, before: before, after: after, reason: reason,

@@ -3,7 +3,6 @@ import Foundation
 import HummingbirdBcrypt
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Signing in and out, sessions, and TOTP second factors.
 public struct Authentication: Sendable {
@@ -241,7 +240,7 @@ public struct Authentication: Sendable {
     }
 
     /// Spends the proof's TOTP step in the caller's transaction: a code seen before is refused.
-    private func spend(_ proof: Proof, inSession: Bool, on db: any SQLDatabase) async throws {
+    private func spend(_ proof: Proof, inSession: Bool, on db: UnitOfWork) async throws {
         guard let step = proof.step else { return }
         guard try await users.spendTOTPStep(proof.user.id, step: step, on: db) else {
             let message = "was already used: wait for the next code"
@@ -253,7 +252,7 @@ public struct Authentication: Sendable {
 
     /// Queues the security notice to the user, when this instance sends email.
     private func notify(
-        _ user: User, _ change: SecurityNoticeEmail.Change, caller: Caller, at now: Date, on db: any SQLDatabase
+        _ user: User, _ change: SecurityNoticeEmail.Change, caller: Caller, at now: Date, on db: UnitOfWork
     ) async throws {
         guard email else { return }
         let message = SecurityNoticeEmail.compose(

@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// The merchant's automatic response to a critical alert: the terminal is marked suspected stolen and a
 /// lock (lost mode) is queued for its next contact, so a thief gets minutes, not days.
@@ -13,14 +12,13 @@ struct Containment: Sendable {
 
     static let lostModeMessage = "This payment terminal has been reported lost. Please return it to the store."
 
-    /// Applies the response in the caller's transaction; returns whether the terminal's state changed.
-    func respond(to finding: Finding, terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws -> Bool {
+    /// Applies the response in the caller's transaction. A terminal someone moved since detection read it
+    /// keeps the state they gave it; the lock is queued all the same.
+    func respond(to finding: Finding, terminal: Terminal, at now: Date, on db: UnitOfWork) async throws {
         let detection = Caller.system("detection", provider: terminal.providerID, at: now)
         let reason = "critical alert \(finding.rule.rawValue): \(finding.message)"
-        var moved = false
         if TerminalLifecycle.check(from: terminal.state, to: .suspectedStolen) == .allowed {
             _ = try await registry.apply(.suspectedStolen, to: terminal, by: detection, reason: reason, at: now, on: db)
-            moved = true
         }
         let pending = try await commands.commands(of: terminal.id, status: .queued, on: db)
         if terminal.state != .retired, !pending.contains(where: { $0.type == .lock }) {
@@ -33,6 +31,5 @@ struct Containment: Sendable {
                 detection, "command.queue", target: "command", id: lock.id, provider: terminal.providerID, after: lock,
                 reason: reason, at: now, on: db)
         }
-        return moved
     }
 }

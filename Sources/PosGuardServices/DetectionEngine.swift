@@ -25,7 +25,7 @@ public final class DetectionEngine: Sendable {
 
     public init(runtime: Runtime) {
         self.runtime = runtime
-        runtime.changes.listen { [weak self] change in self?.forget(change) }
+        runtime.database.changes.listen { [weak self] change in self?.forget(change) }
     }
 
     /// Loads every saved watch; call once at start.

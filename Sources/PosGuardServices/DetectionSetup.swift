@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// What people tune about detection: threshold overrides per merchant, store or terminal, and each store's
 /// roster of operators.
@@ -50,9 +49,7 @@ public struct DetectionSetup: Sendable {
         }
         try overrides.validate()
         let now = runtime.now()
-        let change: ChangeFeed.Change =
-            level == .merchant ? .merchant(id) : level == .store ? .store(id) : .terminal(id)
-        try await runtime.committing(change) { db in
+        try await runtime.database.transaction { db in
             _ = try await owners(level, id, caller, db)
             let before = try await repository.overrides(of: id, on: db)
             try await repository.setOverrides(
@@ -98,10 +95,10 @@ public struct DetectionSetup: Sendable {
 
     private func editRoster(
         _ store: UUID, by caller: Caller, action: String, target: any Encodable,
-        _ edit: (any SQLDatabase) async throws -> Void
+        _ edit: (UnitOfWork) async throws -> Void
     ) async throws {
         let now = runtime.now()
-        try await runtime.committing(.store(store)) { db in
+        try await runtime.database.transaction { db in
             guard try await stores.find(store, in: caller.scope, on: db) != nil else {
                 throw ServiceError.notFound("store")
             }
@@ -114,7 +111,7 @@ public struct DetectionSetup: Sendable {
     }
 
     /// The owners whose overrides apply at this level, broadest first; checks the owner is in scope.
-    private func owners(_ level: DetectionRepository.Level, _ id: UUID, _ caller: Caller, _ db: any SQLDatabase)
+    private func owners(_ level: DetectionRepository.Level, _ id: UUID, _ caller: Caller, _ db: UnitOfWork)
         async throws
         -> [UUID]
     {

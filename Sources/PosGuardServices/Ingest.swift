@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Takes in a terminal's signed event batch: every valid event is judged by the detection rules, then the
 /// events, the terminal's detection memory and any alerts are committed together, and only then is the
@@ -141,31 +140,26 @@ public struct Ingest: Sendable {
                 body: $0.json)
         }
         let terminal = subject.terminal
-        let (alerts, pending, changed) = try await runtime.database.transaction { db in
+        let (alerts, pending) = try await runtime.database.transaction { db in
             try await events.insert(stored, on: db)
             try await events.saveWatch(watch, of: terminalID, at: now, on: db)
             if let store, storeWatch != store {
                 try await events.saveStoreWatch(storeWatch, of: terminal.storeID, at: now, on: db)
             }
             let alerts = try await alertDesk.record(findings, for: terminal, at: now, on: db)
-            var changed = false
             if let iccid = firstICCID {
                 // Trust on first use: a terminal registered without a SIM adopts the first one it reports.
-                var registered = terminal
-                registered.iccid = iccid
-                try await TerminalRepository().update(registered, on: db)
-                changed = true
+                try await TerminalRepository().adoptICCID(iccid, of: terminalID, at: now, on: db)
             }
             if settings.autoLockOnCritical, let critical = findings.first(where: { $0.severity == .critical }) {
-                changed = try await containment.respond(to: critical, terminal: terminal, at: now, on: db) || changed
+                try await containment.respond(to: critical, terminal: terminal, at: now, on: db)
             }
             let pending = try await remoteCommands.deliver(
                 to: terminalID, provider: terminal.providerID, at: now, on: db)
-            return (alerts, pending, changed)
+            return (alerts, pending)
         }
         engine.setWatch(watch, of: terminalID)
         if store != nil { engine.setStoreWatch(storeWatch, of: terminal.storeID) }
-        if changed { await runtime.announce(.terminal(terminalID)) }
         return Outcome(
             ackedSeq: watch.ledger.acked, missing: watch.missing.map { $0.from...$0.to },
             refused: Self.refusals(entries, outOfReach: settlement.outOfReach, acked: settlement.ackedBefore),

@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Turns a newly raised alert into messages — a delivery for every webhook that hears about the terminal —
 /// written in the alert's own transaction (an outbox), so no alert is lost between commit and sending.
@@ -11,7 +10,7 @@ struct Notifier: Sendable {
     let email: Bool
     var repository: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
 
-    func alertRaised(_ alert: Alert, terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws {
+    func alertRaised(_ alert: Alert, terminal: Terminal, at now: Date, on db: UnitOfWork) async throws {
         try await email(alert, terminal: terminal, at: now, on: db)
         let data = JSONValue.object([
             "alert": Self.json(alert),
@@ -36,7 +35,7 @@ struct Notifier: Sendable {
 
     /// Queues an email about the alert to the store's managers and the merchant's security contact, each in
     /// their own language.
-    func email(_ alert: Alert, terminal: Terminal, at now: Date, on db: any SQLDatabase) async throws {
+    func email(_ alert: Alert, terminal: Terminal, at now: Date, on db: UnitOfWork) async throws {
         guard email,
             let store = try await StoreRepository().find(terminal.storeID, in: .provider(terminal.providerID), on: db)
         else { return }

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Remote commands: issued by people (lock, wipe and unlock by admins only with a fresh TOTP), delivered in
 /// the answer to the terminal's next signed request and again every two minutes until acknowledged or
@@ -124,7 +123,7 @@ public struct RemoteCommands: Sendable {
 
     /// The commands to send to a terminal now, marked delivered, in the caller's transaction; expired ones are
     /// closed on the way. Each step is audited.
-    func deliver(to terminal: UUID, provider: UUID, at now: Date, on db: any SQLDatabase) async throws
+    func deliver(to terminal: UUID, provider: UUID, at now: Date, on db: UnitOfWork) async throws
         -> [TerminalCommand]
     {
         var due: [TerminalCommand] = []
@@ -156,7 +155,7 @@ public struct RemoteCommands: Sendable {
         let now = runtime.now()
         let detail = ack.detail.map { String($0.prefix(1000)) }
         let status: TerminalCommand.Status = ack.status == .done ? .done : .failed
-        return try await runtime.committing(.terminal(terminalID)) { db in
+        return try await runtime.database.transaction { db in
             guard var command = try await commands.command(id, of: terminalID, on: db) else {
                 throw ServiceError.notFound("command")
             }

@@ -25,9 +25,9 @@ public final class ScreeningDesk: Sendable {
         self.runtime = runtime
         self.engine = engine
         self.alertDesk = alertDesk
-        runtime.changes.listen { [weak self] change in
-            guard let self else { return }
-            Task { try? await self.reload(change) }
+        runtime.database.changes.listen { [weak self] change in
+            // A reload that fails (the database gone for a moment) is healed by the next change or restart.
+            try? await self?.reload(change)
         }
     }
 
@@ -165,7 +165,7 @@ public final class ScreeningDesk: Sendable {
         }
     }
 
-    /// Rebuilds the rows a change touched (the change feed calls this; tests may too, to wait for it).
+    /// Rebuilds the rows a change touched (the change feed calls this after every unit of work that made one).
     public func reload(_ change: ChangeFeed.Change) async throws {
         let filter: (String, UUID)
         switch change {

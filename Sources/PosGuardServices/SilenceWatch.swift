@@ -26,16 +26,14 @@ public struct SilenceWatch: Sendable {
                     DetectionRules.judgeMissingEvents(watch: &watch, settings: settings, now: now)
                     + [DetectionRules.judgeSilence(watch: &watch, settings: settings, now: now)].compactMap { $0 }
                 guard !findings.isEmpty else { return 0 }
-                let changed = try await runtime.database.transaction { db in
+                try await runtime.database.transaction { db in
                     try await EventRepository().saveWatch(watch, of: id, at: now, on: db)
                     _ = try await alertDesk.record(findings, for: subject.terminal, at: now, on: db)
-                    guard settings.autoLockOnCritical,
-                        let critical = findings.first(where: { $0.severity == .critical })
-                    else { return false }
-                    return try await containment.respond(to: critical, terminal: subject.terminal, at: now, on: db)
+                    if settings.autoLockOnCritical, let critical = findings.first(where: { $0.severity == .critical }) {
+                        try await containment.respond(to: critical, terminal: subject.terminal, at: now, on: db)
+                    }
                 }
                 engine.setWatch(watch, of: id)
-                if changed { await runtime.announce(.terminal(id)) }
                 return 1
             }
         }

@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Stores: opened and edited by provider and merchant admins, each inside its own scope.
 public struct StoreDirectory: Sendable {
@@ -92,7 +91,7 @@ public struct StoreDirectory: Sendable {
 
     public func update(_ id: UUID, _ patch: Patch, by caller: Caller) async throws -> Store {
         let now = runtime.now()
-        return try await runtime.committing(.store(id)) { db in
+        return try await runtime.database.transaction { db in
             guard let before = try await stores.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("store")
             }
@@ -131,7 +130,7 @@ public struct StoreDirectory: Sendable {
         }
     }
 
-    private func requireUniqueCode(_ store: Store, on db: any SQLDatabase) async throws {
+    private func requireUniqueCode(_ store: Store, on db: UnitOfWork) async throws {
         if try await stores.find(code: store.code, in: .provider(store.providerID), on: db) != nil {
             throw ServiceError.conflict(
                 field: "code", message: "another store of this provider already has code \(store.code)")

@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// The terminal registry: registration (one by one or from a CSV file), edits, and lifecycle moves, each
 /// kept in the terminal's history and the audit log.
@@ -100,7 +99,7 @@ public struct TerminalRegistry: Sendable {
 
     public func update(_ id: UUID, _ patch: Patch, by caller: Caller) async throws -> Terminal {
         let now = runtime.now()
-        return try await runtime.committing(.terminal(id)) { db in
+        return try await runtime.database.transaction { db in
             guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
@@ -133,7 +132,7 @@ public struct TerminalRegistry: Sendable {
             guard after != before else { return before }
             after.updatedAt = now
             try await requireUnique(after, excluding: id, on: db)
-            try await terminals.update(after, on: db)
+            try await terminals.updateDetails(after, on: db)
             try await audit.record(
                 caller, "terminal.update", target: "terminal", id: id, before: before, after: after, at: now, on: db)
             return after
@@ -146,7 +145,7 @@ public struct TerminalRegistry: Sendable {
         let reason = v.text(move.reason, "reason", max: 1000, multiline: true) ?? ""
         try v.finish()
         let now = runtime.now()
-        return try await runtime.committing(.terminal(id)) { db in
+        return try await runtime.database.transaction { db in
             guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
@@ -165,21 +164,26 @@ public struct TerminalRegistry: Sendable {
             case .allowed, .needsInspection:
                 break
             }
-            return try await apply(move.to, to: before, by: caller, reason: reason, at: now, on: db)
+            guard let after = try await apply(move.to, to: before, by: caller, reason: reason, at: now, on: db) else {
+                throw ServiceError.conflict(
+                    field: "state", message: "the terminal changed state meanwhile: read it again and decide anew")
+            }
+            return after
         }
     }
 
     /// Records a lawful move in the caller's transaction: the new state, the history line, the audit record;
     /// leaving service revokes the terminal's outstanding enrollment codes. Callers have checked the
-    /// lifecycle, the role and MFA; announcing the change is theirs to do too.
+    /// lifecycle, the role and MFA. Nil, with nothing written, when the terminal is no longer in the state
+    /// `before` shows (another unit moved it since it was read).
     func apply(
         _ state: TerminalState, to before: Terminal, by caller: Caller, reason: String, at now: Date,
-        on db: any SQLDatabase
-    ) async throws -> Terminal {
+        on db: UnitOfWork
+    ) async throws -> Terminal? {
         var after = before
         after.state = state
         after.updatedAt = now
-        try await terminals.update(after, on: db)
+        guard try await terminals.move(before.id, from: before.state, to: state, at: now, on: db) else { return nil }
         if !state.acceptsEnrollment { try await agents.revokeCodes(of: before.id, at: now, on: db) }
         if TerminalAction.move(from: before.state, to: state).effect == .containment {
             try await withdrawUnlocks(of: before.id, by: caller, at: now, on: db)
@@ -198,7 +202,7 @@ public struct TerminalRegistry: Sendable {
     }
 
     /// An unlock still on its way to the terminal was decided before this containment: it must not undo it.
-    private func withdrawUnlocks(of terminal: UUID, by caller: Caller, at now: Date, on db: any SQLDatabase)
+    private func withdrawUnlocks(of terminal: UUID, by caller: Caller, at now: Date, on db: UnitOfWork)
         async throws
     {
         for var command in try await commands.waiting(of: terminal, on: db) where command.type == .unlock {
@@ -310,8 +314,6 @@ public struct TerminalRegistry: Sendable {
                 on: db)
             return added
         }
-        // Terminals imported active take payments at once: the screening table must know them now.
-        for store in Set(added.map(\.storeID)) { await runtime.announce(.store(store)) }
         return added.count
     }
 
@@ -324,7 +326,7 @@ public struct TerminalRegistry: Sendable {
 
     /// Serials (per make) and TIDs are unique within the terminal's provider only, so a refusal never tells
     /// the caller what another tenant has registered.
-    private func requireUnique(_ terminal: Terminal, excluding: UUID? = nil, on db: any SQLDatabase) async throws {
+    private func requireUnique(_ terminal: Terminal, excluding: UUID? = nil, on db: UnitOfWork) async throws {
         if try await !terminals.registeredSerials(
             [(terminal.make, terminal.serial)], provider: terminal.providerID, excluding: excluding, on: db
         ).isEmpty {

@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Users: each admin creates and edits users of the roles below them, inside their own scope.
 public struct UserDirectory: Sendable {

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import SQLKit
 
 /// Webhook subscriptions: an organisation names a URL and receives its alerts there as JSON, signed
 /// with HMAC-SHA256 over `timestamp.body` in the header `PosGuard-Webhook-Signature: t=…,v1=…`.
@@ -106,7 +105,7 @@ public struct Webhooks: Sendable {
         }
     }
 
-    private func find(_ id: UUID, _ caller: Caller, _ db: any SQLDatabase) async throws -> Webhook {
+    private func find(_ id: UUID, _ caller: Caller, _ db: UnitOfWork) async throws -> Webhook {
         guard caller.role == .providerAdmin || caller.role == .merchantAdmin,
             let (hook, _) = try? await repository.find(id, in: caller.scope, on: db)
         else { throw ServiceError.notFound("webhook") }

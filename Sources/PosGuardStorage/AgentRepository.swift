@@ -23,9 +23,9 @@ public struct AgentRepository: Sendable {
     public init(secrets: SecretBox) { self.secrets = secrets }
 
     public func insertCode(
-        hash: String, terminal: UUID, createdAt: Date, expiresAt: Date, createdBy: String, on db: any SQLDatabase
+        hash: String, terminal: UUID, createdAt: Date, expiresAt: Date, createdBy: String, on work: UnitOfWork
     ) async throws {
-        try await db.insert(into: "enrollment_codes")
+        try await work.sql.insert(into: "enrollment_codes")
             .columns("code_hash", "terminal_id", "created_at", "expires_at", "created_by")
             .values(
                 SQLBind(hash), SQLBind(terminal.key), SQLBind(createdAt.millis), SQLBind(expiresAt.millis),
@@ -33,8 +33,8 @@ public struct AgentRepository: Sendable {
             ).run()
     }
 
-    public func code(hash: String, on db: any SQLDatabase) async throws -> Code? {
-        try await db.select().column("*").from("enrollment_codes").where("code_hash", .equal, hash).first().map {
+    public func code(hash: String, on work: UnitOfWork) async throws -> Code? {
+        try await work.sql.select().column("*").from("enrollment_codes").where("code_hash", .equal, hash).first().map {
             Code(
                 terminalID: try $0.uuid("terminal_id"), expiresAt: try $0.date("expires_at"),
                 usedAt: try $0.optionalDate("used_at"))
@@ -42,16 +42,16 @@ public struct AgentRepository: Sendable {
     }
 
     /// Stops every unused code of a terminal from working.
-    public func revokeCodes(of terminal: UUID, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.update("enrollment_codes").set("used_at", to: now.millis).where(
+    public func revokeCodes(of terminal: UUID, at now: Date, on work: UnitOfWork) async throws {
+        try await work.sql.update("enrollment_codes").set("used_at", to: now.millis).where(
             "terminal_id", .equal, terminal.key
         )
         .where(SQLColumn("used_at"), .is, SQLLiteral.null).run()
     }
 
     /// Marks a code used; false when it already was (two enrollments racing for one code).
-    public func useCode(hash: String, at now: Date, on db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.update("enrollment_codes").set("used_at", to: now.millis).where(
+    public func useCode(hash: String, at now: Date, on work: UnitOfWork) async throws -> Bool {
+        let rows = try await work.sql.update("enrollment_codes").set("used_at", to: now.millis).where(
             "code_hash", .equal, hash
         )
         .where(SQLColumn("used_at"), .is, SQLLiteral.null).returning("code_hash").all()
@@ -59,10 +59,10 @@ public struct AgentRepository: Sendable {
     }
 
     /// Sets (or replaces, on re-enrollment) a terminal's public key and unlock secret.
-    public func setKey(terminal: UUID, publicKey: String, unlockSecret: String, at now: Date, on db: any SQLDatabase)
+    public func setKey(terminal: UUID, publicKey: String, unlockSecret: String, at now: Date, on work: UnitOfWork)
         async throws
     {
-        try await db.insert(into: "agent_keys").columns("terminal_id", "public_key", "unlock_secret", "enrolled_at")
+        try await work.sql.insert(into: "agent_keys").columns("terminal_id", "public_key", "unlock_secret", "enrolled_at")
             .values(
                 SQLBind(terminal.key), SQLBind(publicKey),
                 SQLBind(try secrets.seal(unlockSecret, for: .unlock(terminal: terminal))), SQLBind(now.millis)
@@ -72,18 +72,19 @@ public struct AgentRepository: Sendable {
                     excludedValueOf: "enrolled_at")
             }
             .run()
+        work.changed(.terminal(terminal))
     }
 
     /// The unlock secret of an enrolled terminal.
-    public func unlockSecret(terminal: UUID, on db: any SQLDatabase) async throws -> String? {
-        try await db.select().column("unlock_secret").from("agent_keys").where("terminal_id", .equal, terminal.key)
+    public func unlockSecret(terminal: UUID, on work: UnitOfWork) async throws -> String? {
+        try await work.sql.select().column("unlock_secret").from("agent_keys").where("terminal_id", .equal, terminal.key)
             .first()?
             .optionalText("unlock_secret").map { try secrets.open($0, for: .unlock(terminal: terminal)) }
     }
 
     /// The enrolled terminal with this id, with its key.
-    public func identity(terminal: UUID, on db: any SQLDatabase) async throws -> Identity? {
-        let row = try await db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("t")))
+    public func identity(terminal: UUID, on work: UnitOfWork) async throws -> Identity? {
+        let row = try await work.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("t")))
             .column(SQLColumn("public_key", table: "k"))
             .from(SQLAlias(SQLIdentifier("terminals"), as: SQLIdentifier("t")))
             .join(

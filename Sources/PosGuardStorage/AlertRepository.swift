@@ -23,14 +23,14 @@ public struct AlertRepository: Sendable {
     public init() {}
 
     /// The alert still open (or acknowledged) for this terminal and rule, if any.
-    public func unresolved(terminal: UUID, rule: RuleID, on db: any SQLDatabase) async throws -> Alert? {
-        try await db.select().column("*").from("alerts").where("terminal_id", .equal, terminal.key)
+    public func unresolved(terminal: UUID, rule: RuleID, on work: UnitOfWork) async throws -> Alert? {
+        try await work.sql.select().column("*").from("alerts").where("terminal_id", .equal, terminal.key)
             .where("rule", .equal, rule.rawValue).where("status", .notEqual, AlertStatus.resolved.rawValue)
             .first().map(Self.alert)
     }
 
-    public func insert(_ a: Alert, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "alerts")
+    public func insert(_ a: Alert, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "alerts")
             .columns(
                 "id", "provider_id", "merchant_id", "store_id", "terminal_id", "rule", "severity", "status", "message",
                 "occurrences", "evidence", "first_at", "last_at", "false_positive"
@@ -45,8 +45,8 @@ public struct AlertRepository: Sendable {
     }
 
     /// Saves everything about an alert that can change after it was raised.
-    public func update(_ a: Alert, on db: any SQLDatabase) async throws {
-        try await db.update("alerts").set("severity", to: a.severity.rawValue).set("status", to: a.status.rawValue)
+    public func update(_ a: Alert, on work: UnitOfWork) async throws {
+        try await work.sql.update("alerts").set("severity", to: a.severity.rawValue).set("status", to: a.status.rawValue)
             .set("message", to: a.message).set("occurrences", to: Int64(a.occurrences))
             .set("evidence", to: Self.evidence(a.evidence)).set("last_at", to: a.lastAt.millis)
             .set("acknowledged_at", to: a.acknowledgedAt?.millis).set("acknowledged_by", to: a.acknowledgedBy)
@@ -55,15 +55,15 @@ public struct AlertRepository: Sendable {
             .where("id", .equal, a.id.key).run()
     }
 
-    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> Alert? {
-        try await db.select().column("*").from("alerts").where("id", .equal, id.key).scoped(scope, .terminals)
+    public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> Alert? {
+        try await work.sql.select().column("*").from("alerts").where("id", .equal, id.key).scoped(scope, .terminals)
             .first().map(Self.alert)
     }
 
-    public func list(in scope: Scope, filter: Filter, after cursor: Cursor?, limit: Int, on db: any SQLDatabase)
+    public func list(in scope: Scope, filter: Filter, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
         async throws -> Page<Alert>
     {
-        var query = db.select().column("*").from("alerts").scoped(scope, .terminals)
+        var query = work.sql.select().column("*").from("alerts").scoped(scope, .terminals)
         if let v = filter.terminalID { query = query.where("terminal_id", .equal, v.key) }
         if let v = filter.status { query = query.where("status", .equal, v.rawValue) }
         if let v = filter.severity { query = query.where("severity", .equal, v.rawValue) }
@@ -73,10 +73,10 @@ public struct AlertRepository: Sendable {
     }
 
     /// Per rule: alerts still open, and alerts people resolved as false positives.
-    public func ruleCounts(in scope: Scope, on db: any SQLDatabase) async throws -> [RuleID: (
+    public func ruleCounts(in scope: Scope, on work: UnitOfWork) async throws -> [RuleID: (
         open: Int, falsePositives: Int
     )] {
-        let rows = try await db.select().column("rule").column("status").column("false_positive")
+        let rows = try await work.sql.select().column("rule").column("status").column("false_positive")
             .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
             .from("alerts").scoped(scope, .terminals).groupBy("rule").groupBy("status").groupBy("false_positive").all()
         var counts: [RuleID: (open: Int, falsePositives: Int)] = [:]

@@ -8,9 +8,9 @@ public struct AuditRepository: Sendable {
     public init() {}
 
     /// Appends entries, in the caller's transaction so they commit with the change they describe.
-    public func append(_ entries: [AuditEntry], on db: any SQLDatabase) async throws {
+    public func append(_ entries: [AuditEntry], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: entries.count, by: TerminalRepository.batchSize) {
-            var insert = db.insert(into: "audit_log").columns(
+            var insert = work.sql.insert(into: "audit_log").columns(
                 "id", "at", "provider_id", "actor_id", "actor", "action", "target_type", "target_id", "before", "after",
                 "reason", "source")
             for e in entries[start..<min(start + TerminalRepository.batchSize, entries.count)] {
@@ -24,10 +24,10 @@ public struct AuditRepository: Sendable {
     }
 
     /// A page of a provider's audit log, oldest first, optionally about one target.
-    public func list(provider: UUID, target: UUID?, after cursor: Cursor?, limit: Int, on db: any SQLDatabase)
+    public func list(provider: UUID, target: UUID?, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
         async throws -> Page<AuditEntry>
     {
-        var query = db.select().column("*").from("audit_log").where("provider_id", .equal, provider.key)
+        var query = work.sql.select().column("*").from("audit_log").where("provider_id", .equal, provider.key)
         if let target { query = query.where("target_id", .equal, target.key) }
         let rows = try await query.page(after: cursor, limit: limit).all()
         return Page(fetched: try rows.map(Self.entry), limit: limit, id: \.id)

@@ -6,9 +6,9 @@ import SQLKit
 public struct CommandRepository: Sendable {
     public init() {}
 
-    public func insert(_ c: TerminalCommand, on db: any SQLDatabase) async throws {
+    public func insert(_ c: TerminalCommand, on work: UnitOfWork) async throws {
         let payload = String(decoding: try JSONEncoder().encode(c.payload), as: UTF8.self)
-        try await db.insert(into: "commands")
+        try await work.sql.insert(into: "commands")
             .columns(
                 "id", "terminal_id", "type", "payload", "status", "created_at", "created_by", "reason", "expires_at",
                 "deliveries"
@@ -21,8 +21,8 @@ public struct CommandRepository: Sendable {
     }
 
     /// Saves a command's delivery and acknowledgement.
-    public func update(_ c: TerminalCommand, on db: any SQLDatabase) async throws {
-        try await db.update("commands").set("status", to: c.status.rawValue).set(
+    public func update(_ c: TerminalCommand, on work: UnitOfWork) async throws {
+        try await work.sql.update("commands").set("status", to: c.status.rawValue).set(
             "delivered_at", to: c.deliveredAt?.millis
         )
         .set("deliveries", to: Int64(c.deliveries)).set("acknowledged_at", to: c.acknowledgedAt?.millis)
@@ -30,16 +30,16 @@ public struct CommandRepository: Sendable {
     }
 
     /// One command of a terminal.
-    public func command(_ id: UUID, of terminal: UUID, on db: any SQLDatabase) async throws -> TerminalCommand? {
-        try await db.select().column("*").from("commands").where("id", .equal, id.key).where(
+    public func command(_ id: UUID, of terminal: UUID, on work: UnitOfWork) async throws -> TerminalCommand? {
+        try await work.sql.select().column("*").from("commands").where("id", .equal, id.key).where(
             "terminal_id", .equal, terminal.key
         )
         .first().map(Self.decoded)
     }
 
     /// A terminal's commands still waiting to be done (queued or delivered), oldest first.
-    public func waiting(of terminal: UUID, on db: any SQLDatabase) async throws -> [TerminalCommand] {
-        try await db.select().column("*").from("commands").where("terminal_id", .equal, terminal.key)
+    public func waiting(of terminal: UUID, on work: UnitOfWork) async throws -> [TerminalCommand] {
+        try await work.sql.select().column("*").from("commands").where("terminal_id", .equal, terminal.key)
             .where(
                 SQLColumn("status"), .in,
                 SQLBind.group([TerminalCommand.Status.queued.rawValue, TerminalCommand.Status.delivered.rawValue])
@@ -48,10 +48,10 @@ public struct CommandRepository: Sendable {
     }
 
     /// A terminal's commands, oldest first, optionally only those in one status.
-    public func commands(of terminal: UUID, status: TerminalCommand.Status? = nil, on db: any SQLDatabase) async throws
+    public func commands(of terminal: UUID, status: TerminalCommand.Status? = nil, on work: UnitOfWork) async throws
         -> [TerminalCommand]
     {
-        var query = db.select().column("*").from("commands").where("terminal_id", .equal, terminal.key)
+        var query = work.sql.select().column("*").from("commands").where("terminal_id", .equal, terminal.key)
         if let status { query = query.where("status", .equal, status.rawValue) }
         return try await query.orderBy("id").all().map(Self.decoded)
     }

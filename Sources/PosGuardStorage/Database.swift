@@ -19,9 +19,13 @@ public final class Database: @unchecked Sendable {
     }
 
     public let kind: Kind
+    /// The changes units of work made, published after they commit.
+    public let changes = ChangeFeed()
     let logger: Logger
     /// For a dedicated listening connection on PostgreSQL.
     private let postgresConfiguration: PostgresConnection.Configuration?
+    /// For another pool on the same database (`sibling`).
+    private let postgresAddress: (url: String, searchPath: String?)?
     private let sqlite: EventLoopGroupConnectionPool<SQLiteSource>?
     private let postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
 
@@ -31,7 +35,9 @@ public final class Database: @unchecked Sendable {
         let pool = EventLoopGroupConnectionPool(
             source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
             logger: logger, on: MultiThreadedEventLoopGroup.singleton.next())
-        return Database(kind: .sqlite, logger: logger, sqlite: pool, postgres: nil, postgresConfiguration: nil)
+        return Database(
+            kind: .sqlite, logger: logger, sqlite: pool, postgres: nil, postgresConfiguration: nil,
+            postgresAddress: nil)
     }
 
     /// Connects to PostgreSQL; `searchPath` puts every table in that schema (tests use one schema each).
@@ -49,25 +55,27 @@ public final class Database: @unchecked Sendable {
             requestTimeout: .seconds(30), pruneInterval: nil, logger: logger, on: MultiThreadedEventLoopGroup.singleton)
         return Database(
             kind: .postgres, logger: logger, sqlite: nil, postgres: pool,
-            postgresConfiguration: configuration.coreConfiguration)
+            postgresConfiguration: configuration.coreConfiguration, postgresAddress: (url, searchPath))
+    }
+
+    /// Another, independent pool on the same PostgreSQL database, with a change feed of its own: what a
+    /// second PosGuard instance opens (for tests of several instances in one process).
+    public func sibling() throws -> Database {
+        guard let address = postgresAddress else { throw UnsupportedURL() }
+        return try .postgres(url: address.url, searchPath: address.searchPath, connectionsPerLoop: 2, logger: logger)
     }
 
     private init(
         kind: Kind, logger: Logger, sqlite: EventLoopGroupConnectionPool<SQLiteSource>?,
         postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?,
-        postgresConfiguration: PostgresConnection.Configuration?
+        postgresConfiguration: PostgresConnection.Configuration?, postgresAddress: (url: String, searchPath: String?)?
     ) {
         self.kind = kind
         self.logger = logger
         self.sqlite = sqlite
         self.postgres = postgres
         self.postgresConfiguration = postgresConfiguration
-    }
-
-    /// Sends a notification to every listener on the channel (PostgreSQL only; elsewhere it does nothing).
-    public func notify(_ channel: String, _ payload: String) async throws {
-        guard kind == .postgres else { return }
-        try await withConnection { try await $0.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
+        self.postgresAddress = postgresAddress
     }
 
     /// Listens on the channel over a connection of its own until cancelled or the connection fails; `onListening`
@@ -91,11 +99,77 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with a connection of its own for its whole duration.
+    /// Runs `body` with a connection of its own for its whole duration, each statement committed as it runs;
+    /// the changes it recorded are published once it returns.
+    public func withConnection<T>(_ body: (UnitOfWork) async throws -> T) async throws -> T {
+        let work = try await withSQL { sql in
+            let work = UnitOfWork(sql)
+            return (work, try await body(work))
+        }
+        await publish(work.0)
+        return work.1
+    }
+
+    /// Runs `body` in one transaction: everything it wrote is committed together, or nothing is. The changes
+    /// it recorded are published once it has committed — never for a unit rolled back.
+    public func transaction<T>(_ body: (UnitOfWork) async throws -> T) async throws -> T {
+        let work = try await sqlTransaction { sql in
+            let work = UnitOfWork(sql)
+            let result = try await body(work)
+            // PostgreSQL delivers a notification sent inside a transaction when, and only if, it commits, in
+            // commit order.
+            try await notify(work, on: sql)
+            return (work, result)
+        }
+        await publish(work.0)
+        return work.1
+    }
+
+    /// A transaction on a bare connection (migrations, secret adoption): nothing it writes is announced.
+    @_spi(SQL) public func sqlTransaction<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withSQL { sql in
+            // IMMEDIATE takes SQLite's write lock up front, so a transaction never fails half-way to upgrade.
+            try await sql.raw(kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// The channel on which instances sharing one PostgreSQL tell each other of changes.
+    static let changeChannel = "posguard_changes"
+
+    /// Tells this instance's listeners of a unit's changes, after its connection is free again (on SQLite's
+    /// single connection, a listener reloading would otherwise wait on itself); and, for a unit outside a
+    /// transaction, every other instance.
+    private func publish(_ work: UnitOfWork) async {
+        let changes = ChangeFeed.condensed(work.changes)
+        guard !changes.isEmpty else { return }
+        await self.changes.publish(changes)
+    }
+
+    /// Sends the unit's changes to the other instances on the same PostgreSQL, as one notification of
+    /// `<instance>|<change>,<change>…` (PostgreSQL only). A lost notification is healed by the full reload
+    /// each listener does when it (re)connects (`ChangeRelay`).
+    private func notify(_ work: UnitOfWork, on sql: any SQLDatabase) async throws {
+        guard kind == .postgres else { return }
+        let changes = ChangeFeed.condensed(work.changes)
+        guard !changes.isEmpty else { return }
+        let payload = "\(self.changes.instance.uuidString)|" + changes.map(\.text).joined(separator: ",")
+        try await sql.raw("SELECT pg_notify(\(bind: Self.changeChannel), \(bind: payload))").run()
+    }
+
+    /// Runs `body` with a bare connection: for migrations, and for tests and benchmarks that look at rows
+    /// directly. Nothing it writes is announced.
     ///
     /// Statements are never logged: SQLKit logs a statement with its bound values, and those carry secrets
     /// (webhook signing secrets, password hashes, TOTP secrets).
-    public func withConnection<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    @_spi(SQL) public func withSQL<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         if let pool = sqlite {
             let connection = try await pool.requestConnection(logger: logger).get()
             defer { pool.releaseConnection(connection, logger: logger) }
@@ -107,25 +181,9 @@ public final class Database: @unchecked Sendable {
         return try await body(connection.sql(queryLogLevel: nil))
     }
 
-    /// Runs `body` in one transaction: everything it wrote is committed together, or nothing is.
-    public func transaction<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withConnection { db in
-            // IMMEDIATE takes SQLite's write lock up front, so a transaction never fails half-way to upgrade.
-            try await db.raw(kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
-        }
-    }
-
     /// Whether the database answers a trivial query.
     public func isReachable() async -> Bool {
-        (try? await withConnection { try await $0.raw("SELECT 1 AS ok").first() }) != nil
+        (try? await withSQL { try await $0.raw("SELECT 1 AS ok").first() }) != nil
     }
 
     public func close() async throws {

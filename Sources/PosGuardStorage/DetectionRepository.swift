@@ -20,9 +20,9 @@ public struct DetectionRepository: Sendable {
 
     public init() {}
 
-    public func overrides(of owner: UUID, on db: any SQLDatabase) async throws -> DetectionOverrides {
+    public func overrides(of owner: UUID, on work: UnitOfWork) async throws -> DetectionOverrides {
         guard
-            let row = try await db.select().column("overrides").from("detection_overrides").where(
+            let row = try await work.sql.select().column("overrides").from("detection_overrides").where(
                 "owner_id", .equal, owner.key
             )
             .first()
@@ -31,19 +31,24 @@ public struct DetectionRepository: Sendable {
     }
 
     public func setOverrides(
-        _ o: DetectionOverrides, of owner: UUID, level: Level, provider: UUID, at now: Date, on db: any SQLDatabase
+        _ o: DetectionOverrides, of owner: UUID, level: Level, provider: UUID, at now: Date, on work: UnitOfWork
     ) async throws {
         let json = String(decoding: try Self.encoder.encode(o), as: UTF8.self)
-        try await db.insert(into: "detection_overrides").columns(
+        try await work.sql.insert(into: "detection_overrides").columns(
             "owner_id", "provider_id", "level", "overrides", "updated_at"
         )
         .values(SQLBind(owner.key), SQLBind(provider.key), SQLBind(level.rawValue), SQLBind(json), SQLBind(now.millis))
         .onConflict(with: ["owner_id"]) { $0.set(excludedValueOf: "overrides").set(excludedValueOf: "updated_at") }
         .run()
+        switch level {
+        case .merchant: work.changed(.merchant(owner))
+        case .store: work.changed(.store(owner))
+        case .terminal: work.changed(.terminal(owner))
+        }
     }
 
-    public func roster(of store: UUID, on db: any SQLDatabase) async throws -> [StoreOperator] {
-        try await db.select().column("*").from("store_operators").where("store_id", .equal, store.key).orderBy(
+    public func roster(of store: UUID, on work: UnitOfWork) async throws -> [StoreOperator] {
+        try await work.sql.select().column("*").from("store_operators").where("store_id", .equal, store.key).orderBy(
             "operator_id"
         )
         .all().map { row in
@@ -53,17 +58,19 @@ public struct DetectionRepository: Sendable {
         }
     }
 
-    public func putOperator(_ op: StoreOperator, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "store_operators").columns("store_id", "operator_id", "name", "added_at")
+    public func putOperator(_ op: StoreOperator, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "store_operators").columns("store_id", "operator_id", "name", "added_at")
             .values(SQLBind(op.storeID.key), SQLBind(op.operatorID), SQLBind(op.name), SQLBind(op.addedAt.millis))
             .onConflict(with: ["store_id", "operator_id"]) { $0.set(excludedValueOf: "name") }
             .run()
+        work.changed(.store(op.storeID))
     }
 
     /// Removes an operator from a roster; false when they were not on it.
-    public func removeOperator(store: UUID, operatorID: String, on db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.delete(from: "store_operators").where("store_id", .equal, store.key)
+    public func removeOperator(store: UUID, operatorID: String, on work: UnitOfWork) async throws -> Bool {
+        let rows = try await work.sql.delete(from: "store_operators").where("store_id", .equal, store.key)
             .where("operator_id", .equal, operatorID).returning("operator_id").all()
+        if !rows.isEmpty { work.changed(.store(store)) }
         return !rows.isEmpty
     }
 }

@@ -37,9 +37,9 @@ public struct EventRepository: Sendable {
     public init() {}
 
     /// Appends events; one already stored (same terminal and number) is left as it was.
-    public func insert(_ events: [Stored], on db: any SQLDatabase) async throws {
+    public func insert(_ events: [Stored], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: events.count, by: TerminalRepository.batchSize) {
-            var insert = db.insert(into: "events").columns("terminal_id", "seq", "type", "at", "received_at", "body")
+            var insert = work.sql.insert(into: "events").columns("terminal_id", "seq", "type", "at", "received_at", "body")
             for e in events[start..<min(start + TerminalRepository.batchSize, events.count)] {
                 insert = insert.values(
                     SQLBind(e.terminalID.key), SQLBind(e.seq), SQLBind(e.type), SQLBind(e.at.millis),
@@ -50,9 +50,9 @@ public struct EventRepository: Sendable {
     }
 
     /// A terminal's events after `seq`, oldest first.
-    public func events(of terminal: UUID, after seq: Int64, limit: Int, on db: any SQLDatabase) async throws -> [Stored]
+    public func events(of terminal: UUID, after seq: Int64, limit: Int, on work: UnitOfWork) async throws -> [Stored]
     {
-        try await db.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
+        try await work.sql.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
             .where("seq", .greaterThan, seq).orderBy("seq").limit(limit).all().map { row in
                 Stored(
                     terminalID: try row.uuid("terminal_id"), seq: try row.int("seq"), type: try row.text("type"),
@@ -60,41 +60,41 @@ public struct EventRepository: Sendable {
             }
     }
 
-    public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on db: any SQLDatabase) async throws
+    public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on work: UnitOfWork) async throws
     {
-        try await save(watch, in: "terminal_watch", key: "terminal_id", owner: terminal, at: now, on: db)
+        try await save(watch, in: "terminal_watch", key: "terminal_id", owner: terminal, at: now, on: work)
     }
 
     /// Every terminal's saved detection memory, to resume after a restart.
-    public func allWatches(on db: any SQLDatabase) async throws -> [UUID: TerminalWatch] {
-        try await all(in: "terminal_watch", key: "terminal_id", on: db)
+    public func allWatches(on work: UnitOfWork) async throws -> [UUID: TerminalWatch] {
+        try await all(in: "terminal_watch", key: "terminal_id", on: work)
     }
 
-    public func saveStoreWatch(_ watch: StoreWatch, of store: UUID, at now: Date, on db: any SQLDatabase) async throws {
-        try await save(watch, in: "store_watch", key: "store_id", owner: store, at: now, on: db)
+    public func saveStoreWatch(_ watch: StoreWatch, of store: UUID, at now: Date, on work: UnitOfWork) async throws {
+        try await save(watch, in: "store_watch", key: "store_id", owner: store, at: now, on: work)
     }
 
     /// Every store's saved detection memory, to resume after a restart.
-    public func allStoreWatches(on db: any SQLDatabase) async throws -> [UUID: StoreWatch] {
-        try await all(in: "store_watch", key: "store_id", on: db)
+    public func allStoreWatches(on work: UnitOfWork) async throws -> [UUID: StoreWatch] {
+        try await all(in: "store_watch", key: "store_id", on: work)
     }
 
     /// Detection memory is kept as JSON, one row per owner (terminal or store), replaced on every save.
     private func save(
-        _ watch: some Encodable, in table: String, key: String, owner: UUID, at now: Date, on db: any SQLDatabase
+        _ watch: some Encodable, in table: String, key: String, owner: UUID, at now: Date, on work: UnitOfWork
     ) async throws {
         let state = String(decoding: try Self.encoder.encode(watch), as: UTF8.self)
-        try await db.insert(into: table).columns(key, "state", "updated_at")
+        try await work.sql.insert(into: table).columns(key, "state", "updated_at")
             .values(SQLBind(owner.key), SQLBind(state), SQLBind(now.millis))
             .onConflict(with: [key]) { $0.set(excludedValueOf: "state").set(excludedValueOf: "updated_at") }
             .run()
     }
 
-    private func all<Watch: Decodable>(in table: String, key: String, on db: any SQLDatabase) async throws
+    private func all<Watch: Decodable>(in table: String, key: String, on work: UnitOfWork) async throws
         -> [UUID: Watch]
     {
         var watches: [UUID: Watch] = [:]
-        for row in try await db.select().columns(key, "state").from(table).all() {
+        for row in try await work.sql.select().columns(key, "state").from(table).all() {
             watches[try row.uuid(key)] = try Self.decoder.decode(Watch.self, from: Data(try row.text("state").utf8))
         }
         return watches

@@ -7,8 +7,8 @@ public struct MerchantRepository: Sendable {
     public init() {}
 
     /// Adds a merchant.
-    public func insert(_ m: Merchant, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "merchants")
+    public func insert(_ m: Merchant, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "merchants")
             .columns("id", "provider_id", "name", "security_contact_email", "created_at")
             .values(
                 SQLBind(m.id.key), SQLBind(m.providerID.key), SQLBind(m.name), SQLBind(m.securityContactEmail),
@@ -18,24 +18,25 @@ public struct MerchantRepository: Sendable {
     }
 
     /// Saves the editable fields of a merchant.
-    public func update(_ m: Merchant, on db: any SQLDatabase) async throws {
-        try await db.update("merchants").set("name", to: m.name).set(
+    public func update(_ m: Merchant, on work: UnitOfWork) async throws {
+        try await work.sql.update("merchants").set("name", to: m.name).set(
             "security_contact_email", to: m.securityContactEmail
         )
         .where("id", .equal, m.id.key).run()
+        work.changed(.merchant(m.id))
     }
 
     /// The merchant with this id, if it is inside the scope.
-    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> Merchant? {
-        try await db.select().column("*").from("merchants").where("id", .equal, id.key).scoped(scope, .merchants)
+    public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> Merchant? {
+        try await work.sql.select().column("*").from("merchants").where("id", .equal, id.key).scoped(scope, .merchants)
             .first().map(Self.merchant)
     }
 
     /// A page of the merchants inside the scope, in creation order.
-    public func list(in scope: Scope, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
+    public func list(in scope: Scope, after cursor: Cursor?, limit: Int, on work: UnitOfWork) async throws
         -> Page<Merchant>
     {
-        let rows = try await db.select().column("*").from("merchants").scoped(scope, .merchants)
+        let rows = try await work.sql.select().column("*").from("merchants").scoped(scope, .merchants)
             .page(after: cursor, limit: limit).all()
         return Page(fetched: try rows.map(Self.merchant), limit: limit, id: \.id)
     }

@@ -42,7 +42,7 @@ public enum Migrations {
 
     /// The version the database is at (0 for an empty database).
     public static func currentVersion(of database: Database) async throws -> Int {
-        try await database.withConnection { db in
+        try await database.withSQL { db in
             try await ensureVersionTable(db)
             return try await version(db)
         }
@@ -54,10 +54,10 @@ public enum Migrations {
     public static func migrate(_ database: Database, upTo target: Int = latest, now: Date = Date()) async throws
         -> [Int]
     {
-        try await database.withConnection { try await ensureVersionTable($0) }
+        try await database.withSQL { try await ensureVersionTable($0) }
         var applied: [Int] = []
         for migration in all where migration.version <= target {
-            let done = try await database.transaction { db -> Bool in
+            let done = try await database.sqlTransaction { db -> Bool in
                 if database.kind == .postgres {
                     // Two instances starting together on one PostgreSQL must not both run a migration.
                     try await db.raw("SELECT pg_advisory_xact_lock(8583001)").run()

@@ -31,8 +31,8 @@ public struct NotificationRepository: Sendable {
 
     public init(secrets: SecretBox) { self.secrets = secrets }
 
-    public func insert(_ w: Webhook, secret: String, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "webhooks")
+    public func insert(_ w: Webhook, secret: String, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "webhooks")
             .columns("id", "provider_id", "merchant_id", "url", "secret", "minimum_severity", "created_at")
             .values(
                 SQLBind(w.id.key), SQLBind(w.providerID.key), SQLBind(w.merchantID?.key), SQLBind(w.url),
@@ -41,13 +41,13 @@ public struct NotificationRepository: Sendable {
             ).run()
     }
 
-    public func delete(_ id: UUID, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.update("webhooks").set("deleted_at", to: now.millis).where("id", .equal, id.key).run()
+    public func delete(_ id: UUID, at now: Date, on work: UnitOfWork) async throws {
+        try await work.sql.update("webhooks").set("deleted_at", to: now.millis).where("id", .equal, id.key).run()
     }
 
     /// A live webhook in scope, with its secret.
-    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> (Webhook, secret: String)? {
-        try await live(db).where("id", .equal, id.key).scoped(scope, ScopeColumns(merchant: nil, store: nil)).first()
+    public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> (Webhook, secret: String)? {
+        try await live(work.sql).where("id", .equal, id.key).scoped(scope, ScopeColumns(merchant: nil, store: nil)).first()
             .map { row -> (Webhook, secret: String) in
                 let hook = try Self.webhook(row)
                 guard scope.merchantID == nil || hook.merchantID == scope.merchantID else { throw NotInScope() }
@@ -58,25 +58,25 @@ public struct NotificationRepository: Sendable {
     struct NotInScope: Error {}
 
     /// The live webhooks in scope: a merchant's own, or all of a provider's.
-    public func list(in scope: Scope, on db: any SQLDatabase) async throws -> [Webhook] {
-        var query = live(db).where("provider_id", .equal, scope.providerID.key)
+    public func list(in scope: Scope, on work: UnitOfWork) async throws -> [Webhook] {
+        var query = live(work.sql).where("provider_id", .equal, scope.providerID.key)
         if case .nothing = scope { return [] }
         if let merchant = scope.merchantID { query = query.where("merchant_id", .equal, merchant.key) }
         return try await query.orderBy("id").all().map(Self.webhook)
     }
 
     /// The live webhooks that hear about a terminal of this merchant, with their secrets.
-    public func subscribers(provider: UUID, merchant: UUID, on db: any SQLDatabase) async throws -> [(Webhook, String)]
+    public func subscribers(provider: UUID, merchant: UUID, on work: UnitOfWork) async throws -> [(Webhook, String)]
     {
-        try await live(db).where("provider_id", .equal, provider.key).orderBy("id").all().compactMap { row in
+        try await live(work.sql).where("provider_id", .equal, provider.key).orderBy("id").all().compactMap { row in
             let hook = try Self.webhook(row)
             guard hook.merchantID == nil || hook.merchantID == merchant else { return nil }
             return (hook, try secret(row, of: hook.id))
         }
     }
 
-    public func insert(_ d: WebhookDelivery, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "webhook_deliveries")
+    public func insert(_ d: WebhookDelivery, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "webhook_deliveries")
             .columns("id", "webhook_id", "event_type", "payload", "status", "attempts", "next_attempt_at", "created_at")
             .values(
                 SQLBind(d.id.key), SQLBind(d.webhookID.key), SQLBind(d.eventType), SQLBind(d.payload),
@@ -85,8 +85,8 @@ public struct NotificationRepository: Sendable {
             ).run()
     }
 
-    public func update(_ d: WebhookDelivery, on db: any SQLDatabase) async throws {
-        try await db.update("webhook_deliveries").set("status", to: d.status.rawValue).set(
+    public func update(_ d: WebhookDelivery, on work: UnitOfWork) async throws {
+        try await work.sql.update("webhook_deliveries").set("status", to: d.status.rawValue).set(
             "attempts", to: Int64(d.attempts)
         )
         .set("next_attempt_at", to: d.nextAttemptAt?.millis).set(
@@ -99,10 +99,10 @@ public struct NotificationRepository: Sendable {
     }
 
     /// Pending deliveries of live webhooks whose time has come, oldest first, with their webhook's URL and secret.
-    public func dueDeliveries(at now: Date, limit: Int, on db: any SQLDatabase) async throws
+    public func dueDeliveries(at now: Date, limit: Int, on work: UnitOfWork) async throws
         -> [(WebhookDelivery, url: String, secret: String)]
     {
-        let rows = try await db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("d")))
+        let rows = try await work.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("d")))
             .column(SQLColumn("url", table: "w")).column(SQLColumn("secret", table: "w"))
             .from(SQLAlias(SQLIdentifier("webhook_deliveries"), as: SQLIdentifier("d")))
             .join(
@@ -123,24 +123,24 @@ public struct NotificationRepository: Sendable {
     /// past the lease in one statement and returned — so two senders, in this instance or another, never
     /// both send one delivery. A sender that dies mid-send leaves its claim to lapse, and the delivery goes out
     /// again later under the same `PosGuard-Webhook-Id`.
-    public func claim(_ ids: [UUID], until: Date, at now: Date, on db: any SQLDatabase) async throws -> Set<UUID> {
+    public func claim(_ ids: [UUID], until: Date, at now: Date, on work: UnitOfWork) async throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
-        let rows = try await db.update("webhook_deliveries").set("next_attempt_at", to: until.millis)
+        let rows = try await work.sql.update("webhook_deliveries").set("next_attempt_at", to: until.millis)
             .where("id", .in, ids.map(\.key)).where("status", .equal, WebhookDelivery.Status.pending.rawValue)
             .where("next_attempt_at", .lessThanOrEqual, now.millis).returning("id").all()
         return Set(try rows.map { try $0.uuid("id") })
     }
 
-    public func deliveries(of webhook: UUID, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
+    public func deliveries(of webhook: UUID, after cursor: Cursor?, limit: Int, on work: UnitOfWork) async throws
         -> Page<WebhookDelivery>
     {
-        let rows = try await db.select().column("*").from("webhook_deliveries").where("webhook_id", .equal, webhook.key)
+        let rows = try await work.sql.select().column("*").from("webhook_deliveries").where("webhook_id", .equal, webhook.key)
             .page(after: cursor, limit: limit).all()
         return Page(fetched: try rows.map(Self.delivery), limit: limit, id: \.id)
     }
 
-    public func insert(_ e: Email, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "email_outbox")
+    public func insert(_ e: Email, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "email_outbox")
             .columns(
                 "id", "provider_id", "recipient", "subject", "body", "status", "attempts", "next_attempt_at",
                 "created_at"
@@ -151,8 +151,8 @@ public struct NotificationRepository: Sendable {
             ).run()
     }
 
-    public func dueEmails(at now: Date, limit: Int, on db: any SQLDatabase) async throws -> [Email] {
-        try await db.select().column("*").from("email_outbox").where("status", .equal, "pending")
+    public func dueEmails(at now: Date, limit: Int, on work: UnitOfWork) async throws -> [Email] {
+        try await work.sql.select().column("*").from("email_outbox").where("status", .equal, "pending")
             .where("next_attempt_at", .lessThanOrEqual, now.millis).orderBy("id").limit(limit).all().map { row in
                 Email(
                     id: try row.uuid("id"), providerID: try row.uuid("provider_id"),
@@ -165,18 +165,18 @@ public struct NotificationRepository: Sendable {
 
     /// Records the outcome of an attempt at an email: sent, retried at `next`, or given up (`next` nil).
     public func recordEmail(
-        _ id: UUID, sent: Bool, attempts: Int, next: Date?, error: String?, at now: Date, on db: any SQLDatabase
+        _ id: UUID, sent: Bool, attempts: Int, next: Date?, error: String?, at now: Date, on work: UnitOfWork
     )
         async throws
     {
-        try await db.update("email_outbox").set("status", to: sent ? "sent" : next == nil ? "failed" : "pending")
+        try await work.sql.update("email_outbox").set("status", to: sent ? "sent" : next == nil ? "failed" : "pending")
             .set("attempts", to: Int64(attempts)).set("next_attempt_at", to: next?.millis).set("last_error", to: error)
             .set("sent_at", to: sent ? now.millis : nil).where("id", .equal, id.key).run()
     }
 
     /// Every email of a provider, newest last (for operators and tests).
-    public func emails(provider: UUID, on db: any SQLDatabase) async throws -> [(Email, status: String)] {
-        try await db.select().column("*").from("email_outbox").where("provider_id", .equal, provider.key).orderBy("id")
+    public func emails(provider: UUID, on work: UnitOfWork) async throws -> [(Email, status: String)] {
+        try await work.sql.select().column("*").from("email_outbox").where("provider_id", .equal, provider.key).orderBy("id")
             .all()
             .map { row in
                 (

@@ -7,14 +7,14 @@ public struct ProviderRepository: Sendable {
     public init() {}
 
     /// Adds a provider.
-    public func insert(_ provider: Provider, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "providers").columns("id", "name", "created_at")
+    public func insert(_ provider: Provider, at now: Date, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "providers").columns("id", "name", "created_at")
             .values(SQLBind(provider.id.key), SQLBind(provider.name), SQLBind(now.millis)).run()
     }
 
     /// Every provider, by name.
-    public func all(on db: any SQLDatabase) async throws -> [Provider] {
-        try await db.select().columns("id", "name").from("providers").orderBy("name").all().map {
+    public func all(on work: UnitOfWork) async throws -> [Provider] {
+        try await work.sql.select().columns("id", "name").from("providers").orderBy("name").all().map {
             Provider(id: try $0.uuid("id"), name: try $0.text("name"))
         }
     }

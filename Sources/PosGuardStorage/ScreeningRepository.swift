@@ -48,22 +48,22 @@ public struct ScreeningRepository: Sendable {
     public init() {}
 
     /// Every terminal of the instance with what screening needs of its store and settings; `only` narrows it.
-    public func profiles(only filter: (column: String, id: UUID)? = nil, on db: any SQLDatabase) async throws
+    public func profiles(only filter: (column: String, id: UUID)? = nil, on work: UnitOfWork) async throws
         -> [ScreeningProfile]
     {
-        var query = db.select().column("*").from("terminals")
+        var query = work.sql.select().column("*").from("terminals")
         if let filter { query = query.where(filter.column, .equal, filter.id.key) }
         let terminals = try await query.all().map(TerminalRepository.terminal)
         // A full load reads whole tables; a reload after one change reads only the rows its terminals need.
         func rows(_ table: String, _ columns: [String], where column: String, in ids: Set<UUID>) async throws
             -> [any SQLRow]
         {
-            guard filter != nil else { return try await db.select().columns(columns).from(table).all() }
+            guard filter != nil else { return try await work.sql.select().columns(columns).from(table).all() }
             let keys = ids.map(\.key)
             var found: [any SQLRow] = []
             for start in stride(from: 0, to: keys.count, by: TerminalRepository.batchSize) {
                 let chunk = Array(keys[start..<min(start + TerminalRepository.batchSize, keys.count)])
-                found += try await db.select().columns(columns).from(table).where(
+                found += try await work.sql.select().columns(columns).from(table).where(
                     SQLColumn(column), .in, SQLBind.group(chunk)
                 ).all()
             }
@@ -94,9 +94,9 @@ public struct ScreeningRepository: Sendable {
         }
     }
 
-    public func insert(_ declines: [Decline], on db: any SQLDatabase) async throws {
+    public func insert(_ declines: [Decline], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: declines.count, by: TerminalRepository.batchSize) {
-            var insert = db.insert(into: "screening_declines").columns(
+            var insert = work.sql.insert(into: "screening_declines").columns(
                 "id", "provider_id", "terminal_id", "tid", "mid", "at", "amount_minor", "currency", "pan_masked",
                 "response_code", "reasons", "channel", "suppressed")
             for d in declines[start..<min(start + TerminalRepository.batchSize, declines.count)] {
@@ -112,9 +112,9 @@ public struct ScreeningRepository: Sendable {
     }
 
     /// Sets how many declines each row counts beyond itself.
-    public func setSuppressed(_ counts: [UUID: Int64], on db: any SQLDatabase) async throws {
+    public func setSuppressed(_ counts: [UUID: Int64], on work: UnitOfWork) async throws {
         for (id, count) in counts {
-            try await db.update("screening_declines").set("suppressed", to: SQLBind(count)).where(
+            try await work.sql.update("screening_declines").set("suppressed", to: SQLBind(count)).where(
                 "id", .equal, id.key
             ).run()
         }
@@ -122,26 +122,26 @@ public struct ScreeningRepository: Sendable {
 
     /// Deletes up to `limit` declines older than `cutoff`; answers how many went. Small batches keep each
     /// statement short, so screening's writes never wait long behind a large purge.
-    public func deleteDeclines(before cutoff: Date, limit: Int, on db: any SQLDatabase) async throws -> Int {
-        let old = try await db.select().column("id").from("screening_declines").where("at", .lessThan, cutoff.millis)
+    public func deleteDeclines(before cutoff: Date, limit: Int, on work: UnitOfWork) async throws -> Int {
+        let old = try await work.sql.select().column("id").from("screening_declines").where("at", .lessThan, cutoff.millis)
             .limit(limit).all().map { try $0.text("id") }
         guard !old.isEmpty else { return 0 }
-        try await db.delete(from: "screening_declines").where(SQLColumn("id"), .in, SQLBind.group(old)).run()
+        try await work.sql.delete(from: "screening_declines").where(SQLColumn("id"), .in, SQLBind.group(old)).run()
         return old.count
     }
 
     /// A page of the declines inside the scope, oldest first: a provider's all, a narrower scope only those of
     /// a terminal of its own.
-    public func declines(in scope: Scope, terminal: UUID?, after cursor: Cursor?, limit: Int, on db: any SQLDatabase)
+    public func declines(in scope: Scope, terminal: UUID?, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
         async throws -> Page<Decline>
     {
         if case .provider = scope {
         } else {
-            guard let terminal, try await TerminalRepository().find(terminal, in: scope, on: db) != nil else {
+            guard let terminal, try await TerminalRepository().find(terminal, in: scope, on: work) != nil else {
                 return Page(items: [], next: nil)
             }
         }
-        var query = db.select().column("*").from("screening_declines").where(
+        var query = work.sql.select().column("*").from("screening_declines").where(
             "provider_id", .equal, scope.providerID.key)
         if let terminal { query = query.where("terminal_id", .equal, terminal.key) }
         let rows = try await query.page(after: cursor, limit: limit).all()

@@ -30,14 +30,14 @@ public enum SealedSecrets {
 
     /// Whether a master key has been used with this database (its key check is stored).
     public static func hasKeyCheck(_ database: Database) async throws -> Bool {
-        try await database.withConnection { try await keyCheck(on: $0) != nil }
+        try await database.withSQL { try await keyCheck(on: $0) != nil }
     }
 
     /// Checks the key (storing the key check at first use), then seals every secret still in plain text.
     /// Returns how many secrets were sealed now.
     @discardableResult
     public static func adopt(_ box: SecretBox, in database: Database, at now: Date) async throws -> Int {
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             if database.kind == .postgres {
                 // Instances starting together on one PostgreSQL check and seal one at a time.
                 try await db.raw("SELECT pg_advisory_xact_lock(8583002)").run()

@@ -25,8 +25,8 @@ public struct SessionRepository: Sendable {
 
     public init() {}
 
-    public func insert(_ s: Session, source: String?, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "sessions")
+    public func insert(_ s: Session, source: String?, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "sessions")
             .columns("token_hash", "user_id", "created_at", "expires_at", "mfa_at", "revoked_at", "source")
             .values(
                 SQLBind(s.tokenHash), SQLBind(s.userID.key), SQLBind(s.createdAt.millis), SQLBind(s.expiresAt.millis),
@@ -34,8 +34,8 @@ public struct SessionRepository: Sendable {
             ).run()
     }
 
-    public func find(tokenHash: String, on db: any SQLDatabase) async throws -> Session? {
-        try await db.select().column("*").from("sessions").where("token_hash", .equal, tokenHash).first().map { row in
+    public func find(tokenHash: String, on work: UnitOfWork) async throws -> Session? {
+        try await work.sql.select().column("*").from("sessions").where("token_hash", .equal, tokenHash).first().map { row in
             Session(
                 tokenHash: try row.text("token_hash"), userID: try row.uuid("user_id"),
                 createdAt: try row.date("created_at"),
@@ -44,20 +44,20 @@ public struct SessionRepository: Sendable {
         }
     }
 
-    public func revoke(tokenHash: String, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.update("sessions").set("revoked_at", to: now.millis).where("token_hash", .equal, tokenHash).run()
+    public func revoke(tokenHash: String, at now: Date, on work: UnitOfWork) async throws {
+        try await work.sql.update("sessions").set("revoked_at", to: now.millis).where("token_hash", .equal, tokenHash).run()
     }
 
     /// Ends every live session of a user (password change, account disabled), or every one but `keeping`
     /// (the session that changed the user's second factor).
-    public func revokeAll(user: UUID, keeping: String? = nil, at now: Date, on db: any SQLDatabase) async throws {
-        var update = db.update("sessions").set("revoked_at", to: now.millis).where("user_id", .equal, user.key)
+    public func revokeAll(user: UUID, keeping: String? = nil, at now: Date, on work: UnitOfWork) async throws {
+        var update = work.sql.update("sessions").set("revoked_at", to: now.millis).where("user_id", .equal, user.key)
             .where(SQLColumn("revoked_at"), .is, SQLLiteral.null)
         if let keeping { update = update.where("token_hash", .notEqual, keeping) }
         try await update.run()
     }
 
-    public func markMFA(tokenHash: String, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.update("sessions").set("mfa_at", to: now.millis).where("token_hash", .equal, tokenHash).run()
+    public func markMFA(tokenHash: String, at now: Date, on work: UnitOfWork) async throws {
+        try await work.sql.update("sessions").set("mfa_at", to: now.millis).where("token_hash", .equal, tokenHash).run()
     }
 }

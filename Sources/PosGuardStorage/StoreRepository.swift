@@ -12,43 +12,45 @@ public struct StoreRepository: Sendable {
     ]
 
     /// Adds a store.
-    public func insert(_ s: Store, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "stores").columns(Self.columns).values(Self.values(s)).run()
+    public func insert(_ s: Store, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "stores").columns(Self.columns).values(Self.values(s)).run()
+        work.changed(.store(s.id))
     }
 
     /// Saves every field of a store but its place in the tree.
-    public func update(_ s: Store, on db: any SQLDatabase) async throws {
-        try await db.update("stores")
+    public func update(_ s: Store, on work: UnitOfWork) async throws {
+        try await work.sql.update("stores")
             .set("code", to: s.code).set("name", to: s.name).set("address", to: s.address).set("city", to: s.city)
             .set("country", to: s.country).set("time_zone", to: s.timeZone)
             .set("business_hours", to: try Self.hoursJSON(s.businessHours))
             .set("geofence_latitude", to: s.geofence.latitude).set("geofence_longitude", to: s.geofence.longitude)
             .set("geofence_radius_m", to: s.geofence.radiusM)
             .where("id", .equal, s.id.key).run()
+        work.changed(.store(s.id))
     }
 
     /// The store with this id, if it is inside the scope.
-    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> Store? {
-        try await db.select().column("*").from("stores").where("id", .equal, id.key).scoped(scope, .stores)
+    public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> Store? {
+        try await work.sql.select().column("*").from("stores").where("id", .equal, id.key).scoped(scope, .stores)
             .first().map(Self.store)
     }
 
     /// The store with this code, if it is inside the scope.
-    public func find(code: String, in scope: Scope, on db: any SQLDatabase) async throws -> Store? {
-        try await db.select().column("*").from("stores").where("code", .equal, code).scoped(scope, .stores)
+    public func find(code: String, in scope: Scope, on work: UnitOfWork) async throws -> Store? {
+        try await work.sql.select().column("*").from("stores").where("code", .equal, code).scoped(scope, .stores)
             .first().map(Self.store)
     }
 
     /// Every store inside the scope, for lookups by code during an import.
-    public func all(in scope: Scope, on db: any SQLDatabase) async throws -> [Store] {
-        try await db.select().column("*").from("stores").scoped(scope, .stores).orderBy("id").all().map(Self.store)
+    public func all(in scope: Scope, on work: UnitOfWork) async throws -> [Store] {
+        try await work.sql.select().column("*").from("stores").scoped(scope, .stores).orderBy("id").all().map(Self.store)
     }
 
     /// A page of the stores inside the scope, optionally of one merchant, in creation order.
-    public func list(in scope: Scope, merchant: UUID?, after cursor: Cursor?, limit: Int, on db: any SQLDatabase)
+    public func list(in scope: Scope, merchant: UUID?, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
         async throws -> Page<Store>
     {
-        var query = db.select().column("*").from("stores").scoped(scope, .stores)
+        var query = work.sql.select().column("*").from("stores").scoped(scope, .stores)
         if let merchant { query = query.where("merchant_id", .equal, merchant.key) }
         let rows = try await query.page(after: cursor, limit: limit).all()
         return Page(fetched: try rows.map(Self.store), limit: limit, id: \.id)

@@ -27,45 +27,66 @@ public struct TerminalRepository: Sendable {
     public init() {}
 
     /// Adds terminals, many rows per statement.
-    public func insert(_ terminals: [Terminal], on db: any SQLDatabase) async throws {
+    public func insert(_ terminals: [Terminal], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: terminals.count, by: Self.batchSize) {
-            var insert = db.insert(into: "terminals").columns(Self.columns)
+            var insert = work.sql.insert(into: "terminals").columns(Self.columns)
             for t in terminals[start..<min(start + Self.batchSize, terminals.count)] {
                 insert = insert.values(Self.values(t))
             }
             try await insert.run()
         }
+        for t in terminals { work.changed(.terminal(t.id)) }
     }
 
-    /// Saves a terminal's details, store and state.
-    public func update(_ t: Terminal, on db: any SQLDatabase) async throws {
-        try await db.update("terminals")
+    /// Saves a terminal's details and store, leaving its state to `move`.
+    public func updateDetails(_ t: Terminal, on work: UnitOfWork) async throws {
+        try await work.sql.update("terminals")
             .set("merchant_id", to: t.merchantID.key).set("store_id", to: t.storeID.key)
             .set("make", to: t.make).set("model", to: t.model).set("serial", to: t.serial).set("tid", to: t.tid)
             .set("mid", to: t.mid).set("firmware_version", to: t.firmwareVersion).set("app_version", to: t.appVersion)
-            .set("iccid", to: t.iccid)
-            .set("state", to: t.state.rawValue).set("updated_at", to: t.updatedAt.millis)
+            .set("iccid", to: t.iccid).set("updated_at", to: t.updatedAt.millis)
             .where("id", .equal, t.id.key).run()
+        work.changed(.terminal(t.id))
+    }
+
+    /// Gives a terminal registered without a SIM the ICCID it reported first (trust on first use); a
+    /// terminal that has one keeps it.
+    public func adoptICCID(_ iccid: String, of id: UUID, at now: Date, on work: UnitOfWork) async throws {
+        let adopted = try await work.sql.update("terminals").set("iccid", to: iccid).set("updated_at", to: now.millis)
+            .where("id", .equal, id.key).where(SQLColumn("iccid"), .is, SQLLiteral.null).returning("id").all()
+        if !adopted.isEmpty { work.changed(.terminal(id)) }
+    }
+
+    /// Moves a terminal from `from` to `to`, only if it is still in `from`; false when another unit moved it
+    /// first (the caller decided on a state that is no longer current).
+    public func move(_ id: UUID, from: TerminalState, to: TerminalState, at now: Date, on work: UnitOfWork)
+        async throws -> Bool
+    {
+        let moved = try await work.sql.update("terminals").set("state", to: to.rawValue).set("updated_at", to: now.millis)
+            .where("id", .equal, id.key).where("state", .equal, from.rawValue).returning("id").all()
+        guard !moved.isEmpty else { return false }
+        work.changed(.terminal(id))
+        return true
     }
 
     /// The terminal with this id, if it is inside the scope.
-    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> Terminal? {
-        try await db.select().column("*").from("terminals").where("id", .equal, id.key).scoped(scope, .terminals)
+    public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> Terminal? {
+        try await work.sql.select().column("*").from("terminals").where("id", .equal, id.key).scoped(scope, .terminals)
             .first().map(Self.terminal)
     }
 
     /// The provider a terminal belongs to: for requests that arrive without a user (agents), to find the
     /// scope they act in.
-    public func providerID(of id: UUID, on db: any SQLDatabase) async throws -> UUID? {
-        try await db.select().column("provider_id").from("terminals").where("id", .equal, id.key).first()?.uuid(
+    public func providerID(of id: UUID, on work: UnitOfWork) async throws -> UUID? {
+        try await work.sql.select().column("provider_id").from("terminals").where("id", .equal, id.key).first()?.uuid(
             "provider_id")
     }
 
     /// A page of the terminals inside the scope that match the filter, in registration order.
     public func list(
-        in scope: Scope, filter: Filter, after cursor: Cursor?, limit: Int, on db: any SQLDatabase
+        in scope: Scope, filter: Filter, after cursor: Cursor?, limit: Int, on work: UnitOfWork
     ) async throws -> Page<Terminal> {
-        var query = db.select().column("*").from("terminals").scoped(scope, .terminals)
+        var query = work.sql.select().column("*").from("terminals").scoped(scope, .terminals)
         if let state = filter.state { query = query.where("state", .equal, state.rawValue) }
         if let store = filter.storeID { query = query.where("store_id", .equal, store.key) }
         if let merchant = filter.merchantID { query = query.where("merchant_id", .equal, merchant.key) }
@@ -74,8 +95,8 @@ public struct TerminalRepository: Sendable {
     }
 
     /// How many terminals are in each state, across the whole instance (for metrics).
-    public func countByState(on db: any SQLDatabase) async throws -> [TerminalState: Int] {
-        let rows = try await db.raw("SELECT state, COUNT(*) AS n FROM terminals GROUP BY state").all()
+    public func countByState(on work: UnitOfWork) async throws -> [TerminalState: Int] {
+        let rows = try await work.sql.raw("SELECT state, COUNT(*) AS n FROM terminals GROUP BY state").all()
         var counts: [TerminalState: Int] = [:]
         for row in rows { counts[try row.enumeration("state", as: TerminalState.self)] = Int(try row.int("n")) }
         return counts
@@ -84,7 +105,7 @@ public struct TerminalRepository: Sendable {
     /// Of the given `(make, serial)` pairs, those already registered by the provider. Makes are compared
     /// without regard to case. Other providers' registries are never consulted: what they hold is theirs.
     public func registeredSerials(
-        _ pairs: [(make: String, serial: String)], provider: UUID, excluding: UUID? = nil, on db: any SQLDatabase
+        _ pairs: [(make: String, serial: String)], provider: UUID, excluding: UUID? = nil, on work: UnitOfWork
     )
         async throws -> Set<SerialKey>
     {
@@ -92,7 +113,7 @@ public struct TerminalRepository: Sendable {
         let wanted = Set(pairs.map { SerialKey(make: $0.make, serial: $0.serial) })
         let serials = Array(Set(pairs.map(\.serial)))
         for start in stride(from: 0, to: serials.count, by: Self.batchSize) {
-            var query = db.select().columns("id", "make", "serial").from("terminals")
+            var query = work.sql.select().columns("id", "make", "serial").from("terminals")
                 .where("provider_id", .equal, provider.key)
                 .where(
                     SQLColumn("serial"), .in,
@@ -107,13 +128,13 @@ public struct TerminalRepository: Sendable {
     }
 
     /// Of the given TIDs, those already used by another terminal of the provider.
-    public func registeredTIDs(_ tids: [String], provider: UUID, excluding: UUID? = nil, on db: any SQLDatabase)
+    public func registeredTIDs(_ tids: [String], provider: UUID, excluding: UUID? = nil, on work: UnitOfWork)
         async throws -> Set<String>
     {
         var found: Set<String> = []
         let unique = Array(Set(tids))
         for start in stride(from: 0, to: unique.count, by: Self.batchSize) {
-            var query = db.select().column("tid").from("terminals").where("provider_id", .equal, provider.key)
+            var query = work.sql.select().column("tid").from("terminals").where("provider_id", .equal, provider.key)
                 .where(
                     SQLColumn("tid"), .in,
                     SQLBind.group(Array(unique[start..<min(start + Self.batchSize, unique.count)])))
@@ -124,9 +145,9 @@ public struct TerminalRepository: Sendable {
     }
 
     /// Records moves of terminals' lifecycles.
-    public func insert(_ transitions: [TerminalTransition], on db: any SQLDatabase) async throws {
+    public func insert(_ transitions: [TerminalTransition], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: transitions.count, by: Self.batchSize) {
-            var insert = db.insert(into: "terminal_transitions")
+            var insert = work.sql.insert(into: "terminal_transitions")
                 .columns("id", "terminal_id", "from_state", "to_state", "at", "actor_id", "actor", "reason")
             for t in transitions[start..<min(start + Self.batchSize, transitions.count)] {
                 insert = insert.values(
@@ -138,8 +159,8 @@ public struct TerminalRepository: Sendable {
     }
 
     /// A terminal's lifecycle history, oldest first. The caller has checked the terminal is in scope.
-    public func history(of terminal: UUID, on db: any SQLDatabase) async throws -> [TerminalTransition] {
-        try await db.select().column("*").from("terminal_transitions").where("terminal_id", .equal, terminal.key)
+    public func history(of terminal: UUID, on work: UnitOfWork) async throws -> [TerminalTransition] {
+        try await work.sql.select().column("*").from("terminal_transitions").where("terminal_id", .equal, terminal.key)
             .orderBy("id").all().map { row in
                 TerminalTransition(
                     id: try row.uuid("id"), terminalID: try row.uuid("terminal_id"),

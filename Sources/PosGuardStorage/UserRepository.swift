@@ -19,8 +19,8 @@ public struct UserRepository: Sendable {
     public init(secrets: SecretBox) { self.secrets = secrets }
 
     /// Adds a user with a bcrypt password hash.
-    public func insert(_ u: User, passwordHash: String, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "users")
+    public func insert(_ u: User, passwordHash: String, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "users")
             .columns(
                 "id", "provider_id", "merchant_id", "store_id", "email", "name", "role", "locale", "password_hash",
                 "disabled", "created_at"
@@ -33,41 +33,41 @@ public struct UserRepository: Sendable {
     }
 
     /// Saves a user's profile, role and placement.
-    public func update(_ u: User, on db: any SQLDatabase) async throws {
-        try await db.update("users").set("merchant_id", to: u.merchantID?.key).set("store_id", to: u.storeID?.key)
+    public func update(_ u: User, on work: UnitOfWork) async throws {
+        try await work.sql.update("users").set("merchant_id", to: u.merchantID?.key).set("store_id", to: u.storeID?.key)
             .set("name", to: u.name).set("role", to: u.role.rawValue).set("locale", to: u.locale.rawValue)
             .set("disabled", to: u.disabled ? 1 : 0).where("id", .equal, u.id.key).run()
     }
 
-    public func setPassword(_ user: UUID, hash: String, on db: any SQLDatabase) async throws {
-        try await db.update("users").set("password_hash", to: hash).where("id", .equal, user.key).run()
+    public func setPassword(_ user: UUID, hash: String, on work: UnitOfWork) async throws {
+        try await work.sql.update("users").set("password_hash", to: hash).where("id", .equal, user.key).run()
     }
 
     /// Stores a TOTP secret awaiting its first code.
-    public func setPendingTOTP(_ user: UUID, secret: String, on db: any SQLDatabase) async throws {
-        try await db.update("users").set(
+    public func setPendingTOTP(_ user: UUID, secret: String, on work: UnitOfWork) async throws {
+        try await work.sql.update("users").set(
             "totp_pending_secret", to: try secrets.seal(secret, for: .pendingTOTP(user: user))
         )
         .where("id", .equal, user.key).run()
     }
 
     /// Makes the pending secret the active one; `step`, the time step of the code that confirmed it, is spent.
-    public func enableTOTP(_ user: UUID, secret: String, step: Int64, on db: any SQLDatabase) async throws {
-        try await db.update("users").set("totp_secret", to: try secrets.seal(secret, for: .totp(user: user)))
+    public func enableTOTP(_ user: UUID, secret: String, step: Int64, on work: UnitOfWork) async throws {
+        try await work.sql.update("users").set("totp_secret", to: try secrets.seal(secret, for: .totp(user: user)))
             .set("totp_pending_secret", to: String?.none).set("totp_last_step", to: step)
             .where("id", .equal, user.key).run()
     }
 
     /// Turns the second factor off.
-    public func disableTOTP(_ user: UUID, on db: any SQLDatabase) async throws {
-        try await db.update("users").set("totp_secret", to: String?.none).set("totp_pending_secret", to: String?.none)
+    public func disableTOTP(_ user: UUID, on work: UnitOfWork) async throws {
+        try await work.sql.update("users").set("totp_secret", to: String?.none).set("totp_pending_secret", to: String?.none)
             .set("totp_last_step", to: Int64?.none).where("id", .equal, user.key).run()
     }
 
     /// Spends a TOTP time step: true when no code of this step or a later one was accepted before, so each
     /// code works once. Atomic, so two requests racing with one code cannot both win.
-    public func spendTOTPStep(_ user: UUID, step: Int64, on db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.update("users").set("totp_last_step", to: step).where("id", .equal, user.key)
+    public func spendTOTPStep(_ user: UUID, step: Int64, on work: UnitOfWork) async throws -> Bool {
+        let rows = try await work.sql.update("users").set("totp_last_step", to: step).where("id", .equal, user.key)
             .where { group in
                 group.where(SQLColumn("totp_last_step"), .is, SQLLiteral.null)
                     .orWhere("totp_last_step", .lessThan, step)
@@ -77,46 +77,46 @@ public struct UserRepository: Sendable {
     }
 
     /// The user with this id, if inside the scope.
-    public func find(_ id: UUID, in scope: Scope, on db: any SQLDatabase) async throws -> User? {
-        try await db.select().column("*").from("users").where("id", .equal, id.key).scoped(scope, .users)
+    public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> User? {
+        try await work.sql.select().column("*").from("users").where("id", .equal, id.key).scoped(scope, .users)
             .first().map(Self.user)
     }
 
     /// A user by id regardless of scope: only for resolving an authenticated session to its own user.
-    public func credentials(id: UUID, on db: any SQLDatabase) async throws -> Credentials? {
-        try await db.select().column("*").from("users").where("id", .equal, id.key).first().map { try credentials($0) }
+    public func credentials(id: UUID, on work: UnitOfWork) async throws -> Credentials? {
+        try await work.sql.select().column("*").from("users").where("id", .equal, id.key).first().map { try credentials($0) }
     }
 
     /// The user signing in with this email, if any.
-    public func credentials(email: String, on db: any SQLDatabase) async throws -> Credentials? {
-        try await db.select().column("*").from("users").where("email", .equal, email).first().map {
+    public func credentials(email: String, on work: UnitOfWork) async throws -> Credentials? {
+        try await work.sql.select().column("*").from("users").where("email", .equal, email).first().map {
             try credentials($0)
         }
     }
 
     /// Whether any user, in any tenant, already has this email (emails sign in, so they are unique).
-    public func emailExists(_ email: String, on db: any SQLDatabase) async throws -> Bool {
-        try await db.select().column("id").from("users").where("email", .equal, email).first() != nil
+    public func emailExists(_ email: String, on work: UnitOfWork) async throws -> Bool {
+        try await work.sql.select().column("id").from("users").where("email", .equal, email).first() != nil
     }
 
     /// The enabled users of a role attached to a store (whom to tell about the store's alerts).
-    public func users(role: Role, store: UUID, on db: any SQLDatabase) async throws -> [User] {
-        try await db.select().column("*").from("users").where("store_id", .equal, store.key).where(
+    public func users(role: Role, store: UUID, on work: UnitOfWork) async throws -> [User] {
+        try await work.sql.select().column("*").from("users").where("store_id", .equal, store.key).where(
             "role", .equal, role.rawValue
         )
         .where("disabled", .equal, 0).orderBy("id").all().map(Self.user)
     }
 
     /// The user with this email, if any (for choosing the language of mail to an address).
-    public func user(email: String, on db: any SQLDatabase) async throws -> User? {
-        try await db.select().column("*").from("users").where("email", .equal, email).first().map(Self.user)
+    public func user(email: String, on work: UnitOfWork) async throws -> User? {
+        try await work.sql.select().column("*").from("users").where("email", .equal, email).first().map(Self.user)
     }
 
     /// A page of the users inside the scope, in creation order.
-    public func list(in scope: Scope, after cursor: Cursor?, limit: Int, on db: any SQLDatabase) async throws
+    public func list(in scope: Scope, after cursor: Cursor?, limit: Int, on work: UnitOfWork) async throws
         -> Page<User>
     {
-        let rows = try await db.select().column("*").from("users").scoped(scope, .users).page(
+        let rows = try await work.sql.select().column("*").from("users").scoped(scope, .users).page(
             after: cursor, limit: limit
         )
         .all()

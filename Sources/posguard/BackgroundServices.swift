@@ -1,5 +1,6 @@
 import PosGuardGateway
 import PosGuardServices
+import PosGuardStorage
 import ServiceLifecycle
 
 /// The ISO 8583 gateway as a service of `serve`, printing its port once it listens.

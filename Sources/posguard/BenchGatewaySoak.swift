@@ -6,7 +6,7 @@ import PosGuardDomain
 import PosGuardGateway
 import PosGuardISO8583
 import PosGuardServices
-import PosGuardStorage
+@_spi(SQL) import PosGuardStorage
 import SQLKit
 import Synchronization
 
@@ -74,7 +74,7 @@ extension Bench {
                 http.cancel()
                 declines.cancel()
                 _ = try await app.screening.flush()
-                let rows = try await app.runtime.database.withConnection { db in
+                let rows = try await app.runtime.database.withSQL { db in
                     try await db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")
                         .from("screening_declines").first()?.decode(column: "n", as: Int.self) ?? 0
                 }

@@ -168,7 +168,7 @@ struct Serve: AsyncParsableCommand {
                         .init(service: declines, successTerminationBehavior: .ignore),
                         .init(service: retention, successTerminationBehavior: .ignore),
                         .init(
-                            service: ChangeRelayService(relay: ChangeRelay(runtime: app.runtime, logger: logger)),
+                            service: ChangeRelayService(relay: ChangeRelay(database: app.runtime.database, logger: logger)),
                             successTerminationBehavior: .ignore),
                         .init(service: silence, successTerminationBehavior: .ignore),
                         .init(service: webhooks, successTerminationBehavior: .ignore),

@@ -3,7 +3,7 @@ import PosGuardDomain
 import PosGuardGateway
 import PosGuardISO8583
 import PosGuardServices
-import PosGuardStorage
+@_spi(SQL) import PosGuardStorage
 import PosGuardTestSupport
 import SQLKit
 import Testing
@@ -47,7 +47,7 @@ struct DeclineLogTests {
             #expect(logged.count == 11)
             #expect(logged.map { 1 + $0.suppressed }.reduce(0, +) == 500, "every decline is counted")
             #expect(logged.last?.suppressed == 489 && logged.last?.amountMinor == 110)
-            let overflow = try await db.withConnection {
+            let overflow = try await db.withSQL {
                 try await $0.select().columns("mid", "suppressed").from("screening_declines").where("tid", .equal, "*")
                     .all().map {
                         (

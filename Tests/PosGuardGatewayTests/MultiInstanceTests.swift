@@ -13,13 +13,16 @@ struct MultiInstanceTests {
     @Test func aTerminalMarkedStolenOnOneInstanceIsDeclinedByTheOther() async throws {
         try await TestDatabase.postgres.withMigrated { db async throws in
             let first = try await DemoTenant.load(on: db)
+            // The second instance has its own pool and its own change feed: it hears of the first's changes
+            // only through PostgreSQL.
+            let other = try db.sibling()
             let second = PosGuard(
-                runtime: Runtime(database: db, secrets: first.app.runtime.secrets, now: first.clock.function),
+                runtime: Runtime(database: other, secrets: first.app.runtime.secrets, now: first.clock.function),
                 hasher: PasswordHasher(cost: 4))
             try await second.screening.load()
             let (listening, ready) = AsyncStream<Void>.makeStream()
             let relay = Task {
-                await ChangeRelay(runtime: second.runtime, logger: .init(label: "test")).run { ready.yield() }
+                await ChangeRelay(database: other, logger: .init(label: "test")).run { ready.yield() }
             }
             defer { relay.cancel() }
             var waiting = listening.makeAsyncIterator()
@@ -40,6 +43,8 @@ struct MultiInstanceTests {
                 decision = second.screening.decide(request)
             }
             #expect(decision.reasons == [.suspectedStolen], "the other instance declines it, without a restart")
+            relay.cancel()
+            try await other.close()
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
+@_spi(SQL) import PosGuardStorage
 import PosGuardTestSupport
 import SQLKit
 import Testing
@@ -18,7 +18,7 @@ struct AuthenticationTests {
                 email: " Manager.Berlin@Kiez-Baeckerei.demo ", password: tenant.login(Self.email).password, totp: nil,
                 source: "10.0.0.1")
             #expect(signedIn.user.email == Self.email && signedIn.token.count >= 43)
-            let stored = try await db.withConnection { try await $0.raw("SELECT token_hash FROM sessions").all() }
+            let stored = try await db.withSQL { try await $0.raw("SELECT token_hash FROM sessions").all() }
             let hashes = try stored.map { try $0.decode(column: "token_hash", as: String.self) }
             #expect(!hashes.contains(signedIn.token) && hashes.allSatisfy { $0.count == 64 })
             let caller = try await tenant.app.authentication.caller(token: signedIn.token, source: nil)

@@ -1,5 +1,5 @@
 import Foundation
-import PosGuardStorage
+@_spi(SQL) import PosGuardStorage
 import PosGuardTestSupport
 import SQLKit
 import Testing
@@ -19,7 +19,7 @@ struct MigrationTests {
     @Test(arguments: TestDatabase.available)
     func aNewerSchemaIsRefusedWithAClearMessage(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
-            try await db.withConnection {
+            try await db.withSQL {
                 try await $0.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)")
                     .run()
             }
@@ -35,13 +35,13 @@ struct MigrationTests {
         struct Boom: Error {}
         try await kind.withMigrated { db async throws in
             await #expect(throws: Boom.self) {
-                try await db.transaction { sql in
+                try await db.sqlTransaction { sql in
                     try await sql.raw("INSERT INTO providers (id, name, created_at) VALUES ('p1', 'Half-written', 0)")
                         .run()
                     throw Boom()
                 }
             }
-            let rows = try await db.withConnection { try await $0.raw("SELECT id FROM providers").all() }
+            let rows = try await db.withSQL { try await $0.raw("SELECT id FROM providers").all() }
             #expect(rows.isEmpty)
         }
     }

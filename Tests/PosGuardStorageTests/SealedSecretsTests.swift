@@ -1,7 +1,7 @@
 import Foundation
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
+@_spi(SQL) import PosGuardStorage
 import PosGuardTestSupport
 import SQLKit
 import Testing
@@ -89,7 +89,7 @@ struct SealedSecretsTests {
             let tenant = try await DemoTenant.load(on: db)
             let issued = try await Self.issue(tenant)
             #expect(try await Self.storedInClear(issued, in: db) == [])
-            let sealed = try await db.withConnection {
+            let sealed = try await db.withSQL {
                 try await $0.raw("SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL").all()
             }
             let stored = try sealed.map { try $0.decode(column: "totp_secret", as: String.self) }
@@ -105,7 +105,7 @@ struct SealedSecretsTests {
             let issued = try await Self.issue(tenant)
             // Someone with write access to the database moves the admin's sealed TOTP secret onto a manager.
             let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
-            try await db.withConnection { db in
+            try await db.withSQL { db in
                 try await db.raw(
                     """
                     UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE id = \(bind: issued.admin.userID!.key))
@@ -118,7 +118,7 @@ struct SealedSecretsTests {
                 try await db.withConnection { try await users.credentials(id: manager.userID!, on: $0) }
             }
             // A secret written in clear (not by PosGuard) is not taken either.
-            try await db.withConnection { db in
+            try await db.withSQL { db in
                 try await db.raw(
                     "UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP' WHERE id = \(bind: manager.userID!.key)"
                 ).run()
@@ -154,11 +154,11 @@ struct SealedSecretsTests {
             // a keyed hash of the card number and the hash key in the same database.
             try await Migrations.migrate(db, upTo: 6)
             // Today's services, used below to hand out the secrets, also record the last TOTP step (schema 9).
-            try await db.withConnection { try await $0.raw("ALTER TABLE users ADD COLUMN totp_last_step BIGINT").run() }
+            try await db.withSQL { try await $0.raw("ALTER TABLE users ADD COLUMN totp_last_step BIGINT").run() }
             let keyText = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
             let tenant = try await DemoTenant.load(on: db, secrets: try #require(MasterKey.decode(keyText)))
             let issued = try await Self.issue(tenant)
-            try await db.withConnection { db in
+            try await db.withSQL { db in
                 try await db.raw("DELETE FROM instance_secrets").run()
                 try await db.raw(
                     "UPDATE users SET totp_secret = \(bind: issued.totp) WHERE id = \(bind: issued.admin.userID!.key)"
@@ -193,7 +193,7 @@ struct SealedSecretsTests {
             #expect(
                 Set(try await Self.storedInClear(issued, in: db)).count == 4, "the old version's secrets are in clear")
 
-            try await db.withConnection { try await $0.raw("ALTER TABLE users DROP COLUMN totp_last_step").run() }
+            try await db.withSQL { try await $0.raw("ALTER TABLE users DROP COLUMN totp_last_step").run() }
             #expect(try await Migrations.migrate(db) == Migrations.all.map(\.version).filter { $0 >= 7 })
             let unlocked = try await MasterKey.unlock(
                 db, keyFile: "/nonexistent/posguard.key", explicitFile: false,

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PosGuardStorage
+@_spi(SQL) import PosGuardStorage
 import SQLKit
 
 /// The databases every storage test runs on: SQLite always, PostgreSQL when
@@ -53,15 +53,15 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
             let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             // Small pools: many tests run at once against one server.
             let admin = try Database.postgres(url: url, connectionsPerLoop: 1, logger: Self.logger)
-            try await admin.withConnection { try await $0.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
+            try await admin.withSQL { try await $0.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
             do {
                 let db = try Database.postgres(url: url, searchPath: schema, connectionsPerLoop: 2, logger: logger)
                 let result = try await run(body, on: db)
-                try await admin.withConnection { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
+                try await admin.withSQL { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
                 try await admin.close()
                 return result
             } catch {
-                try? await admin.withConnection { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
+                try? await admin.withSQL { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
                 try? await admin.close()
                 throw error
             }
