@@ -16,8 +16,7 @@ public struct AuditLog: Sendable {
             throw ServiceError.forbidden("only provider admins read the audit log")
         }
         return try await runtime.database.withConnection {
-            try await repository.list(
-                provider: caller.scope.providerID, target: target, after: cursor, limit: limit, on: $0)
+            try await repository.list(in: caller.scope, target: target, after: cursor, limit: limit, on: $0)
         }
     }
 }

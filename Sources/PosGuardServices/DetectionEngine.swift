@@ -75,7 +75,7 @@ public final class DetectionEngine: Sendable {
             }
             let storeRefundLimit = settings.refundLimitMinor
             settings = settings.applying(try await detection.overrides(of: t.id, on: db))
-            let roster = Set(try await detection.roster(of: store.id, on: db).map(\.operatorID))
+            let roster = Set(try await detection.roster(of: store.id, in: .provider(provider), on: db).map(\.operatorID))
             let context = DetectionContext(
                 geofence: store.geofence, hours: store.businessHours,
                 timeZone: TimeZone(identifier: store.timeZone) ?? TimeZone(identifier: "UTC")!, roster: roster,

@@ -66,7 +66,7 @@ public struct DetectionSetup: Sendable {
             guard try await stores.find(store, in: caller.scope, on: db) != nil else {
                 throw ServiceError.notFound("store")
             }
-            return try await repository.roster(of: store, on: db)
+            return try await repository.roster(of: store, in: caller.scope, on: db)
         }
     }
 

@@ -192,7 +192,7 @@ extension Ingest {
             guard try await TerminalRepository().find(terminal, in: caller.scope, on: db) != nil else {
                 throw ServiceError.notFound("terminal")
             }
-            return try await events.events(of: terminal, after: seq, limit: limit, on: db)
+            return try await events.events(of: terminal, after: seq, limit: limit, in: caller.scope, on: db)
         }
     }
 }

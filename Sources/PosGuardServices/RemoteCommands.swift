@@ -117,7 +117,7 @@ public struct RemoteCommands: Sendable {
             guard try await terminals.find(id, in: caller.scope, on: db) != nil else {
                 throw ServiceError.notFound("terminal")
             }
-            return try await commands.commands(of: id, on: db)
+            return try await commands.commands(of: id, in: caller.scope, on: db)
         }
     }
 

@@ -234,7 +234,7 @@ public struct TerminalRegistry: Sendable {
             guard try await terminals.find(id, in: caller.scope, on: db) != nil else {
                 throw ServiceError.notFound("terminal")
             }
-            return try await terminals.history(of: id, on: db)
+            return try await terminals.history(of: id, in: caller.scope, on: db)
         }
     }
 

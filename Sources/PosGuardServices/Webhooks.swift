@@ -101,7 +101,7 @@ public struct Webhooks: Sendable {
     > {
         try await runtime.database.withConnection { db in
             _ = try await find(id, caller, db)
-            return try await repository.deliveries(of: id, after: cursor, limit: limit, on: db)
+            return try await repository.deliveries(of: id, in: caller.scope, after: cursor, limit: limit, on: db)
         }
     }
 

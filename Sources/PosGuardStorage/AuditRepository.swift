@@ -23,11 +23,12 @@ public struct AuditRepository: Sendable {
         }
     }
 
-    /// A page of a provider's audit log, oldest first, optionally about one target.
-    public func list(provider: UUID, target: UUID?, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
+    /// A page of the audit log in scope (a whole provider's: its rows name no narrower place), oldest first,
+    /// optionally about one target.
+    public func list(in scope: Scope, target: UUID?, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
         async throws -> Page<AuditEntry>
     {
-        var query = work.sql.select().column("*").from("audit_log").where("provider_id", .equal, provider.key)
+        var query = work.sql.select().column("*").from("audit_log").scoped(scope, .providerWide)
         if let target { query = query.where("target_id", .equal, target.key) }
         let rows = try await query.page(after: cursor, limit: limit).all()
         return Page(fetched: try rows.map(Self.entry), limit: limit, id: \.id)

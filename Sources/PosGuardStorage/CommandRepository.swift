@@ -48,10 +48,11 @@ public struct CommandRepository: Sendable {
     }
 
     /// A terminal's commands, oldest first, optionally only those in one status.
-    public func commands(of terminal: UUID, status: TerminalCommand.Status? = nil, on work: UnitOfWork) async throws
-        -> [TerminalCommand]
-    {
+    public func commands(
+        of terminal: UUID, status: TerminalCommand.Status? = nil, in scope: Scope, on work: UnitOfWork
+    ) async throws -> [TerminalCommand] {
         var query = work.sql.select().column("*").from("commands").where("terminal_id", .equal, terminal.key)
+            .scoped(scope, through: "terminal_id", of: "terminals", .terminals)
         if let status { query = query.where("status", .equal, status.rawValue) }
         return try await query.orderBy("id").all().map(Self.decoded)
     }

@@ -102,9 +102,11 @@ public final class Database: @unchecked Sendable {
     /// Runs `body` with a connection of its own for its whole duration, each statement committed as it runs;
     /// the changes it recorded are published once it returns.
     public func withConnection<T>(_ body: (UnitOfWork) async throws -> T) async throws -> T {
-        let work = try await withSQL { sql in
-            let work = UnitOfWork(sql)
-            return (work, try await body(work))
+        let work = try await classified {
+            try await withSQL { sql in
+                let work = UnitOfWork(sql)
+                return (work, try await body(work))
+            }
         }
         await publish(work.0)
         return work.1
@@ -113,13 +115,15 @@ public final class Database: @unchecked Sendable {
     /// Runs `body` in one transaction: everything it wrote is committed together, or nothing is. The changes
     /// it recorded are published once it has committed — never for a unit rolled back.
     public func transaction<T>(_ body: (UnitOfWork) async throws -> T) async throws -> T {
-        let work = try await sqlTransaction { sql in
-            let work = UnitOfWork(sql)
-            let result = try await body(work)
-            // PostgreSQL delivers a notification sent inside a transaction when, and only if, it commits, in
-            // commit order.
-            try await notify(work, on: sql)
-            return (work, result)
+        let work = try await classified {
+            try await sqlTransaction { sql in
+                let work = UnitOfWork(sql)
+                let result = try await body(work)
+                // PostgreSQL delivers a notification sent inside a transaction when, and only if, it commits, in
+                // commit order.
+                try await notify(work, on: sql)
+                return (work, result)
+            }
         }
         await publish(work.0)
         return work.1
@@ -215,13 +219,34 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// Whether `error` is the database refusing a duplicate of a unique key.
-    public static func isUniqueViolation(_ error: any Error) -> Bool {
+    /// Whether `error` is the database refusing a duplicate of a unique key (and not another constraint).
+    static func isUniqueViolation(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
         if let error = error as? SQLiteError {
-            return error.reason == .constraint || error.reason == .constraintUniqueFailed
+            return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
+                || error.reason == .constraint && error.message.hasPrefix("UNIQUE constraint failed")
         }
         return false
+    }
+
+    /// A unit of work refused because another one, committed meanwhile, wrote the same unique key: the
+    /// checks it made before writing could not see that one. Nothing of it was written; it may be decided
+    /// anew.
+    public struct DuplicateEntry: Error, CustomStringConvertible {
+        public init() {}
+
+        public var description: String {
+            "another request wrote the same entry at the same moment: nothing was changed"
+        }
+    }
+
+    /// Rethrows a unique violation as `DuplicateEntry`, the same on both databases.
+    private func classified<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch where Self.isUniqueViolation(error) {
+            throw DuplicateEntry()
+        }
     }
 }
 

@@ -47,10 +47,9 @@ public struct DetectionRepository: Sendable {
         }
     }
 
-    public func roster(of store: UUID, on work: UnitOfWork) async throws -> [StoreOperator] {
-        try await work.sql.select().column("*").from("store_operators").where("store_id", .equal, store.key).orderBy(
-            "operator_id"
-        )
+    public func roster(of store: UUID, in scope: Scope, on work: UnitOfWork) async throws -> [StoreOperator] {
+        try await work.sql.select().column("*").from("store_operators").where("store_id", .equal, store.key)
+            .scoped(scope, through: "store_id", of: "stores", .stores).orderBy("operator_id")
         .all().map { row in
             StoreOperator(
                 storeID: try row.uuid("store_id"), operatorID: try row.text("operator_id"), name: try row.text("name"),

@@ -50,9 +50,11 @@ public struct EventRepository: Sendable {
     }
 
     /// A terminal's events after `seq`, oldest first.
-    public func events(of terminal: UUID, after seq: Int64, limit: Int, on work: UnitOfWork) async throws -> [Stored]
+    public func events(of terminal: UUID, after seq: Int64, limit: Int, in scope: Scope, on work: UnitOfWork)
+        async throws -> [Stored]
     {
         try await work.sql.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
+            .scoped(scope, through: "terminal_id", of: "terminals", .terminals)
             .where("seq", .greaterThan, seq).orderBy("seq").limit(limit).all().map { row in
                 Stored(
                     terminalID: try row.uuid("terminal_id"), seq: try row.int("seq"), type: try row.text("type"),

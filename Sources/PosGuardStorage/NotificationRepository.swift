@@ -47,22 +47,16 @@ public struct NotificationRepository: Sendable {
 
     /// A live webhook in scope, with its secret.
     public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> (Webhook, secret: String)? {
-        try await live(work.sql).where("id", .equal, id.key).scoped(scope, ScopeColumns(merchant: nil, store: nil)).first()
+        try await live(work.sql).where("id", .equal, id.key).scoped(scope, .webhooks).first()
             .map { row -> (Webhook, secret: String) in
                 let hook = try Self.webhook(row)
-                guard scope.merchantID == nil || hook.merchantID == scope.merchantID else { throw NotInScope() }
                 return (hook, try secret(row, of: hook.id))
             }
     }
 
-    struct NotInScope: Error {}
-
     /// The live webhooks in scope: a merchant's own, or all of a provider's.
     public func list(in scope: Scope, on work: UnitOfWork) async throws -> [Webhook] {
-        var query = live(work.sql).where("provider_id", .equal, scope.providerID.key)
-        if case .nothing = scope { return [] }
-        if let merchant = scope.merchantID { query = query.where("merchant_id", .equal, merchant.key) }
-        return try await query.orderBy("id").all().map(Self.webhook)
+        try await live(work.sql).scoped(scope, .webhooks).orderBy("id").all().map(Self.webhook)
     }
 
     /// The live webhooks that hear about a terminal of this merchant, with their secrets.
@@ -131,10 +125,11 @@ public struct NotificationRepository: Sendable {
         return Set(try rows.map { try $0.uuid("id") })
     }
 
-    public func deliveries(of webhook: UUID, after cursor: Cursor?, limit: Int, on work: UnitOfWork) async throws
-        -> Page<WebhookDelivery>
+    public func deliveries(of webhook: UUID, in scope: Scope, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
+        async throws -> Page<WebhookDelivery>
     {
-        let rows = try await work.sql.select().column("*").from("webhook_deliveries").where("webhook_id", .equal, webhook.key)
+        let rows = try await work.sql.select().column("*").from("webhook_deliveries")
+            .where("webhook_id", .equal, webhook.key).scoped(scope, through: "webhook_id", of: "webhooks", .webhooks)
             .page(after: cursor, limit: limit).all()
         return Page(fetched: try rows.map(Self.delivery), limit: limit, id: \.id)
     }

@@ -56,16 +56,17 @@ struct ScopeColumns {
     static let stores = ScopeColumns(merchant: "merchant_id", store: "id")
     static let terminals = ScopeColumns()
     static let users = ScopeColumns()
+    /// Rows that name only their provider (the audit log): a narrower scope sees none of them.
+    static let providerWide = ScopeColumns(merchant: nil, store: nil)
+    /// A webhook of a merchant is that merchant's; one without a merchant is its provider's.
+    static let webhooks = ScopeColumns(merchant: "merchant_id", store: nil)
 }
 
 extension SQLPredicateBuilder {
     /// Keeps only rows inside `scope`: the single place where tenant isolation is written into a query.
     func scoped(_ scope: Scope, _ columns: ScopeColumns) -> Self {
-        if case .nothing = scope {
-            return self.where(
-                SQLBinaryExpression(
-                    left: SQLLiteral.numeric("1"), op: SQLBinaryOperator.equal, right: SQLLiteral.numeric("0")))
-        }
+        if case .nothing = scope { return nothing() }
+        if scope.merchantID != nil, columns.merchant == nil { return nothing() }
         var builder = self.where(SQLColumn(columns.provider), .equal, SQLBind(scope.providerID.key))
         if let merchant = scope.merchantID, let column = columns.merchant {
             builder = builder.where(SQLColumn(column), .equal, SQLBind(merchant.key))
@@ -74,6 +75,20 @@ extension SQLPredicateBuilder {
             builder = builder.where(SQLColumn(column), .equal, SQLBind(store.key))
         }
         return builder
+    }
+
+    /// Keeps no row at all.
+    private func nothing() -> Self {
+        self.where(
+            SQLBinaryExpression(left: SQLLiteral.numeric("1"), op: SQLBinaryOperator.equal, right: SQLLiteral.numeric("0")))
+    }
+
+    /// Keeps only rows whose `column` names a row of `table` inside `scope`: tenant isolation for the rows
+    /// that hang off a scoped one (a terminal's history, events and commands, a store's roster, a webhook's
+    /// deliveries).
+    func scoped(_ scope: Scope, through column: String, of table: String, _ columns: ScopeColumns) -> Self {
+        self.where(
+            SQLColumn(column), .in, SQLSubquery.select { $0.column("id").from(table).scoped(scope, columns) })
     }
 }
 

@@ -158,10 +158,10 @@ public struct TerminalRepository: Sendable {
         }
     }
 
-    /// A terminal's lifecycle history, oldest first. The caller has checked the terminal is in scope.
-    public func history(of terminal: UUID, on work: UnitOfWork) async throws -> [TerminalTransition] {
+    /// A terminal's lifecycle history, oldest first; nothing when the terminal is outside the scope.
+    public func history(of terminal: UUID, in scope: Scope, on work: UnitOfWork) async throws -> [TerminalTransition] {
         try await work.sql.select().column("*").from("terminal_transitions").where("terminal_id", .equal, terminal.key)
-            .orderBy("id").all().map { row in
+            .scoped(scope, through: "terminal_id", of: "terminals", .terminals).orderBy("id").all().map { row in
                 TerminalTransition(
                     id: try row.uuid("id"), terminalID: try row.uuid("terminal_id"),
                     from: try row.optionalText("from_state").flatMap(TerminalState.init(rawValue:)),

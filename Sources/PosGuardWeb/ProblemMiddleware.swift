@@ -36,6 +36,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .contentTooLarge: return Problem(.contentTooLarge, "too-large", "The request body is too large")
             default: return Problem(error.status, "http", error.status.reasonPhrase, detail: error.body)
             }
+        case let error as Database.DuplicateEntry:
+            return Problem(.conflict, "conflict", "Conflict", detail: error.description)
         case let error where Database.isUnavailable(error):
             var problem = Problem(
                 .serviceUnavailable, "unavailable", "The database is unavailable",

@@ -69,7 +69,7 @@ struct WebhookDeliveryTests {
         func deliveries(of hook: UUID) async throws -> [WebhookDelivery] {
             try await app.runtime.database.withConnection {
                 try await NotificationRepository(secrets: app.runtime.secrets).deliveries(
-                    of: hook, after: nil, limit: 100, on: $0
+                    of: hook, in: admin.scope, after: nil, limit: 100, on: $0
                 ).items
             }
         }
