@@ -59,7 +59,7 @@ public struct AlertDesk: Sendable {
         return touched
     }
 
-    public func list(_ filter: AlertRepository.Filter, after cursor: Cursor?, limit: Int, by caller: Caller)
+    public func list(_ filter: AlertFilter, after cursor: Cursor?, limit: Int, by caller: Caller)
         async throws
         -> Page<Alert>
     {

@@ -58,20 +58,18 @@ public enum DemoData {
     /// Loads the demo tenant unless it is already there; returns the logins either way.
     @discardableResult
     public static func load(runtime: Runtime, hasher: PasswordHasher) async throws -> [Login] {
-        let existing = try await runtime.database.withConnection { try await ProviderRepository().all(on: $0) }
-        if existing.contains(where: { $0.name == providerName }) { return logins }
+        let users = UserDirectory(runtime: runtime, hasher: hasher)
+        let providers = ProviderDirectory(runtime: runtime, hasher: hasher)
+        if try await providers.all().contains(where: { $0.name == providerName }) { return logins }
 
-        let now = runtime.now()
-        let provider = Provider(id: runtime.ids.next(), name: providerName)
-        let system = Caller.system("demo", provider: provider.id, at: now)
-        try await runtime.database.transaction { db in
-            try await ProviderRepository().insert(provider, at: now, on: db)
-            try await AuditTrail(runtime: runtime).record(
-                system, "provider.create", target: "provider", id: provider.id, after: provider, at: now, on: db)
-        }
+        let admin = logins[0]
+        let (provider, _) = try await providers.create(
+            name: providerName,
+            admin: .init(email: admin.email, name: admin.name, role: admin.role, password: admin.password),
+            actor: "demo")
+        let system = Caller.system("demo", provider: provider.id, at: runtime.now())
         let merchants = MerchantDirectory(runtime: runtime)
         let stores = StoreDirectory(runtime: runtime)
-        let users = UserDirectory(runtime: runtime, hasher: hasher)
         let registry = TerminalRegistry(runtime: runtime)
         func login(_ email: String) -> Login { logins.first { $0.email == email }! }
         func addUser(_ email: String, merchant: UUID? = nil, store: UUID? = nil, locale: User.Locale = .en) async throws
@@ -83,7 +81,7 @@ public enum DemoData {
                     merchantID: merchant,
                     storeID: store), by: system)
         }
-        for email in ["admin@harbour.demo", "analyst@harbour.demo", "liaison@police.demo"] { try await addUser(email) }
+        for email in ["analyst@harbour.demo", "liaison@police.demo"] { try await addUser(email) }
 
         let weekdays = ["mon", "tue", "wed", "thu", "fri"]
         let teaHours = Dictionary(uniqueKeysWithValues: (weekdays + ["sat", "sun"]).map { ($0, ["09:00-21:00"]) })

@@ -26,7 +26,7 @@ public struct DetectionSetup: Sendable {
 
     public init(runtime: Runtime) { self.runtime = runtime }
 
-    public func settings(_ level: DetectionRepository.Level, _ id: UUID, by caller: Caller) async throws -> View {
+    public func settings(_ level: DetectionSettings.Level, _ id: UUID, by caller: Caller) async throws -> View {
         try await runtime.database.withConnection { db in
             let chain = try await owners(level, id, caller, db)
             var effective = DetectionSettings()
@@ -40,7 +40,7 @@ public struct DetectionSetup: Sendable {
     }
 
     public func setSettings(
-        _ level: DetectionRepository.Level, _ id: UUID, _ overrides: DetectionOverrides, by caller: Caller
+        _ level: DetectionSettings.Level, _ id: UUID, _ overrides: DetectionOverrides, by caller: Caller
     )
         async throws -> View
     {
@@ -111,7 +111,7 @@ public struct DetectionSetup: Sendable {
     }
 
     /// The owners whose overrides apply at this level, broadest first; checks the owner is in scope.
-    private func owners(_ level: DetectionRepository.Level, _ id: UUID, _ caller: Caller, _ db: UnitOfWork)
+    private func owners(_ level: DetectionSettings.Level, _ id: UUID, _ caller: Caller, _ db: UnitOfWork)
         async throws
         -> [UUID]
     {

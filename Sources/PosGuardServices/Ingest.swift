@@ -135,7 +135,7 @@ public struct Ingest: Sendable {
         watch.silence = .none
 
         let stored = fresh.map {
-            EventRepository.Stored(
+            StoredEvent(
                 terminalID: terminalID, seq: $0.event.seq, type: $0.event.type, at: $0.event.at, receivedAt: now,
                 body: $0.json)
         }
@@ -186,7 +186,7 @@ public struct Ingest: Sendable {
 extension Ingest {
     /// A terminal's stored events after `seq`, oldest first, for people investigating it.
     public func events(of terminal: UUID, after seq: Int64, limit: Int, by caller: Caller) async throws
-        -> [EventRepository.Stored]
+        -> [StoredEvent]
     {
         try await runtime.database.withConnection { db in
             guard try await TerminalRepository().find(terminal, in: caller.scope, on: db) != nil else {

@@ -23,6 +23,8 @@ public struct PosGuard: Sendable {
     public let dispatcher: WebhookDispatcher
     public let screening: ScreeningDesk
     public let commands: RemoteCommands
+    /// Providers, for the instance's operator (the CLI, the demo data).
+    public var providers: ProviderDirectory { ProviderDirectory(runtime: runtime, hasher: hasher) }
     /// Sends alert emails; nil when no SMTP server is configured.
     public let mail: EmailDispatcher?
 

@@ -15,7 +15,7 @@ public final class ScreeningDesk: Sendable {
     let alertDesk: AlertDesk
     let repository = ScreeningRepository()
     private let table = Mutex<[String: [ScreeningProfile]]>([:])
-    private let pending = Mutex<[ScreeningRepository.Decline]>([])
+    private let pending = Mutex<[ScreeningDecline]>([])
     private let sampling = Mutex(DeclineSampling())
     /// The row counting each key's declines past the first few of its minute: its id, how many it counts, and
     /// how many of those the database has.
@@ -79,7 +79,7 @@ public final class ScreeningDesk: Sendable {
             // This row counts declines of many unknown TIDs: naming one of them would mislead.
             (tid, mid) = ("*", "*")
         }
-        let decline = ScreeningRepository.Decline(
+        let decline = ScreeningDecline(
             id: runtime.ids.next(), providerID: profile?.providerID ?? scope?.providerID,
             terminalID: decision.terminalID, tid: tid, mid: mid, at: request.at,
             amountMinor: request.amountMinor, currency: request.currency, panMasked: pan.flatMap(MaskedPAN.mask),
@@ -107,7 +107,7 @@ public final class ScreeningDesk: Sendable {
         do {
             // Subjects are read before the transaction: with SQLite's one connection, reading inside it would wait
             // on itself.
-            var stolen: [(ScreeningRepository.Decline, Terminal)] = []
+            var stolen: [(ScreeningDecline, Terminal)] = []
             for d in batch where d.reasons.contains(.stolen) || d.reasons.contains(.suspectedStolen) {
                 if let id = d.terminalID, let subject = try await engine.subject(id) {
                     stolen.append((d, subject.terminal))
@@ -158,7 +158,7 @@ public final class ScreeningDesk: Sendable {
     }
 
     public func declines(terminal: UUID?, after cursor: Cursor?, limit: Int, by caller: Caller) async throws
-        -> Page<ScreeningRepository.Decline>
+        -> Page<ScreeningDecline>
     {
         try await runtime.database.withConnection {
             try await repository.declines(in: caller.scope, terminal: terminal, after: cursor, limit: limit, on: $0)

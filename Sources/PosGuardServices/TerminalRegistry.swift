@@ -222,11 +222,22 @@ public struct TerminalRegistry: Sendable {
     }
 
     public func list(
-        _ filter: TerminalRepository.Filter, after cursor: Cursor?, limit: Int, by caller: Caller
+        _ filter: TerminalFilter, after cursor: Cursor?, limit: Int, by caller: Caller
     ) async throws -> Page<Terminal> {
         try await runtime.database.withConnection {
             try await terminals.list(in: caller.scope, filter: filter, after: cursor, limit: limit, on: $0)
         }
+    }
+
+    /// The provider a terminal belongs to, for the instance's operator tools (which act for that provider).
+    public func provider(of id: UUID) async throws -> UUID? {
+        try await runtime.database.withConnection { try await terminals.providerID(of: id, on: $0) }
+    }
+
+    /// How many terminals are in each state across the whole instance, for the metrics scraper (who is
+    /// no tenant: its token is checked by the route).
+    public func countByState() async throws -> [TerminalState: Int] {
+        try await runtime.database.withConnection { try await terminals.countByState(on: $0) }
     }
 
     public func history(_ id: UUID, by caller: Caller) async throws -> [TerminalTransition] {

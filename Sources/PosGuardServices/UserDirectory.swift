@@ -61,6 +61,20 @@ public struct UserDirectory: Sendable {
     }
 
     public func create(_ draft: Draft, by caller: Caller) async throws -> User {
+        let prepared = try await prepare(draft, by: caller)
+        return try await runtime.database.transaction { try await insert(prepared, by: caller, on: $0) }
+    }
+
+    /// A new user checked and their password hashed, ready to be added.
+    struct Prepared {
+        var user: User
+        var hash: String
+        var draft: Draft
+    }
+
+    /// Checks a draft and hashes its password — before any transaction: bcrypt is slow, and must not hold the
+    /// database while it works.
+    func prepare(_ draft: Draft, by caller: Caller) async throws -> Prepared {
         guard caller.role.grantable.contains(draft.role) else {
             throw ServiceError.forbidden("a \(caller.role.rawValue) may not create a \(draft.role.rawValue)")
         }
@@ -76,39 +90,43 @@ public struct UserDirectory: Sendable {
             v.add(FieldError(field, "is not for a \(draft.role.rawValue)"))
         }
         try v.finish()
-        let now = runtime.now()
         let email = EmailAddress.normalise(draft.email)
-        var user = User(
+        let user = User(
             id: runtime.ids.next(), providerID: caller.scope.providerID, merchantID: nil, storeID: nil, email: email,
             name: draft.name.trimmingCharacters(in: .whitespacesAndNewlines), role: draft.role,
             locale: draft.locale ?? .en,
-            disabled: false, totpEnabled: false, createdAt: now)
+            disabled: false, totpEnabled: false, createdAt: runtime.now())
         try hasher.check(draft.password, email: email)
-        let hash = try await hasher.hash(draft.password)
-        return try await runtime.database.transaction { db in
-            switch draft.role.level {
-            case .provider:
-                break
-            case .merchant:
-                guard let id = draft.merchantID, try await merchants.find(id, in: caller.scope, on: db) != nil else {
-                    throw ValidationFailure([FieldError("merchant_id", "must name a merchant you manage")])
-                }
-                user.merchantID = id
-            case .store:
-                guard let id = draft.storeID, let store = try await stores.find(id, in: caller.scope, on: db) else {
-                    throw ValidationFailure([FieldError("store_id", "must name a store you manage")])
-                }
-                user.merchantID = store.merchantID
-                user.storeID = store.id
+        return Prepared(user: user, hash: try await hasher.hash(draft.password), draft: draft)
+    }
+
+    /// Places a prepared user in the tree and adds them, in the caller's transaction.
+    func insert(_ prepared: Prepared, by caller: Caller, on db: UnitOfWork) async throws -> User {
+        var user = prepared.user
+        let draft = prepared.draft
+        switch draft.role.level {
+        case .provider:
+            break
+        case .merchant:
+            guard let id = draft.merchantID, try await merchants.find(id, in: caller.scope, on: db) != nil else {
+                throw ValidationFailure([FieldError("merchant_id", "must name a merchant you manage")])
             }
-            try user.validatePlacement()
-            if try await users.emailExists(email, on: db) {
-                throw ServiceError.conflict(field: "email", message: "a user with this email already exists")
+            user.merchantID = id
+        case .store:
+            guard let id = draft.storeID, let store = try await stores.find(id, in: caller.scope, on: db) else {
+                throw ValidationFailure([FieldError("store_id", "must name a store you manage")])
             }
-            try await users.insert(user, passwordHash: hash, on: db)
-            try await audit.record(caller, "user.create", target: "user", id: user.id, after: user, at: now, on: db)
-            return user
+            user.merchantID = store.merchantID
+            user.storeID = store.id
         }
+        try user.validatePlacement()
+        if try await users.emailExists(user.email, on: db) {
+            throw ServiceError.conflict(field: "email", message: "a user with this email already exists")
+        }
+        try await users.insert(user, passwordHash: prepared.hash, on: db)
+        try await audit.record(
+            caller, "user.create", target: "user", id: user.id, after: user, at: user.createdAt, on: db)
+        return user
     }
 
     public func update(_ id: UUID, _ patch: Patch, by caller: Caller) async throws -> User {

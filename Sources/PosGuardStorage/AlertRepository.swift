@@ -4,22 +4,6 @@ import SQLKit
 
 /// Alerts, read and written only inside a scope.
 public struct AlertRepository: Sendable {
-    public struct Filter: Sendable, Equatable {
-        public var terminalID: UUID?
-        public var status: AlertStatus?
-        public var severity: AlertSeverity?
-        public var rule: RuleID?
-
-        public init(
-            terminalID: UUID? = nil, status: AlertStatus? = nil, severity: AlertSeverity? = nil, rule: RuleID? = nil
-        ) {
-            self.terminalID = terminalID
-            self.status = status
-            self.severity = severity
-            self.rule = rule
-        }
-    }
-
     public init() {}
 
     /// The alert still open (or acknowledged) for this terminal and rule, if any.
@@ -60,7 +44,7 @@ public struct AlertRepository: Sendable {
             .first().map(Self.alert)
     }
 
-    public func list(in scope: Scope, filter: Filter, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
+    public func list(in scope: Scope, filter: AlertFilter, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
         async throws -> Page<Alert>
     {
         var query = work.sql.select().column("*").from("alerts").scoped(scope, .terminals)

@@ -4,8 +4,6 @@ import SQLKit
 
 /// What detection reads about a terminal's surroundings: overrides of its settings, and store rosters.
 public struct DetectionRepository: Sendable {
-    public enum Level: String, Sendable, CaseIterable { case merchant, store, terminal }
-
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.keyEncodingStrategy = JSONKeys.encoding
@@ -31,7 +29,7 @@ public struct DetectionRepository: Sendable {
     }
 
     public func setOverrides(
-        _ o: DetectionOverrides, of owner: UUID, level: Level, provider: UUID, at now: Date, on work: UnitOfWork
+        _ o: DetectionOverrides, of owner: UUID, level: DetectionSettings.Level, provider: UUID, at now: Date, on work: UnitOfWork
     ) async throws {
         let json = String(decoding: try Self.encoder.encode(o), as: UTF8.self)
         try await work.sql.insert(into: "detection_overrides").columns(

@@ -4,25 +4,6 @@ import SQLKit
 
 /// The event log, and the detection memory of each terminal and store saved alongside it.
 public struct EventRepository: Sendable {
-    public struct Stored: Sendable, Equatable {
-        public var terminalID: UUID
-        public var seq: Int64
-        public var type: String
-        public var at: Date
-        public var receivedAt: Date
-        /// The event as the terminal sent it (JSON).
-        public var body: String
-
-        public init(terminalID: UUID, seq: Int64, type: String, at: Date, receivedAt: Date, body: String) {
-            self.terminalID = terminalID
-            self.seq = seq
-            self.type = type
-            self.at = at
-            self.receivedAt = receivedAt
-            self.body = body
-        }
-    }
-
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .millisecondsSince1970
@@ -37,7 +18,7 @@ public struct EventRepository: Sendable {
     public init() {}
 
     /// Appends events; one already stored (same terminal and number) is left as it was.
-    public func insert(_ events: [Stored], on work: UnitOfWork) async throws {
+    public func insert(_ events: [StoredEvent], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: events.count, by: TerminalRepository.batchSize) {
             var insert = work.sql.insert(into: "events").columns("terminal_id", "seq", "type", "at", "received_at", "body")
             for e in events[start..<min(start + TerminalRepository.batchSize, events.count)] {
@@ -51,12 +32,12 @@ public struct EventRepository: Sendable {
 
     /// A terminal's events after `seq`, oldest first.
     public func events(of terminal: UUID, after seq: Int64, limit: Int, in scope: Scope, on work: UnitOfWork)
-        async throws -> [Stored]
+        async throws -> [StoredEvent]
     {
         try await work.sql.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
             .scoped(scope, through: "terminal_id", of: "terminals", .terminals)
             .where("seq", .greaterThan, seq).orderBy("seq").limit(limit).all().map { row in
-                Stored(
+                StoredEvent(
                     terminalID: try row.uuid("terminal_id"), seq: try row.int("seq"), type: try row.text("type"),
                     at: try row.date("at"), receivedAt: try row.date("received_at"), body: try row.text("body"))
             }

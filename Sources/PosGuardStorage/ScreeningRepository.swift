@@ -5,46 +5,6 @@ import SQLKit
 /// What the screening gateway reads at start (every terminal with its store and settings) and writes
 /// (its declines).
 public struct ScreeningRepository: Sendable {
-    public struct Decline: Sendable, Equatable, Codable {
-        public var id: UUID
-        public var providerID: UUID?
-        public var terminalID: UUID?
-        public var tid: String
-        public var mid: String
-        public var at: Date
-        public var amountMinor: Int64
-        public var currency: String
-        /// At most the first six and last four digits (`MaskedPAN`); nothing else of the card is kept.
-        public var panMasked: String?
-        public var responseCode: String
-        public var reasons: [DeclineReason]
-        /// `iso8583` or `http`.
-        public var channel: String
-        /// Further declines of the same terminal (or unknown TID) and reasons in the same minute that were only
-        /// counted here, not written one by one (`DeclineSampling`).
-        public var suppressed: Int64
-
-        public init(
-            id: UUID, providerID: UUID?, terminalID: UUID?, tid: String, mid: String, at: Date, amountMinor: Int64,
-            currency: String, panMasked: String?, responseCode: String, reasons: [DeclineReason],
-            channel: String, suppressed: Int64 = 0
-        ) {
-            self.id = id
-            self.providerID = providerID
-            self.terminalID = terminalID
-            self.tid = tid
-            self.mid = mid
-            self.at = at
-            self.amountMinor = amountMinor
-            self.currency = currency
-            self.panMasked = panMasked
-            self.responseCode = responseCode
-            self.reasons = reasons
-            self.channel = channel
-            self.suppressed = suppressed
-        }
-    }
-
     public init() {}
 
     /// Every terminal of the instance with what screening needs of its store and settings; `only` narrows it.
@@ -94,7 +54,7 @@ public struct ScreeningRepository: Sendable {
         }
     }
 
-    public func insert(_ declines: [Decline], on work: UnitOfWork) async throws {
+    public func insert(_ declines: [ScreeningDecline], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: declines.count, by: TerminalRepository.batchSize) {
             var insert = work.sql.insert(into: "screening_declines").columns(
                 "id", "provider_id", "terminal_id", "tid", "mid", "at", "amount_minor", "currency", "pan_masked",
@@ -133,7 +93,7 @@ public struct ScreeningRepository: Sendable {
     /// A page of the declines inside the scope, oldest first: a provider's all, a narrower scope only those of
     /// a terminal of its own.
     public func declines(in scope: Scope, terminal: UUID?, after cursor: Cursor?, limit: Int, on work: UnitOfWork)
-        async throws -> Page<Decline>
+        async throws -> Page<ScreeningDecline>
     {
         if case .provider = scope {
         } else {
@@ -148,8 +108,8 @@ public struct ScreeningRepository: Sendable {
         return Page(fetched: try rows.map(Self.decline), limit: limit, id: \.id)
     }
 
-    static func decline(_ row: any SQLRow) throws -> Decline {
-        Decline(
+    static func decline(_ row: any SQLRow) throws -> ScreeningDecline {
+        ScreeningDecline(
             id: try row.uuid("id"), providerID: try row.optionalUUID("provider_id"),
             terminalID: try row.optionalUUID("terminal_id"),
             tid: try row.text("tid"), mid: try row.text("mid"), at: try row.date("at"),

@@ -4,18 +4,6 @@ import SQLKit
 
 /// The terminal registry and each terminal's lifecycle history, read and written only inside a scope.
 public struct TerminalRepository: Sendable {
-    public struct Filter: Sendable, Equatable {
-        public var state: TerminalState?
-        public var storeID: UUID?
-        public var merchantID: UUID?
-
-        public init(state: TerminalState? = nil, storeID: UUID? = nil, merchantID: UUID? = nil) {
-            self.state = state
-            self.storeID = storeID
-            self.merchantID = merchantID
-        }
-    }
-
     /// Rows per multi-row INSERT: well under both dialects' limits on bound parameters.
     static let batchSize = 500
 
@@ -84,7 +72,7 @@ public struct TerminalRepository: Sendable {
 
     /// A page of the terminals inside the scope that match the filter, in registration order.
     public func list(
-        in scope: Scope, filter: Filter, after cursor: Cursor?, limit: Int, on work: UnitOfWork
+        in scope: Scope, filter: TerminalFilter, after cursor: Cursor?, limit: Int, on work: UnitOfWork
     ) async throws -> Page<Terminal> {
         var query = work.sql.select().column("*").from("terminals").scoped(scope, .terminals)
         if let state = filter.state { query = query.where("state", .equal, state.rawValue) }

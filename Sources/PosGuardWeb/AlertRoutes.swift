@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
 
 /// Alerts: `/api/v1/alerts`.
 struct AlertRoutes {
@@ -11,7 +10,7 @@ struct AlertRoutes {
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("alerts") { request, context in
             let query = ListingQuery(request)
-            let filter = AlertRepository.Filter(
+            let filter = AlertFilter(
                 terminalID: try query.uuid("terminal_id"),
                 status: try query.enumeration("status", as: AlertStatus.self),
                 severity: try query.enumeration("severity", as: AlertSeverity.self),

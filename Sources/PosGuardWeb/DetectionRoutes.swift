@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
 
 /// Tuning detection and reading what terminals sent: detection settings per merchant, store and terminal,
 /// store rosters, enrollment codes, a terminal's events.
@@ -23,7 +22,7 @@ struct DetectionRoutes {
     }
 
     func add(to api: RouterGroup<AppRequestContext>) {
-        for level in DetectionRepository.Level.allCases {
+        for level in DetectionSettings.Level.allCases {
             api.get("\(level.rawValue)s/{id}/detection-settings") { _, context in
                 JSONResponse(
                     try await app.detection.settings(

@@ -5,7 +5,6 @@ import Hummingbird
 import NIOCore
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
 import Prometheus
 
 /// What operators and orchestrators poll: `/healthz`, `/readyz`, `/metrics`, and the API's own description.
@@ -29,9 +28,7 @@ struct OperationsRoutes {
         }
         router.get("metrics") { request, _ in
             try checkScraper(request)
-            let counts = try await app.runtime.database.withConnection {
-                try await TerminalRepository().countByState(on: $0)
-            }
+            let counts = try await app.terminals.countByState()
             for state in TerminalState.allCases {
                 registry.makeGauge(
                     descriptor: .init(

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
 
 /// The screening gateway over HTTP, for hosts that prefer JSON: `/api/v1/screen`, and the decline log.
 struct ScreeningRoutes {
@@ -21,6 +20,29 @@ struct ScreeningRoutes {
         var decision: String
         var responseCode: String
         var reasons: [DeclineReason]
+    }
+
+    /// A decline in the log, as `GET /api/v1/screening/declines` lists it.
+    struct DeclineView: Encodable {
+        var id: UUID
+        var providerID: UUID?
+        var terminalID: UUID?
+        var tid: String
+        var mid: String
+        var at: Date
+        var amountMinor: Int64
+        var currency: String
+        var panMasked: String?
+        var responseCode: String
+        var reasons: [DeclineReason]
+        var channel: String
+        var suppressed: Int64
+
+        init(_ d: ScreeningDecline) {
+            (id, providerID, terminalID, tid, mid, at) = (d.id, d.providerID, d.terminalID, d.tid, d.mid, d.at)
+            (amountMinor, currency, panMasked, responseCode) = (d.amountMinor, d.currency, d.panMasked, d.responseCode)
+            (reasons, channel, suppressed) = (d.reasons, d.channel, d.suppressed)
+        }
     }
 
     func add(to api: RouterGroup<AppRequestContext>) {
@@ -55,7 +77,7 @@ struct ScreeningRoutes {
             let page = try await app.screening.declines(
                 terminal: try query.uuid("terminal_id"), after: try query.cursor, limit: try query.limit,
                 by: try context.requireCaller())
-            return JSONResponse(Listing(page))
+            return JSONResponse(Listing(Page(items: page.items.map(DeclineView.init), next: page.next)))
         }
     }
 }

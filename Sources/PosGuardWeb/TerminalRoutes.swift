@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
 
 /// The terminal registry: `/api/v1/terminals`.
 struct TerminalRoutes {
@@ -16,7 +15,7 @@ struct TerminalRoutes {
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("terminals") { request, context in
             let query = ListingQuery(request)
-            let filter = TerminalRepository.Filter(
+            let filter = TerminalFilter(
                 state: try query.enumeration("state", as: TerminalState.self), storeID: try query.uuid("store_id"),
                 merchantID: try query.uuid("merchant_id"))
             let page = try await app.terminals.list(

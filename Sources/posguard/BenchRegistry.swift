@@ -58,7 +58,7 @@ extension Bench {
             encoder.dateEncodingStrategy = .iso8601
             for i in 0..<pages {
                 let store = stores.randomElement(using: &random)!
-                let filter: TerminalRepository.Filter =
+                let filter: TerminalFilter =
                     switch i % 4 {
                     case 0: .init()
                     case 1: .init(state: .active)

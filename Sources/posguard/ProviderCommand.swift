@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
 
 /// `posguard provider create`: a new tenant with its first admin — how a real deployment starts.
 struct ProviderCommand: AsyncParsableCommand {
@@ -29,32 +28,20 @@ struct ProviderCommand: AsyncParsableCommand {
                 }()
             try await database.use(logger: Logs.bootstrap()) { runtime, _ in
                 let app = PosGuard(runtime: runtime)
-                let db = runtime.database
-                let provider = Provider(id: app.runtime.ids.next(), name: name.trimmingCharacters(in: .whitespaces))
-                guard !provider.name.isEmpty else { throw ValidationError("--name must not be empty") }
-                let system = Caller.system("cli", provider: provider.id, at: app.runtime.now())
+                let (provider, admin): (Provider, User)
                 do {
-                    try app.hasher.check(password, email: EmailAddress.normalise(adminEmail))
+                    (provider, admin) = try await app.providers.create(
+                        name: name,
+                        admin: .init(email: adminEmail, name: adminName, role: .providerAdmin, password: password),
+                        actor: "cli")
                 } catch let failure as ValidationFailure {
-                    throw ValidationError("the password " + failure.errors.map(\.message).joined(separator: "; "))
+                    let flags = ["name": "--name", "admin_email": "--admin-email", "admin_name": "--admin-name"]
+                    throw ValidationError(
+                        failure.errors.map { "\(flags[$0.field] ?? "the password") \($0.message)" }
+                            .joined(separator: "; "))
+                } catch ServiceError.conflict(_, let message) {
+                    throw ValidationError(message)
                 }
-                let email = EmailAddress.normalise(adminEmail)
-                guard EmailAddress.isValid(email) else {
-                    throw ValidationError("--admin-email is not an email address")
-                }
-                try await db.withConnection { db in
-                    if try await ProviderRepository().all(on: db).contains(where: { $0.name == provider.name }) {
-                        throw ValidationError("a provider named \(provider.name) already exists")
-                    }
-                    if try await UserRepository(secrets: runtime.secrets).emailExists(email, on: db) {
-                        throw ValidationError("a user with email \(email) already exists")
-                    }
-                }
-                try await db.withConnection {
-                    try await ProviderRepository().insert(provider, at: app.runtime.now(), on: $0)
-                }
-                let admin = try await app.users.create(
-                    .init(email: adminEmail, name: adminName, role: .providerAdmin, password: password), by: system)
                 say("Created provider \(provider.name) (\(provider.id.key)) with admin \(admin.email).")
             }
         }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
 
 /// `posguard terminals import FILE`: registers an inventory spreadsheet, all rows or none.
 struct TerminalsCommand: AsyncParsableCommand {
@@ -31,12 +30,7 @@ struct TerminalsCommand: AsyncParsableCommand {
             }
             try await database.use(logger: Logs.bootstrap()) { runtime, _ in
                 let app = PosGuard(runtime: runtime)
-                let db = runtime.database
-                guard
-                    let provider = try await db.withConnection({
-                        try await TerminalRepository().providerID(of: id, on: $0)
-                    })
-                else {
+                guard let provider = try await app.terminals.provider(of: id) else {
                     throw ValidationError("no terminal has id \(terminal)")
                 }
                 do {
@@ -75,8 +69,7 @@ struct TerminalsCommand: AsyncParsableCommand {
             }
             try await database.use(logger: Logs.bootstrap()) { runtime, _ in
                 let app = PosGuard(runtime: runtime)
-                let db = runtime.database
-                let providers = try await db.withConnection { try await ProviderRepository().all(on: $0) }
+                let providers = try await app.providers.all()
                 let chosen = providers.filter {
                     provider == nil || $0.name == provider || $0.id.key == provider?.lowercased()
                 }

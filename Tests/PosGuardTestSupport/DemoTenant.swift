@@ -53,7 +53,7 @@ public struct DemoTenant: Sendable {
     }
 
     /// Every terminal the caller sees, across all pages.
-    public func allTerminals(_ caller: Caller, filter: TerminalRepository.Filter = .init()) async throws -> [Terminal] {
+    public func allTerminals(_ caller: Caller, filter: TerminalFilter = .init()) async throws -> [Terminal] {
         var all: [Terminal] = []
         var cursor: Cursor? = nil
         repeat {
