@@ -28,14 +28,13 @@ public struct DetectionSetup: Sendable {
 
     public func settings(_ level: DetectionRepository.Level, _ id: UUID, by caller: Caller) async throws -> View {
         try await runtime.database.withConnection { db in
-            let chain = try await owners(level, id, caller, db)
-            var effective = DetectionSettings()
-            var own = DetectionOverrides()
-            for owner in chain {
-                own = try await repository.overrides(of: owner, on: db)
-                effective = effective.applying(own)
+            var chain: [DetectionOverrides] = []
+            for owner in try await owners(level, id, caller, db) {
+                chain.append(try await repository.overrides(of: owner, on: db))
             }
-            return View(overrides: own, effective: effective)
+            let effective = DetectionSettings.effective(
+                merchant: chain.first, store: chain.dropFirst().first, terminal: chain.dropFirst(2).first)
+            return View(overrides: chain.last ?? DetectionOverrides(), effective: effective)
         }
     }
 
