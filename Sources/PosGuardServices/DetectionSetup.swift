@@ -43,11 +43,9 @@ public struct DetectionSetup: Sendable {
     )
         async throws -> View
     {
-        guard caller.role.managesStores else {
-            throw ServiceError.forbidden("only provider and merchant admins tune detection")
-        }
-        try overrides.validate()
         let now = runtime.now()
+        try caller.authorize(.tuneDetection, at: now)
+        try overrides.validate()
         try await runtime.database.transaction { db in
             _ = try await owners(level, id, caller, db)
             let before = try await repository.overrides(of: id, on: db)
@@ -101,9 +99,7 @@ public struct DetectionSetup: Sendable {
             guard try await stores.find(store, in: caller.scope, on: db) != nil else {
                 throw ServiceError.notFound("store")
             }
-            guard caller.role.managesStores || caller.role == .storeManager else {
-                throw ServiceError.forbidden("only admins and the store's manager keep its roster")
-            }
+            try caller.authorize(.keepRoster, at: now)
             try await edit(db)
             try await audit.record(caller, action, target: "store", id: store, after: target, at: now, on: db)
         }
