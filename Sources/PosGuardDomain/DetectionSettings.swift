@@ -24,6 +24,15 @@ public struct DetectionSettings: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// The settings in force at one place of the tree: the defaults, then the merchant's overrides, the
+    /// store's, then the terminal's own, the narrower level winning. A level without overrides (or left out,
+    /// to ask about a broader place) inherits.
+    public static func effective(
+        merchant: DetectionOverrides?, store: DetectionOverrides? = nil, terminal: DetectionOverrides? = nil
+    ) -> DetectionSettings {
+        [merchant, store, terminal].reduce(DetectionSettings()) { s, o in o.map(s.applying) ?? s }
+    }
+
     public func applying(_ o: DetectionOverrides) -> DetectionSettings {
         var s = self
         if let v = o.geofenceConsecutiveFixes { s.geofenceConsecutiveFixes = v }

@@ -63,6 +63,11 @@ public struct Store: Sendable, Equatable, Codable {
         self.createdAt = createdAt
     }
 
+    /// The time zone the store's hours are kept in. Zones are checked when a store is written, so this is
+    /// the stored zone; one the server's time zone database no longer knows (a zone dropped by an update of
+    /// the operating system after the store was saved) reads as UTC, the one place that choice is made.
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
+
     /// Checks every field a client can set, collecting all problems.
     public func validate() throws(ValidationFailure) {
         var v = Validator()

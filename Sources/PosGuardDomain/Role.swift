@@ -30,9 +30,4 @@ public enum Role: String, Codable, CaseIterable, Sendable {
 
     /// Whether this role reads the organisation tree (merchants, stores, terminals) of its scope.
     public var readsOrganisation: Bool { self != .policeLiaison }
-
-    public var managesMerchants: Bool { self == .providerAdmin }
-    public var managesStores: Bool { self == .providerAdmin || self == .merchantAdmin }
-    public var managesTerminals: Bool { self == .providerAdmin || self == .merchantAdmin }
-    public var managesUsers: Bool { !grantable.isEmpty }
 }

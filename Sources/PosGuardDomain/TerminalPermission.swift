@@ -1,5 +1,6 @@
-/// Who may act on a terminal, decided once for every route — the lifecycle API, remote commands, unlock
-/// codes, and later the console and incidents — by what the action does to the terminal's service:
+/// Who may act on a terminal (the terminal rows of the permission table, `Role.permission(for:)`), decided
+/// once for every route — the lifecycle API, remote commands, unlock codes, and later the console and
+/// incidents — by what the action does to the terminal's service:
 ///
 /// - **routine** care (commissioning, maintenance and back, reboot, locate, a message on screen): admins and
 ///   store managers.
@@ -52,18 +53,7 @@ public enum Permission: Sendable, Equatable {
 }
 
 extension Role {
-    /// Whether a user of this role may take this action on a terminal inside their scope.
-    public func permission(for action: TerminalAction) -> Permission {
-        let admin = self == .providerAdmin || self == .merchantAdmin
-        switch action.effect {
-        case .routine:
-            return admin || self == .storeManager ? .allowed : .denied
-        case .containment:
-            if admin || self == .storeManager { return .allowed }
-            if self == .storeOperator, case .move(_, .suspectedStolen) = action { return .allowed }
-            return .denied
-        case .release, .irreversible:
-            return admin ? .needsRecentMFA : .denied
-        }
-    }
+    /// Whether a user of this role may take this action on a terminal inside their scope: the terminal rows
+    /// of the permission table.
+    public func permission(for action: TerminalAction) -> Permission { permission(for: .terminal(action)) }
 }

@@ -90,4 +90,18 @@ public struct DetectionContext: Sendable, Equatable {
         self.settings = settings
         self.storeRefundLimitMinor = storeRefundLimitMinor ?? settings.refundLimitMinor
     }
+
+    /// A terminal's context in its store, with the detection overrides of its merchant, its store and its
+    /// own: the store's refund limit is taken before the terminal's override, which limits that terminal only.
+    public init(
+        terminal: Terminal, store: Store, roster: Set<String>, merchantOverrides: DetectionOverrides?,
+        storeOverrides: DetectionOverrides?, terminalOverrides: DetectionOverrides?
+    ) {
+        self.init(
+            geofence: store.geofence, hours: store.businessHours, timeZone: store.zone, roster: roster,
+            registeredICCID: terminal.iccid,
+            settings: .effective(merchant: merchantOverrides, store: storeOverrides, terminal: terminalOverrides),
+            storeRefundLimitMinor: DetectionSettings.effective(merchant: merchantOverrides, store: storeOverrides)
+                .refundLimitMinor)
+    }
 }

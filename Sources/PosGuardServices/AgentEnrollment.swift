@@ -45,9 +45,7 @@ public struct AgentEnrollment: Sendable {
 
     /// A new code for the terminal; any earlier unused code of it stops working.
     public func issueCode(for id: UUID, by caller: Caller) async throws -> Issued {
-        guard caller.role.managesTerminals || caller.role == .storeManager else {
-            throw ServiceError.forbidden("only admins and store managers issue enrollment codes")
-        }
+        try caller.authorize(.issueEnrollmentCode, at: runtime.now())
         var random = SystemRandomNumberGenerator()
         let raw = String((0..<12).map { _ in Self.alphabet.randomElement(using: &random)! })
         let code = [raw.prefix(4), raw.dropFirst(4).prefix(4), raw.suffix(4)].joined(separator: "-")

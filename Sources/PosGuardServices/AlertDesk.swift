@@ -76,13 +76,7 @@ public struct AlertDesk: Sendable {
 
     public func acknowledge(_ id: UUID, by caller: Caller) async throws -> Alert {
         try await change(id, by: caller, action: "alert.acknowledge", reason: nil) { alert, now in
-            guard alert.status == .open else {
-                throw ServiceError.conflict(
-                    field: nil, message: "only an open alert can be acknowledged; this one is \(alert.status.rawValue)")
-            }
-            alert.status = .acknowledged
-            alert.acknowledgedAt = now
-            alert.acknowledgedBy = caller.name
+            try alert.acknowledged(by: caller.name, at: now)
         }
     }
 
@@ -91,14 +85,8 @@ public struct AlertDesk: Sendable {
         let reason = v.text(resolution.reason, "reason", max: 1000, multiline: true) ?? ""
         try v.finish()
         return try await change(id, by: caller, action: "alert.resolve", reason: reason) { alert, now in
-            guard alert.status != .resolved else {
-                throw ServiceError.conflict(field: nil, message: "the alert is already resolved")
-            }
-            alert.status = .resolved
-            alert.resolvedAt = now
-            alert.resolvedBy = caller.name
-            alert.resolution = reason
-            alert.falsePositive = resolution.falsePositive ?? false
+            try alert.resolved(
+                by: caller.name, reason: reason, falsePositive: resolution.falsePositive ?? false, at: now)
         }
     }
 
@@ -111,18 +99,21 @@ public struct AlertDesk: Sendable {
     }
 
     private func change(
-        _ id: UUID, by caller: Caller, action: String, reason: String?, _ edit: (inout Alert, Date) throws -> Void
+        _ id: UUID, by caller: Caller, action: String, reason: String?,
+        _ transition: (Alert, Date) throws -> Alert
     ) async throws -> Alert {
         let now = runtime.now()
         return try await runtime.database.transaction { db in
             guard let before = try await alerts.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("alert")
             }
-            guard [.providerAdmin, .merchantAdmin, .storeManager].contains(caller.role) else {
-                throw ServiceError.forbidden("only admins and store managers work alerts")
+            try caller.authorize(.workAlerts, at: now)
+            let after: Alert
+            do {
+                after = try transition(before, now)
+            } catch let refusal as Alert.Refusal {
+                throw ServiceError.conflict(field: nil, message: refusal.message)
             }
-            var after = before
-            try edit(&after, now)
             try await alerts.update(after, on: db)
             try await audit.record(
                 caller, action, target: "alert", id: id, before: before, after: after, reason: reason, at: now, on: db)

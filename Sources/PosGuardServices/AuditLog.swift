@@ -12,9 +12,7 @@ public struct AuditLog: Sendable {
     public func list(target: UUID?, after cursor: Cursor?, limit: Int, by caller: Caller) async throws -> Page<
         AuditEntry
     > {
-        guard caller.role == .providerAdmin else {
-            throw ServiceError.forbidden("only provider admins read the audit log")
-        }
+        try caller.authorize(.readAudit, at: runtime.now())
         return try await runtime.database.withConnection {
             try await repository.list(in: caller.scope, target: target, after: cursor, limit: limit, on: $0)
         }

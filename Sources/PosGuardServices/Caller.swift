@@ -51,9 +51,10 @@ public struct Caller: Sendable {
         self.source = source
     }
 
-    /// The one check every route makes before acting on a terminal (the permission table is
-    /// `Role.permission(for:)`): forbidden, or missing the recent TOTP proof the action needs.
-    func authorize(_ action: TerminalAction, at now: Date) throws {
+    /// The one check every service makes before acting (the permission table is `Role.permission(for:)`),
+    /// after finding its target in the caller's scope: forbidden, or missing the recent TOTP proof the
+    /// action needs.
+    public func authorize(_ action: Action, at now: Date) throws {
         switch role.permission(for: action) {
         case .allowed:
             return
@@ -64,9 +65,13 @@ public struct Caller: Sendable {
                 "to \(action.description) needs a TOTP code verified in the last 15 minutes (POST /api/v1/session/totp)"
             )
         case .denied:
-            throw ServiceError.forbidden("a \(role.rawValue) may not \(action.description)")
+            throw ServiceError.forbidden(action.refusal(for: role))
         }
     }
+
+    /// Whether the table lets the caller take the action at all (a second factor aside), for reads that show
+    /// a refused caller nothing rather than refusing them.
+    public func may(_ action: Action) -> Bool { role.permission(for: action) != .denied }
 
     private func hasRecentMFA(at now: Date) -> Bool {
         guard let mfaAt else { return false }

@@ -69,17 +69,12 @@ public final class DetectionEngine: Sendable {
                 let store = try await StoreRepository().find(t.storeID, in: .provider(provider), on: db)
             else { return nil }
             let detection = DetectionRepository()
-            var settings = DetectionSettings()
-            for owner in [t.merchantID, t.storeID] {
-                settings = settings.applying(try await detection.overrides(of: owner, on: db))
-            }
-            let storeRefundLimit = settings.refundLimitMinor
-            settings = settings.applying(try await detection.overrides(of: t.id, on: db))
-            let roster = Set(try await detection.roster(of: store.id, in: .provider(provider), on: db).map(\.operatorID))
             let context = DetectionContext(
-                geofence: store.geofence, hours: store.businessHours,
-                timeZone: TimeZone(identifier: store.timeZone) ?? TimeZone(identifier: "UTC")!, roster: roster,
-                registeredICCID: t.iccid, settings: settings, storeRefundLimitMinor: storeRefundLimit)
+                terminal: t, store: store,
+                roster: Set(try await detection.roster(of: store.id, in: .provider(provider), on: db).map(\.operatorID)),
+                merchantOverrides: try await detection.overrides(of: t.merchantID, on: db),
+                storeOverrides: try await detection.overrides(of: t.storeID, on: db),
+                terminalOverrides: try await detection.overrides(of: t.id, on: db))
             return Subject(terminal: t, context: context)
         }
         if let loaded { subjects.withLock { $0[terminal] = loaded } }

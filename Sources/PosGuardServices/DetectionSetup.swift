@@ -28,14 +28,13 @@ public struct DetectionSetup: Sendable {
 
     public func settings(_ level: DetectionSettings.Level, _ id: UUID, by caller: Caller) async throws -> View {
         try await runtime.database.withConnection { db in
-            let chain = try await owners(level, id, caller, db)
-            var effective = DetectionSettings()
-            var own = DetectionOverrides()
-            for owner in chain {
-                own = try await repository.overrides(of: owner, on: db)
-                effective = effective.applying(own)
+            var chain: [DetectionOverrides] = []
+            for owner in try await owners(level, id, caller, db) {
+                chain.append(try await repository.overrides(of: owner, on: db))
             }
-            return View(overrides: own, effective: effective)
+            let effective = DetectionSettings.effective(
+                merchant: chain.first, store: chain.dropFirst().first, terminal: chain.dropFirst(2).first)
+            return View(overrides: chain.last ?? DetectionOverrides(), effective: effective)
         }
     }
 
@@ -44,11 +43,9 @@ public struct DetectionSetup: Sendable {
     )
         async throws -> View
     {
-        guard caller.role.managesStores else {
-            throw ServiceError.forbidden("only provider and merchant admins tune detection")
-        }
-        try overrides.validate()
         let now = runtime.now()
+        try caller.authorize(.tuneDetection, at: now)
+        try overrides.validate()
         try await runtime.database.transaction { db in
             _ = try await owners(level, id, caller, db)
             let before = try await repository.overrides(of: id, on: db)
@@ -102,9 +99,7 @@ public struct DetectionSetup: Sendable {
             guard try await stores.find(store, in: caller.scope, on: db) != nil else {
                 throw ServiceError.notFound("store")
             }
-            guard caller.role.managesStores || caller.role == .storeManager else {
-                throw ServiceError.forbidden("only admins and the store's manager keep its roster")
-            }
+            try caller.authorize(.keepRoster, at: now)
             try await edit(db)
             try await audit.record(caller, action, target: "store", id: store, after: target, at: now, on: db)
         }

@@ -32,10 +32,8 @@ public struct MerchantDirectory: Sendable {
     public init(runtime: Runtime) { self.runtime = runtime }
 
     public func create(_ draft: Draft, by caller: Caller) async throws -> Merchant {
-        guard caller.role.managesMerchants else {
-            throw ServiceError.forbidden("only provider admins create merchants")
-        }
         let now = runtime.now()
+        try caller.authorize(.createMerchant, at: now)
         let merchant = Merchant(
             id: runtime.ids.next(), providerID: caller.scope.providerID,
             name: draft.name.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -58,9 +56,7 @@ public struct MerchantDirectory: Sendable {
             guard let before = try await merchants.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("merchant")
             }
-            guard caller.role.managesMerchants || (caller.role == .merchantAdmin) else {
-                throw ServiceError.forbidden("only provider and merchant admins edit merchants")
-            }
+            try caller.authorize(.editMerchant, at: now)
             var after = before
             if let name = patch.name { after.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let email = patch.securityContactEmail.map(EmailAddress.normalise) {

@@ -51,8 +51,7 @@ struct Notifier: Sendable {
             recipients.append((contact, try await users.user(email: contact, on: db)?.locale ?? .en))
         }
         let facts = AlertEmail.Facts(
-            alert: alert, terminal: terminal, storeName: store.name,
-            timeZone: TimeZone(identifier: store.timeZone) ?? TimeZone(identifier: "UTC")!)
+            alert: alert, terminal: terminal, storeName: store.name, timeZone: store.zone)
         for (address, locale) in recipients {
             let message = AlertEmail.compose(facts, locale: locale)
             try await repository.insert(

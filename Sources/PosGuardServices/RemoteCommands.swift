@@ -27,7 +27,7 @@ public struct RemoteCommands: Sendable {
     }
 
     public struct Acknowledgement: Sendable, Decodable {
-        public enum Outcome: String, Sendable, Decodable { case done, failed }
+        public typealias Outcome = TerminalCommand.Outcome
         public var status: Outcome
         public var detail: String?
 
@@ -52,7 +52,7 @@ public struct RemoteCommands: Sendable {
             guard let terminal = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            try caller.authorize(.send(request.type), at: now)
+            try caller.authorize(.terminal(.send(request.type)), at: now)
             guard terminal.state != .retired else {
                 throw ServiceError.conflict(field: nil, message: "the terminal is retired")
             }
@@ -90,7 +90,7 @@ public struct RemoteCommands: Sendable {
             guard let terminal = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            try caller.authorize(.issueUnlockCode, at: now)
+            try caller.authorize(.terminal(.issueUnlockCode), at: now)
             guard terminal.state == .locked else {
                 throw ServiceError.conflict(
                     field: nil, message: "the terminal is \(terminal.state.rawValue), not locked")
@@ -153,44 +153,28 @@ public struct RemoteCommands: Sendable {
         -> TerminalCommand
     {
         let now = runtime.now()
-        let detail = ack.detail.map { String($0.prefix(1000)) }
-        let status: TerminalCommand.Status = ack.status == .done ? .done : .failed
         return try await runtime.database.transaction { db in
-            guard var command = try await commands.command(id, of: terminalID, on: db) else {
+            guard let before = try await commands.command(id, of: terminalID, on: db) else {
                 throw ServiceError.notFound("command")
             }
-            switch command.status {
-            case status:
-                return command
-            case .done, .failed, .expired:
-                throw ServiceError.conflict(
-                    field: "status", message: "the command is already \(command.status.rawValue)")
-            case .queued, .delivered:
-                break
+            let answered: TerminalCommand?
+            do {
+                answered = try before.acknowledged(ack.status, detail: ack.detail, at: now)
+            } catch let contradiction as TerminalCommand.Contradiction {
+                throw ServiceError.conflict(field: "status", message: contradiction.message)
             }
+            guard let command = answered else { return before }
             guard let provider = try await terminals.providerID(of: terminalID, on: db),
                 let terminal = try await terminals.find(terminalID, in: .provider(provider), on: db)
             else { throw ServiceError.notFound("terminal") }
             let agent = Caller.system("agent", provider: provider, at: now).from(source)
-            command.status = status
-            command.acknowledgedAt = now
-            command.detail = detail
             try await commands.update(command, on: db)
             try await audit.record(
-                agent, "command.\(status.rawValue)", target: "command", id: id, provider: provider, after: command,
-                reason: detail, at: now, on: db)
-            // The registry follows what the terminal did: a lock locks a terminal in service (a stolen or
-            // suspected one keeps its theft state), an unlock returns a locked one to service.
-            let follow: TerminalState? =
-                switch (command.type, status, terminal.state) {
-                case (.lock, .done, .active), (.lock, .done, .maintenance): .locked
-                case (.unlock, .done, .locked): .active
-                default: nil
-                }
-            if let follow {
+                agent, "command.\(command.status.rawValue)", target: "command", id: id, provider: provider,
+                after: command, reason: command.detail, at: now, on: db)
+            if let follow = command.followUp(from: terminal.state) {
                 _ = try await registry.apply(
-                    follow, to: terminal, by: agent, reason: "\(command.type.rawValue) acknowledged by the terminal",
-                    at: now, on: db)
+                    follow.state, to: terminal, by: agent, reason: follow.reason, at: now, on: db)
             }
             return command
         }

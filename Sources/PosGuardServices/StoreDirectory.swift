@@ -65,10 +65,8 @@ public struct StoreDirectory: Sendable {
     public init(runtime: Runtime) { self.runtime = runtime }
 
     public func create(_ draft: Draft, by caller: Caller) async throws -> Store {
-        guard caller.role.managesStores else {
-            throw ServiceError.forbidden("only provider and merchant admins open stores")
-        }
         let now = runtime.now()
+        try caller.authorize(.openStore, at: now)
         let store = Store(
             id: runtime.ids.next(), providerID: caller.scope.providerID, merchantID: draft.merchantID,
             code: draft.code.trimmingCharacters(in: .whitespaces),
@@ -95,9 +93,7 @@ public struct StoreDirectory: Sendable {
             guard let before = try await stores.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("store")
             }
-            guard caller.role.managesStores else {
-                throw ServiceError.forbidden("only provider and merchant admins edit stores")
-            }
+            try caller.authorize(.editStore, at: now)
             var after = before
             if let v = patch.code { after.code = v.trimmingCharacters(in: .whitespaces) }
             if let v = patch.name { after.name = v.trimmingCharacters(in: .whitespaces) }

@@ -73,11 +73,9 @@ public struct TerminalRegistry: Sendable {
     public init(runtime: Runtime) { self.runtime = runtime }
 
     public func register(_ registration: Registration, by caller: Caller) async throws -> Terminal {
-        guard caller.role.managesTerminals else {
-            throw ServiceError.forbidden("only provider and merchant admins register terminals")
-        }
-        let details = try registration.details.validated()
         let now = runtime.now()
+        try caller.authorize(.registerTerminal, at: now)
+        let details = try registration.details.validated()
         return try await runtime.database.transaction { db in
             guard let store = try await stores.find(registration.storeID, in: caller.scope, on: db) else {
                 throw ValidationFailure([FieldError("store_id", "is not a store you manage")])
@@ -103,9 +101,7 @@ public struct TerminalRegistry: Sendable {
             guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            guard caller.role.managesTerminals else {
-                throw ServiceError.forbidden("only provider and merchant admins edit terminals")
-            }
+            try caller.authorize(.editTerminal, at: now)
             let details = try TerminalDetails(
                 make: patch.make ?? before.make, model: patch.model ?? before.model,
                 serial: patch.serial ?? before.serial,
@@ -149,7 +145,7 @@ public struct TerminalRegistry: Sendable {
             guard let before = try await terminals.find(id, in: caller.scope, on: db) else {
                 throw ServiceError.notFound("terminal")
             }
-            try caller.authorize(.move(from: before.state, to: move.to), at: now)
+            try caller.authorize(.terminal(.move(from: before.state, to: move.to)), at: now)
             switch TerminalLifecycle.check(from: before.state, to: move.to) {
             case .notAllowed:
                 throw ServiceError.illegalTransition(
@@ -252,12 +248,10 @@ public struct TerminalRegistry: Sendable {
     /// Registers every terminal of a CSV inventory file, or none: any bad row rejects the whole file with
     /// a report of every problem by line. Returns how many were registered.
     public func importCSV(_ text: String, by caller: Caller) async throws -> Int {
-        guard caller.role.managesTerminals else {
-            throw ServiceError.forbidden("only provider and merchant admins import terminals")
-        }
+        let now = runtime.now()
+        try caller.authorize(.importTerminals, at: now)
         let (rows, parseErrors) = TerminalImport.read(text)
         var errors = parseErrors
-        let now = runtime.now()
         let added = try await runtime.database.transaction { db in
             let storesByCode = Dictionary(
                 try await stores.all(in: caller.scope, on: db).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })

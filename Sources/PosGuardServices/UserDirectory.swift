@@ -75,9 +75,7 @@ public struct UserDirectory: Sendable {
     /// Checks a draft and hashes its password — before any transaction: bcrypt is slow, and must not hold the
     /// database while it works.
     func prepare(_ draft: Draft, by caller: Caller) async throws -> Prepared {
-        guard caller.role.grantable.contains(draft.role) else {
-            throw ServiceError.forbidden("a \(caller.role.rawValue) may not create a \(draft.role.rawValue)")
-        }
+        try caller.authorize(.createUser(draft.role), at: runtime.now())
         // A field the role does not use is refused rather than ignored: the client meant something by it.
         var v = Validator()
         let unused: [(String, UUID?)] =
@@ -143,7 +141,7 @@ public struct UserDirectory: Sendable {
                 throw ServiceError.notFound("user")
             }
             let isSelf = before.id == caller.userID
-            let administers = caller.role.grantable.contains(before.role)
+            let administers = caller.may(.editUser(before.role))
             let adminOnly = patch.role != nil || patch.disabled != nil || patch.password != nil
             guard administers || (isSelf && !adminOnly) else {
                 throw ServiceError.forbidden(
@@ -153,7 +151,7 @@ public struct UserDirectory: Sendable {
             if let name = patch.name { after.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let locale = patch.locale { after.locale = locale }
             if let role = patch.role {
-                guard caller.role.grantable.contains(role), role.level == before.role.level else {
+                guard caller.may(.editUser(role)), role.level == before.role.level else {
                     throw ValidationFailure([
                         FieldError("role", "must be a role you may grant, at the same level of the tree")
                     ])
@@ -196,7 +194,7 @@ public struct UserDirectory: Sendable {
     }
 
     public func list(after cursor: Cursor?, limit: Int, by caller: Caller) async throws -> Page<User> {
-        guard caller.role.managesUsers else { throw ServiceError.forbidden("your role does not manage users") }
+        try caller.authorize(.listUsers, at: runtime.now())
         return try await runtime.database.withConnection {
             try await users.list(in: caller.scope, after: cursor, limit: limit, on: $0)
         }

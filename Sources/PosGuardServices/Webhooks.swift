@@ -38,12 +38,10 @@ public struct Webhooks: Sendable {
     }
 
     public func create(_ draft: Draft, by caller: Caller) async throws -> Created {
-        guard caller.role == .providerAdmin || caller.role == .merchantAdmin else {
-            throw ServiceError.forbidden("only provider and merchant admins subscribe webhooks")
-        }
+        let now = runtime.now()
+        try caller.authorize(.manageWebhooks, at: now)
         let url = draft.url.trimmingCharacters(in: .whitespaces)
         try Webhook.validate(url: url, policy: policy)
-        let now = runtime.now()
         var random = SystemRandomNumberGenerator()
         let secret =
             "whsec_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
@@ -63,7 +61,7 @@ public struct Webhooks: Sendable {
     }
 
     public func list(by caller: Caller) async throws -> [Webhook] {
-        guard caller.role == .providerAdmin || caller.role == .merchantAdmin else { return [] }
+        guard caller.may(.manageWebhooks) else { return [] }
         return try await runtime.database.withConnection { try await repository.list(in: caller.scope, on: $0) }
     }
 
@@ -106,8 +104,7 @@ public struct Webhooks: Sendable {
     }
 
     private func find(_ id: UUID, _ caller: Caller, _ db: UnitOfWork) async throws -> Webhook {
-        guard caller.role == .providerAdmin || caller.role == .merchantAdmin,
-            let (hook, _) = try? await repository.find(id, in: caller.scope, on: db)
+        guard caller.may(.manageWebhooks), let (hook, _) = try? await repository.find(id, in: caller.scope, on: db)
         else { throw ServiceError.notFound("webhook") }
         return hook
     }

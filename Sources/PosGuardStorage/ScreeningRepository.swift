@@ -42,14 +42,13 @@ public struct ScreeningRepository: Sendable {
         }
         return terminals.compactMap { t in
             guard let store = stores[t.storeID] else { return nil }
-            let settings = [t.merchantID, t.storeID, t.id].reduce(DetectionSettings()) { s, owner in
-                overrides[owner].map { s.applying($0) } ?? s
-            }
+            let settings = DetectionSettings.effective(
+                merchant: overrides[t.merchantID], store: overrides[t.storeID], terminal: overrides[t.id])
             return ScreeningProfile(
                 terminalID: t.id, providerID: t.providerID, merchantID: t.merchantID, storeID: t.storeID, tid: t.tid,
                 mid: t.mid,
                 state: t.state, geofence: store.geofence, hours: store.businessHours,
-                timeZone: TimeZone(identifier: store.timeZone) ?? TimeZone(identifier: "UTC")!,
+                timeZone: store.zone,
                 declineOutsideHours: settings.declineOutsideHours)
         }
     }

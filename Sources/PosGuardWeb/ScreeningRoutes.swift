@@ -49,9 +49,7 @@ struct ScreeningRoutes {
         api.post("screen") { request, context in
             var request = request
             let caller = try context.requireCaller()
-            guard caller.role.readsOrganisation else {
-                throw ServiceError.forbidden("your role does not screen payments")
-            }
+            try caller.authorize(.screenPayments, at: app.runtime.now())
             let body = try await request.decodeJSON(Request.self, cardFields: ["pan"])
             var v = Validator()
             v.text(body.tid, "tid", max: 8)
