@@ -12,8 +12,7 @@ public enum ISOClient {
         /// Sends one message body (the length prefix is added), or raw bytes with `framed: false`.
         public func send(_ bytes: [UInt8], framed: Bool = true) async throws {
             var buffer = ByteBuffer()
-            if framed { buffer.writeInteger(UInt16(bytes.count)) }
-            buffer.writeBytes(bytes)
+            if framed { ISOFrameEncoder.write(bytes, into: &buffer) } else { buffer.writeBytes(bytes) }
             try await outbound.write(buffer)
         }
 

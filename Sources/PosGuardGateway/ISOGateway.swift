@@ -107,12 +107,13 @@ public struct ISOGateway: Sendable {
     }
 
     /// The handlers every connection starts with: the guard (limits and timeouts), back-pressure (no reading
-    /// while the answers pile up unread), and the frame decoder.
+    /// while the answers pile up unread), and the frame codec.
     private static func guardConnection(_ channel: any Channel, _ connections: ISOConnections) throws {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ISOConnectionGuard(connections: connections))
         try pipeline.addHandler(BackPressureHandler())
         try pipeline.addHandler(ByteToMessageHandler(ISOFrameDecoder()))
+        try pipeline.addHandler(MessageToByteHandler(ISOFrameEncoder()))
     }
 
     /// Each connection in a task of its own, reading frames one after another so answers keep their order,
@@ -142,12 +143,7 @@ public struct ISOGateway: Sendable {
     private func relay(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, to upstream: Upstream) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
-            func write(_ bytes: [UInt8]) async throws {
-                var buffer = ByteBuffer()
-                buffer.writeInteger(UInt16(bytes.count))
-                buffer.writeBytes(bytes)
-                try await outbound.write(buffer)
-            }
+            func write(_ bytes: [UInt8]) async throws { try await outbound.write(ByteBuffer(bytes: bytes)) }
             // Serves frames until the client leaves; with `upstream` nil, approvals answer 91.
             func serve(_ session: inout ISOClient.Session?) async throws {
                 while let frame = try await frames.next().map({ Array($0.readableBytesView) }) {

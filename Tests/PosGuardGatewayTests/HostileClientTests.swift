@@ -75,8 +75,7 @@ struct HostileClientTests {
                 let frame = try Self.codec.encode(
                     ISOMessage(mti: "0800", fields: [11: "000001", 48: String(repeating: "9", count: 999)]))
                 var framed = ByteBuffer()
-                framed.writeInteger(UInt16(frame.count))
-                framed.writeBytes(frame)
+                ISOFrameEncoder.write(frame, into: &framed)
                 let outbound = session.outbound
                 let flooder = Task { [framed] in
                     for _ in 0..<200_000 {  // 200 MB at most: far past any bound, so an unbounded server shows
