@@ -39,7 +39,7 @@ public struct AgentEnrollment: Sendable {
     let runtime: Runtime
     let terminals = TerminalRepository()
     var agents: AgentRepository { AgentRepository(secrets: runtime.secrets) }
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
 

@@ -24,7 +24,7 @@ public struct AlertDesk: Sendable {
     let runtime: Runtime
     let alerts = AlertRepository()
     let notifier: Notifier
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     /// `email` says whether alerts are also sent by email (an SMTP server is configured).
     public init(runtime: Runtime, email: Bool = false) {

@@ -33,7 +33,7 @@ public struct Authentication: Sendable {
     var users: UserRepository { UserRepository(secrets: runtime.secrets) }
     let sessions = SessionRepository()
     var outbox: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(
         runtime: Runtime, hasher: PasswordHasher, email: Bool = false, attempts: LoginAttempts = LoginAttempts()

@@ -8,7 +8,7 @@ struct Containment: Sendable {
     let runtime: Runtime
     let registry: TerminalRegistry
     let commands = CommandRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     static let lostModeMessage = "This payment terminal has been reported lost. Please return it to the store."
 

@@ -22,7 +22,7 @@ public struct DetectionSetup: Sendable {
     let merchants = MerchantRepository()
     let stores = StoreRepository()
     let terminals = TerminalRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
 

@@ -27,7 +27,7 @@ public struct MerchantDirectory: Sendable {
 
     let runtime: Runtime
     let merchants = MerchantRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
 

@@ -64,6 +64,6 @@ struct Notifier: Sendable {
     }
 
     static func json(_ alert: Alert) -> JSONValue {
-        (try? JSONValue.parse(Array(AuditTrail.encoder.encode(alert)))) ?? .null
+        (try? JSONValue.parse(Array(AuditLog.encoder.encode(alert)))) ?? .null
     }
 }

@@ -8,7 +8,7 @@ public struct ProviderDirectory: Sendable {
     let runtime: Runtime
     let users: UserDirectory
     let providers = ProviderRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(runtime: Runtime, hasher: PasswordHasher) {
         self.runtime = runtime

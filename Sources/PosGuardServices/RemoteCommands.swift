@@ -41,7 +41,7 @@ public struct RemoteCommands: Sendable {
     let registry: TerminalRegistry
     let commands = CommandRepository()
     let terminals = TerminalRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public func issue(_ request: Request, to id: UUID, by caller: Caller) async throws -> TerminalCommand {
         let payload = try TerminalCommand.payload(

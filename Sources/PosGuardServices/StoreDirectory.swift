@@ -60,7 +60,7 @@ public struct StoreDirectory: Sendable {
     let runtime: Runtime
     let stores = StoreRepository()
     let merchants = MerchantRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
 

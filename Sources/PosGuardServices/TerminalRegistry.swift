@@ -68,7 +68,7 @@ public struct TerminalRegistry: Sendable {
     let stores = StoreRepository()
     var agents: AgentRepository { AgentRepository(secrets: runtime.secrets) }
     let commands = CommandRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(runtime: Runtime) { self.runtime = runtime }
 

@@ -53,7 +53,7 @@ public struct UserDirectory: Sendable {
     let sessions = SessionRepository()
     let merchants = MerchantRepository()
     let stores = StoreRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(runtime: Runtime, hasher: PasswordHasher) {
         self.runtime = runtime

@@ -30,7 +30,7 @@ public struct Webhooks: Sendable {
     let policy: WebhookAddressPolicy
     var repository: NotificationRepository { NotificationRepository(secrets: runtime.secrets) }
     let merchants = MerchantRepository()
-    var audit: AuditTrail { AuditTrail(runtime: runtime) }
+    var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(runtime: Runtime, policy: WebhookAddressPolicy = WebhookAddressPolicy()) {
         self.runtime = runtime
