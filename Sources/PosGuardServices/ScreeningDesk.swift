@@ -167,14 +167,10 @@ public final class ScreeningDesk: Sendable {
 
     /// Rebuilds the rows a change touched (the change feed calls this after every unit of work that made one).
     public func reload(_ change: ChangeFeed.Change) async throws {
-        let filter: (String, UUID)
-        switch change {
-        case .terminal(let id): filter = ("id", id)
-        case .store(let id): filter = ("store_id", id)
-        case .merchant(let id): filter = ("merchant_id", id)
-        case .everything: return try await load()
+        if change == .everything { return try await load() }
+        let fresh = try await runtime.database.withConnection {
+            try await repository.profiles(touchedBy: change, on: $0)
         }
-        let fresh = try await runtime.database.withConnection { try await repository.profiles(only: filter, on: $0) }
         let ids = Set(fresh.map(\.terminalID))
         table.withLock { table in
             for (tid, profiles) in table where profiles.contains(where: { ids.contains($0.terminalID) }) {

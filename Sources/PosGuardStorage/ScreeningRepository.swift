@@ -7,10 +7,18 @@ import SQLKit
 public struct ScreeningRepository: Sendable {
     public init() {}
 
-    /// Every terminal of the instance with what screening needs of its store and settings; `only` narrows it.
-    public func profiles(only filter: (column: String, id: UUID)? = nil, on work: UnitOfWork) async throws
+    /// Every terminal of the instance with what screening needs of its store and settings, or only those a
+    /// change touched.
+    public func profiles(touchedBy change: ChangeFeed.Change = .everything, on work: UnitOfWork) async throws
         -> [ScreeningProfile]
     {
+        let filter: (column: String, id: UUID)? =
+            switch change {
+            case .terminal(let id): ("id", id)
+            case .store(let id): ("store_id", id)
+            case .merchant(let id): ("merchant_id", id)
+            case .everything: nil
+            }
         var query = work.sql.select().column("*").from("terminals")
         if let filter { query = query.where(filter.column, .equal, filter.id.key) }
         let terminals = try await query.all().map(TerminalRepository.terminal)
