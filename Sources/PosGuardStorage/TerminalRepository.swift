@@ -14,7 +14,8 @@ public struct TerminalRepository: Sendable {
 
     public init() {}
 
-    /// Adds terminals, many rows per statement.
+    /// Adds terminals, many rows per statement. The change recorded is their stores': a large import reloads
+    /// a few stores, not the whole instance.
     public func insert(_ terminals: [Terminal], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: terminals.count, by: Self.batchSize) {
             var insert = work.sql.insert(into: "terminals").columns(Self.columns)
@@ -23,7 +24,8 @@ public struct TerminalRepository: Sendable {
             }
             try await insert.run()
         }
-        for t in terminals { work.changed(.terminal(t.id)) }
+        var stores: Set<UUID> = []
+        for t in terminals where stores.insert(t.storeID).inserted { work.changed(.store(t.storeID)) }
     }
 
     /// Saves a terminal's details and store, leaving its state to `move`.
