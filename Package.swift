@@ -85,6 +85,20 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: strict
         ),
+        .target(
+            name: "PosGuardApp",
+            dependencies: [
+                "PosGuardDomain",
+                "PosGuardStorage",
+                "PosGuardServices",
+                "PosGuardWeb",
+                "PosGuardGateway",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "posguard",
             dependencies: [
@@ -93,6 +107,7 @@ let package = Package(
                 "PosGuardServices",
                 "PosGuardWeb",
                 "PosGuardGateway",
+                "PosGuardApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,13 +116,15 @@ let package = Package(
         ),
         .target(
             name: "PosGuardTestSupport",
-            dependencies: ["PosGuardDomain", "PosGuardStorage", "PosGuardServices"],
+            dependencies: ["PosGuardDomain", "PosGuardStorage", "PosGuardServices", "PosGuardWeb", "PosGuardApp"],
             path: "Tests/PosGuardTestSupport",
             swiftSettings: strict
         ),
         .testTarget(
             name: "PosGuardGatewayTests",
-            dependencies: ["PosGuardGateway", "PosGuardTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "PosGuardGateway", "PosGuardApp", "PosGuardTestSupport", .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -132,6 +149,7 @@ let package = Package(
             name: "PosGuardWebTests",
             dependencies: [
                 "PosGuardWeb",
+                "PosGuardApp",
                 "PosGuardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

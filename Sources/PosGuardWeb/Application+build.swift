@@ -1,7 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
-import NIOCore
 import PosGuardDomain
 import PosGuardServices
 import Prometheus
@@ -19,7 +17,7 @@ public struct HTTPSettings: Sendable {
     }
 }
 
-/// Builds the router every PosGuard instance serves; the executable and the tests both call this.
+/// Builds the router every PosGuard instance serves (`buildApplication` puts it behind the HTTP server).
 public func buildRouter(
     _ app: PosGuard, settings: HTTPSettings = HTTPSettings(),
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
@@ -51,16 +49,4 @@ public func buildRouter(
     AgentRoutes(app: app).add(to: router)
     routeTable.learn(router.routes.map { ($0.method, $0.path.description) })
     return router
-}
-
-/// The HTTP server of one instance.
-public func buildApplication(
-    _ app: PosGuard, host: String, port: Int, settings: HTTPSettings = HTTPSettings(), logger: Logger,
-    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(app, settings: settings),
-        configuration: .init(address: .hostname(host, port: port), serverName: "PosGuard"),
-        onServerRunning: onServerRunning,
-        logger: logger)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PosGuardApp
 import PosGuardDomain
 import PosGuardServices
 import PosGuardStorage
@@ -16,8 +17,9 @@ extension Bench {
 
         func run() async throws {
             say("PosGuard detection-state benchmark: \(terminals) terminals on SQLite")
-            try await BenchKit.withDatabase(url: nil, logger: Logs.bootstrap()) { runtime in
-                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
+            let logger = Logs.bootstrap()
+            try await BenchKit.withDatabase(url: nil, logger: logger) { runtime in
+                let app = try await BenchKit.application(runtime, logger: logger).posGuard
                 let (caller, stores) = try await BenchKit.tenant(app)
                 _ = try await BenchKit.importTerminals(app, caller: caller, stores: stores, count: terminals)
                 var ids: [UUID] = []

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOPosix
+import PosGuardApp
 import PosGuardDomain
 import PosGuardGateway
 import PosGuardISO8583
@@ -50,29 +51,17 @@ extension Bench {
                     + "idle \(limits.idleTimeout), frame \(limits.frameTimeout); ulimit -n "
                     + "\(ISOGatewayLimits.descriptorLimit().map(String.init) ?? "unlimited")")
             try await BenchKit.withDatabase(url: nil, logger: quiet) { runtime in
-                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
+                let application = try await BenchKit.application(
+                    runtime, logger: quiet, gateway: limits, jobs: .declineLogFlush)
+                let app = application.posGuard
                 let (caller, stores) = try await BenchKit.tenant(app)
                 _ = try await BenchKit.importTerminals(app, caller: caller, stores: stores, count: terminals)
-                try await app.screening.load()
                 let frames = try await validFrames(app, caller: caller)
-                let (httpPort, http) = try await BenchKit.startHTTP(app, logger: quiet)
-                let gateway = ISOGateway(
-                    screening: app.screening, now: { Date() }, host: "127.0.0.1", port: 0, limits: limits,
-                    logger: quiet)
-                let (ports, continuation) = AsyncStream<Int>.makeStream()
-                let server = Task { try await gateway.run { continuation.yield($0) } }
-                let declines = Task {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(1))
-                        _ = try? await app.screening.flush()
-                    }
-                }
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw ValidationError("the gateway did not start") }
+                let (httpPort, port, server) = try await BenchKit.start(application)
+                guard let gateway = application.gateway else { throw ValidationError("the gateway did not start") }
                 try await soak(gateway: gateway, port: port, httpPort: httpPort, frames: frames)
                 server.cancel()
-                http.cancel()
-                declines.cancel()
+                _ = await server.result
                 _ = try await app.screening.flush()
                 let rows = try await app.runtime.database.withSQL { db in
                     try await db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")

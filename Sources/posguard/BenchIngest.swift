@@ -4,11 +4,10 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import PosGuardApp
 import PosGuardDomain
 import PosGuardServices
 import PosGuardStorage
-import PosGuardWeb
-import ServiceLifecycle
 
 extension Bench {
     /// Signed event batches over loopback HTTP into a real server on SQLite, as a fleet's agents send them.
@@ -41,7 +40,8 @@ extension Bench {
                 "PosGuard ingest benchmark: \(batches) signed batches of \(events) events from \(terminals) terminals "
                     + "over \(connections) connections, \(databaseURL == nil ? "SQLite" : "PostgreSQL")")
             try await BenchKit.withDatabase(url: databaseURL, logger: logger) { runtime in
-                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
+                let application = try await BenchKit.application(runtime, logger: quiet)
+                let app = application.posGuard
                 let (caller, stores) = try await BenchKit.tenant(app)
                 _ = try await BenchKit.importTerminals(app, caller: caller, stores: stores, count: terminals)
                 let fleet = try await enroll(app, caller: caller)
@@ -58,7 +58,7 @@ extension Bench {
                         terminal: fleet[t].id, method: "POST", path: "/agent/v1/events", body: body, at: now)
                     requests[t].append((body, headers.map { ($0.name, $0.value) }, alert))
                 }
-                let (port, server) = try await BenchKit.startHTTP(app, logger: quiet)
+                let (port, _, server) = try await BenchKit.start(application)
                 let http = HTTPClient(
                     eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
                     configuration: .init(

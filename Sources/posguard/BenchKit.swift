@@ -1,10 +1,10 @@
 import Foundation
 import Logging
+import PosGuardApp
 import PosGuardDomain
+import PosGuardGateway
 import PosGuardServices
 import PosGuardStorage
-import PosGuardWeb
-import ServiceLifecycle
 
 /// What the benchmarks share: a throwaway database, a benchmark tenant, durations and memory readings.
 enum BenchKit {
@@ -65,18 +65,41 @@ enum BenchKit {
         return imported
     }
 
-    /// Starts the HTTP server in this process on a free port.
-    static func startHTTP(_ app: PosGuard, logger: Logger) async throws -> (Int, Task<Void, any Error>) {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = buildApplication(app, host: "127.0.0.1", port: 0, logger: logger) { channel in
-            continuation.yield(channel.localAddress?.port ?? 0)
+    /// A benchmark instance on `runtime`, built as `serve` builds one but with cheap bcrypt: HTTP on a free
+    /// loopback port, the ISO 8583 gateway on another when `gateway` limits are given, and only `jobs`.
+    static func application(
+        _ runtime: Runtime, logger: Logger, gateway limits: ISOGatewayLimits? = nil, jobs: BackgroundJobs = []
+    ) async throws -> PosGuardApplication {
+        var configuration = PosGuardConfiguration(runtime: runtime, hasher: PasswordHasher(cost: 4))
+        configuration.port = 0
+        configuration.iso8583Port = limits == nil ? nil : 0
+        configuration.gatewayLimits = limits ?? .standard
+        configuration.jobs = jobs
+        configuration.logger = logger
+        return try await buildApplication(configuration)
+    }
+
+    /// Runs `application` in this process until the task returned is cancelled; returns once it listens, with
+    /// its HTTP port and its gateway's (0 without a gateway).
+    static func start(_ application: PosGuardApplication) async throws -> (
+        http: Int, iso8583: Int, task: Task<Void, any Error>
+    ) {
+        let (ports, continuation) = AsyncStream<(gateway: Bool, port: Int)>.makeStream()
+        var application = application
+        application.onHTTPListening = { continuation.yield((false, $0)) }
+        application.onGatewayListening = { continuation.yield((true, $0)) }
+        let task = Task { [application] in
+            defer { continuation.finish() }
+            try await application.runService(gracefulShutdownSignals: [])
         }
-        let task = Task { try await server.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            throw PosGuardClient.Failure(description: "the server did not start")
+        var http: Int? = nil
+        var iso8583: Int? = application.gateway == nil ? 0 : nil
+        for await listening in ports {
+            if listening.gateway { iso8583 = listening.port } else { http = listening.port }
+            if let http, let iso8583 { return (http, iso8583, task) }
         }
-        return (port, task)
+        try await task.value
+        throw PosGuardClient.Failure(description: "the server did not start")
     }
 
     /// Files this process has open, counted in /proc/self/fd.

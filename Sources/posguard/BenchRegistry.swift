@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PosGuardApp
 import PosGuardDomain
 import PosGuardServices
 import PosGuardStorage
@@ -24,8 +25,9 @@ extension Bench {
             say(
                 "PosGuard registry benchmark: \(terminals) terminals on \(databaseURL == nil ? "SQLite" : "PostgreSQL")"
             )
-            try await BenchKit.withDatabase(url: databaseURL, logger: Logs.bootstrap()) { runtime in
-                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
+            let logger = Logs.bootstrap()
+            try await BenchKit.withDatabase(url: databaseURL, logger: logger) { runtime in
+                let app = try await BenchKit.application(runtime, logger: logger).posGuard
                 let (caller, stores) = try await BenchKit.tenant(app)
                 let importStart = ContinuousClock.now
                 let imported = try await BenchKit.importTerminals(

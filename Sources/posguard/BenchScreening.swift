@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PosGuardApp
 import PosGuardDomain
 import PosGuardGateway
 import PosGuardISO8583
@@ -24,10 +25,10 @@ extension Bench {
             var quiet = Logs.bootstrap()
             quiet.logLevel = .critical
             try await BenchKit.withDatabase(url: nil, logger: quiet) { runtime in
-                let app = PosGuard(runtime: runtime, hasher: PasswordHasher(cost: 4))
+                let application = try await BenchKit.application(runtime, logger: quiet, gateway: .standard)
+                let app = application.posGuard
                 let (caller, stores) = try await BenchKit.tenant(app)
                 _ = try await BenchKit.importTerminals(app, caller: caller, stores: stores, count: terminals)
-                try await app.screening.load()
                 var fleet: [(tid: String, mid: String)] = []
                 var cursor: Cursor? = nil
                 repeat {
@@ -65,12 +66,7 @@ extension Bench {
                         approved * 100 / decisions))
 
                 // Over TCP: the real gateway, one client per connection sending its next request on each answer.
-                let (ports, continuation) = AsyncStream<Int>.makeStream()
-                let gateway = ISOGateway(
-                    screening: app.screening, now: { Date() }, host: "127.0.0.1", port: 0, logger: quiet)
-                let server = Task { try await gateway.run { continuation.yield($0) } }
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw ValidationError("the gateway did not start") }
+                let (_, port, server) = try await BenchKit.start(application)
                 let codec = ISOCodec()
                 let frames = try sample.prefix(512).enumerated().map { i, r -> [UInt8] in
                     try codec.encode(

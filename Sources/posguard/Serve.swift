@@ -1,16 +1,15 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
-import NIOCore
+import PosGuardApp
 import PosGuardDomain
 import PosGuardGateway
 import PosGuardServices
 import PosGuardStorage
 import PosGuardWeb
-import ServiceLifecycle
 
-/// `posguard serve`: migrates the database and runs the HTTP server until SIGINT or SIGTERM.
+/// `posguard serve`: migrates the database and runs the HTTP server, the ISO 8583 gateway and the background
+/// jobs until SIGINT or SIGTERM.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the PosGuard server.")
 
@@ -97,22 +96,19 @@ struct Serve: AsyncParsableCommand {
                     + (opened.key.created
                         ? " (made now: back it up, or keep it in $\(MasterKey.environmentVariable); without it the "
                             + "database's TOTP, unlock and webhook secrets cannot be read)" : ""))
-            let smtp = mail.settings
+            let configuration = try applicationConfiguration(runtime: runtime, logger: logger)
             say(
-                smtp.map { "Email: alerts are sent through \($0.host):\($0.port) as \($0.from)" }
+                configuration.smtp.map { "Email: alerts are sent through \($0.host):\($0.port) as \($0.from)" }
                     ?? "Email: off (set --smtp-host and --smtp-from to send alert emails)")
-            let allowed = try webhookNetworks
+            let allowed = configuration.webhookAllow
             say(
                 allowed.isEmpty
                     ? "Webhooks: public addresses only (--webhook-allow CIDR opens a private network)"
                     : "Webhooks: public addresses and \(allowed.map(\.description).joined(separator: ", "))")
-            let app = PosGuard(runtime: runtime, smtp: smtp, webhookAllow: allowed)
-            try await app.engine.restore()
-            try await app.screening.load()
+            var application = try await buildApplication(configuration)
             if demo {
-                let logins = try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
                 say("\nDemo logins (role, email, password):")
-                for login in logins {
+                for login in application.demoLogins {
                     say(
                         "  \(login.role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(login.email.padding(toLength: 38, withPad: " ", startingAt: 0)) \(login.password)"
                     )
@@ -120,63 +116,41 @@ struct Serve: AsyncParsableCommand {
             }
             let host = host
             let operations = metricsToken == nil ? "" : ", /metrics"
-            let server = buildApplication(
-                app, host: host, port: port,
-                settings: HTTPSettings(metricsToken: metricsToken, trustedProxies: try proxyNetworks), logger: logger
-            ) { channel in
-                let port = channel.localAddress?.port ?? 0
+            application.onHTTPListening = { port in
                 say("\nPosGuard is listening:")
                 say(
                     "  HTTP  http://\(host):\(port)/  (API /api/v1, OpenAPI /api/v1/openapi.json, /healthz, /readyz\(operations))"
                 )
                 say("Press Ctrl-C to stop.")
             }
-            let silence = Periodic(name: "silence sweep", interval: .seconds(30), logger: logger) {
-                try await app.silence.sweep()
-            }
-            let webhooks = Periodic(name: "webhook deliveries", interval: .seconds(2), logger: logger) {
-                try await app.dispatcher.deliverDue()
-            }
-            let emails = Periodic(name: "email", interval: .seconds(5), logger: logger) {
-                try await app.mail?.sendDue() ?? 0
-            }
-            let kept = try declineLog.settings()
-            app.screening.limitDeclineLog(perKey: kept.perMinute, unknownTIDs: 5 * kept.perMinute)
-            let declines = Periodic(name: "decline log", interval: .seconds(1), logger: logger) {
-                try await app.screening.flush()
-            }
-            let retention = Periodic(name: "decline retention", interval: .seconds(3600), logger: logger) {
-                try await app.screening.prune(olderThan: kept.retentionDays)
-            }
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if iso8583Port != 0 {
-                var limits = try gatewayLimits.limits()
-                if let descriptors = ISOGatewayLimits.descriptorLimit() {
-                    let fitted = limits.fitted(toDescriptors: descriptors)
-                    if let warning = fitted.warning { logger.warning("\(warning)") }
-                    limits = fitted.limits
+            if let gateway = application.gateway {
+                application.onGatewayListening = { port in
+                    let limits = gateway.connections.limits
+                    say("  ISO 8583  tcp://\(gateway.host):\(port)  (screening: 0100/0200 in, 0110/0210 out)")
+                    say(
+                        "            at most \(limits.maxConnections) connections, \(limits.maxConnectionsPerAddress) per address; "
+                            + "closed after \(limits.idleTimeout) idle or \(limits.frameTimeout) inside a frame")
                 }
-                let gateway = ISOGateway(
-                    screening: app.screening, now: app.runtime.now, host: host, port: iso8583Port, upstream: upstream,
-                    limits: limits, logger: logger)
-                services.append(.init(service: GatewayService(gateway: gateway)))
             }
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services + [
-                        .init(service: server),
-                        .init(service: declines, successTerminationBehavior: .ignore),
-                        .init(service: retention, successTerminationBehavior: .ignore),
-                        .init(
-                            service: ChangeRelayService(relay: ChangeRelay(database: app.runtime.database, logger: logger)),
-                            successTerminationBehavior: .ignore),
-                        .init(service: silence, successTerminationBehavior: .ignore),
-                        .init(service: webhooks, successTerminationBehavior: .ignore),
-                        .init(service: emails, successTerminationBehavior: .ignore),
-                    ],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+            try await application.runService()
         }
+    }
+
+    /// The instance the command line describes, on `runtime`.
+    func applicationConfiguration(runtime: Runtime, logger: Logger) throws -> PosGuardConfiguration {
+        var configuration = PosGuardConfiguration(runtime: runtime)
+        configuration.host = host
+        configuration.port = port
+        configuration.iso8583Port = iso8583Port == 0 ? nil : iso8583Port
+        configuration.iso8583Upstream = upstream
+        configuration.gatewayLimits = try gatewayLimits.limits()
+        (configuration.declinesPerMinute, configuration.declineRetentionDays) = try declineLog.settings()
+        configuration.http = HTTPSettings(metricsToken: metricsToken, trustedProxies: try proxyNetworks)
+        configuration.webhookAllow = try webhookNetworks
+        configuration.smtp = mail.settings
+        configuration.demo = demo
+        configuration.logger = logger
+        return configuration
     }
 
     /// The `--iso8583-upstream` host and port.

@@ -1,4 +1,5 @@
 import Foundation
+import PosGuardApp
 import PosGuardDomain
 import PosGuardServices
 import PosGuardStorage
@@ -16,10 +17,9 @@ struct MultiInstanceTests {
             // The second instance has its own pool and its own change feed: it hears of the first's changes
             // only through PostgreSQL.
             let other = try db.sibling()
-            let second = PosGuard(
-                runtime: Runtime(database: other, secrets: first.app.runtime.secrets, now: first.clock.function),
-                hasher: PasswordHasher(cost: 4))
-            try await second.screening.load()
+            let second = try await buildApplication(
+                .test(Runtime(database: other, secrets: first.app.runtime.secrets, now: first.clock.function))
+            ).posGuard
             let (listening, ready) = AsyncStream<Void>.makeStream()
             let relay = Task {
                 await ChangeRelay(database: other, logger: .init(label: "test")).run { ready.yield() }

@@ -1,27 +1,33 @@
 import Foundation
+import PosGuardApp
 import PosGuardDomain
 import PosGuardServices
 import PosGuardStorage
+import PosGuardWeb
 
-/// The demo tenant loaded into a test database, with handles on its parts.
+/// The demo tenant loaded into a test database by the application `serve` runs, with handles on its parts.
 public struct DemoTenant: Sendable {
-    public let app: PosGuard
+    /// The instance over the test database (`PosGuardConfiguration.test`).
+    public let application: PosGuardApplication
     public let clock: TestClock
+
+    public var app: PosGuard { application.posGuard }
 
     /// Loads the demo tenant with cheap bcrypt so tests stay fast, its secrets sealed under a random master key
     /// checked against the database as at a real start. `webhookAllow` lets webhooks reach test receivers on
-    /// loopback.
+    /// loopback; `http` sets the metrics token and trusted proxies.
     public static func load(
         on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil,
-        secrets: SecretBox = .random(), webhookAllow: [IPNetwork] = []
+        secrets: SecretBox = .random(), webhookAllow: [IPNetwork] = [], http: HTTPSettings = HTTPSettings()
     ) async throws -> DemoTenant {
         try await SealedSecrets.adopt(secrets, in: db, at: clock.now)
-        let app = PosGuard(
-            runtime: Runtime(database: db, secrets: secrets, now: clock.function), hasher: PasswordHasher(cost: 4),
-            smtp: smtp, webhookAllow: webhookAllow)
-        try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
-        try await app.screening.load()
-        return DemoTenant(app: app, clock: clock)
+        var configuration = PosGuardConfiguration.test(
+            Runtime(database: db, secrets: secrets, now: clock.function))
+        configuration.http = http
+        configuration.webhookAllow = webhookAllow
+        configuration.smtp = smtp
+        configuration.demo = true
+        return DemoTenant(application: try await buildApplication(configuration), clock: clock)
     }
 
     /// Another provider beside the demo one, with one merchant and one store (`code`), and its system caller:

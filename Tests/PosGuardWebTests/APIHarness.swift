@@ -3,13 +3,14 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PosGuardApp
 import PosGuardDomain
 import PosGuardServices
 import PosGuardTestSupport
 import PosGuardWeb
 import Testing
 
-/// A running API over the demo tenant on a fresh SQLite database, driven through HummingbirdTesting.
+/// The application over the demo tenant on a fresh SQLite database, driven through HummingbirdTesting.
 struct APIHarness {
     let client: any TestClientProtocol
     let tenant: DemoTenant
@@ -24,11 +25,10 @@ struct APIHarness {
         webhookAllow: [IPNetwork] = [], _ body: @escaping @Sendable (APIHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.sqlite.withMigrated { db async throws in
-            let tenant = try await DemoTenant.load(on: db, webhookAllow: webhookAllow)
-            let router = buildRouter(tenant.app, settings: HTTPSettings(metricsToken: metricsToken))
-            let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
-            try await Application(router: router).test(.router) { client in
-                try await body(APIHarness(client: client, tenant: tenant, routes: routes))
+            let tenant = try await DemoTenant.load(
+                on: db, webhookAllow: webhookAllow, http: HTTPSettings(metricsToken: metricsToken))
+            try await tenant.application.test(.router) { client in
+                try await body(APIHarness(client: client, tenant: tenant, routes: tenant.application.routes))
             }
         }
     }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PosGuardApp
 import PosGuardDomain
 import PosGuardTestSupport
 import PosGuardWeb
@@ -13,9 +14,8 @@ struct ClientAddressAPITests {
     /// Signs in over loopback with an `X-Forwarded-For` header and answers the source the audit log recorded.
     func recordedSource(trusting proxies: [IPNetwork]) async throws -> String? {
         try await TestDatabase.sqlite.withMigrated { db async throws in
-            let tenant = try await DemoTenant.load(on: db)
-            let router = buildRouter(tenant.app, settings: HTTPSettings(trustedProxies: proxies))
-            return try await Application(router: router).test(.live) { client in
+            let tenant = try await DemoTenant.load(on: db, http: HTTPSettings(trustedProxies: proxies))
+            return try await tenant.application.test(.live) { client in
                 let login = tenant.login("admin@harbour.demo")
                 let body = #"{"email":"\#(login.email)","password":"\#(login.password)"}"#
                 let response = try await client.execute(

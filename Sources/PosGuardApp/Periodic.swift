@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Background work beside the HTTP server — the silence sweep, webhook deliveries — run every `interval`
+/// Background work beside the servers — the silence sweep, webhook deliveries — run every `interval`
 /// until shutdown. A failed round is logged and the next one tried.
 struct Periodic: Service {
     let name: String
@@ -11,7 +11,7 @@ struct Periodic: Service {
     let work: @Sendable () async throws -> Int
 
     func run() async throws {
-        try await cancelOnGracefulShutdown { await repeatUntilCancelled() }
+        await cancelWhenGracefulShutdown { await repeatUntilCancelled() }
     }
 
     private func repeatUntilCancelled() async {
