@@ -123,7 +123,8 @@ let package = Package(
         .testTarget(
             name: "PosGuardGatewayTests",
             dependencies: [
-                "PosGuardGateway", "PosGuardApp", "PosGuardTestSupport", .product(name: "NIOPosix", package: "swift-nio"),
+                "PosGuardGateway", "PosGuardApp", "PosGuardTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

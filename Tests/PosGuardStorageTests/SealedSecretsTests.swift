@@ -153,8 +153,14 @@ struct SealedSecretsTests {
             // A database as the version before sealed secrets left it: schema 6, secrets in clear, declines with
             // a keyed hash of the card number and the hash key in the same database.
             try await Migrations.migrate(db, upTo: 6)
-            // Today's services, used below to hand out the secrets, also record the last TOTP step (schema 9).
-            try await db.withSQL { try await $0.raw("ALTER TABLE users ADD COLUMN totp_last_step BIGINT").run() }
+            // Today's application, used below to hand out the secrets, restores each store's detection memory at
+            // start (schema 8) and records the last TOTP step (schema 9).
+            try await db.withSQL { db in
+                try await db.raw(
+                    "CREATE TABLE store_watch (store_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at BIGINT)"
+                ).run()
+                try await db.raw("ALTER TABLE users ADD COLUMN totp_last_step BIGINT").run()
+            }
             let keyText = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
             let tenant = try await DemoTenant.load(on: db, secrets: try #require(MasterKey.decode(keyText)))
             let issued = try await Self.issue(tenant)
@@ -193,7 +199,10 @@ struct SealedSecretsTests {
             #expect(
                 Set(try await Self.storedInClear(issued, in: db)).count == 4, "the old version's secrets are in clear")
 
-            try await db.withSQL { try await $0.raw("ALTER TABLE users DROP COLUMN totp_last_step").run() }
+            try await db.withSQL { db in
+                try await db.raw("DROP TABLE store_watch").run()
+                try await db.raw("ALTER TABLE users DROP COLUMN totp_last_step").run()
+            }
             #expect(try await Migrations.migrate(db) == Migrations.all.map(\.version).filter { $0 >= 7 })
             let unlocked = try await MasterKey.unlock(
                 db, keyFile: "/nonexistent/posguard.key", explicitFile: false,
