@@ -13,7 +13,7 @@ public func buildApplication(_ configuration: PosGuardConfiguration) async throw
     let app = PosGuard(
         runtime: configuration.runtime, hasher: configuration.hasher, smtp: configuration.smtp,
         webhookAllow: configuration.webhookAllow)
-    try await app.engine.restore()
+    try await app.memory.restore()
     let demoLogins = configuration.demo ? try await DemoData.load(runtime: app.runtime, hasher: app.hasher) : []
     try await app.screening.load()
     let perMinute = configuration.declinesPerMinute

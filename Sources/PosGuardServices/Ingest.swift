@@ -24,15 +24,15 @@ public struct Ingest: Sendable {
     }
 
     let runtime: Runtime
-    let engine: DetectionEngine
+    let memory: DetectionMemory
     let alertDesk: AlertDesk
     let containment: Containment
     let remoteCommands: RemoteCommands
     let events = EventRepository()
 
-    init(runtime: Runtime, engine: DetectionEngine, alertDesk: AlertDesk, registry: TerminalRegistry) {
+    init(runtime: Runtime, memory: DetectionMemory, alertDesk: AlertDesk, registry: TerminalRegistry) {
         self.runtime = runtime
-        self.engine = engine
+        self.memory = memory
         self.alertDesk = alertDesk
         containment = Containment(runtime: runtime, registry: registry)
         remoteCommands = RemoteCommands(runtime: runtime, registry: registry)
@@ -56,7 +56,7 @@ public struct Ingest: Sendable {
     public func ingest(_ values: [JSONValue], from terminalID: UUID) async throws -> Outcome {
         let now = runtime.now()
         let entries = values.map { BatchPlan.Entry($0, now: now) }
-        return try await engine.lock.withLock(terminalID) {
+        return try await memory.lock.withLock(terminalID) {
             try await judgeAndStore(entries, terminalID: terminalID, now: now)
         }
     }
@@ -64,24 +64,24 @@ public struct Ingest: Sendable {
     private func judgeAndStore(_ entries: [BatchPlan.Entry], terminalID: UUID, now: Date) async throws
         -> Outcome
     {
-        guard let subject = try await engine.subject(terminalID) else { throw ServiceError.notFound("terminal") }
+        guard let subject = try await memory.subject(terminalID) else { throw ServiceError.notFound("terminal") }
         guard BatchPlan.concernsStore(entries) else {
             return try await judgeAndStore(entries, subject: subject, store: nil, now: now)
         }
         let store = subject.terminal.storeID
-        return try await engine.lock.withLock(store) {
-            try await judgeAndStore(entries, subject: subject, store: engine.storeWatch(of: store), now: now)
+        return try await memory.lock.withLock(store) {
+            try await judgeAndStore(entries, subject: subject, store: memory.storeWatch(of: store), now: now)
         }
     }
 
     /// Plans and commits a batch; `store` is the store's memory when the batch holds events that concern
     /// it, and its lock is then held.
     private func judgeAndStore(
-        _ entries: [BatchPlan.Entry], subject: DetectionEngine.Subject, store: StoreWatch?, now: Date
+        _ entries: [BatchPlan.Entry], subject: DetectionMemory.Subject, store: StoreWatch?, now: Date
     ) async throws -> Outcome {
         let terminal = subject.terminal
         let plan = BatchPlan(
-            entries, terminal: terminal.id, watch: engine.watch(of: terminal.id), store: store ?? StoreWatch(),
+            entries, terminal: terminal.id, watch: memory.watch(of: terminal.id), store: store ?? StoreWatch(),
             context: subject.context, at: now)
         let stored = plan.fresh.map {
             StoredEvent(
@@ -107,8 +107,8 @@ public struct Ingest: Sendable {
                 to: terminal.id, provider: terminal.providerID, at: now, on: db)
             return (alerts, pending)
         }
-        engine.setWatch(plan.watch, of: terminal.id)
-        if store != nil { engine.setStoreWatch(plan.storeWatch, of: terminal.storeID) }
+        memory.setWatch(plan.watch, of: terminal.id)
+        if store != nil { memory.setStoreWatch(plan.storeWatch, of: terminal.storeID) }
         return Outcome(
             ackedSeq: plan.ackedSeq, missing: plan.missing, refused: plan.refused, commands: pending, alerts: alerts)
     }

@@ -14,7 +14,7 @@ public struct PosGuard: Sendable {
     public let auditLog: AuditLog
     public let enrollment: AgentEnrollment
     public let agents: AgentVerifier
-    public let engine: DetectionEngine
+    public let memory: DetectionMemory
     public let ingest: Ingest
     public let alerts: AlertDesk
     public let silence: SilenceWatch
@@ -43,17 +43,17 @@ public struct PosGuard: Sendable {
         auditLog = AuditLog(runtime: runtime)
         enrollment = AgentEnrollment(runtime: runtime)
         agents = AgentVerifier(runtime: runtime)
-        engine = DetectionEngine(runtime: runtime)
+        memory = DetectionMemory(runtime: runtime)
         alerts = AlertDesk(runtime: runtime, email: smtp != nil)
-        ingest = Ingest(runtime: runtime, engine: engine, alertDesk: alerts, registry: terminals)
+        ingest = Ingest(runtime: runtime, memory: memory, alertDesk: alerts, registry: terminals)
         silence = SilenceWatch(
-            runtime: runtime, engine: engine, alertDesk: alerts,
+            runtime: runtime, memory: memory, alertDesk: alerts,
             containment: Containment(runtime: runtime, registry: terminals))
         detection = DetectionSetup(runtime: runtime)
         webhooks = Webhooks(runtime: runtime, policy: WebhookAddressPolicy(allowing: webhookAllow))
         dispatcher = WebhookDispatcher(runtime: runtime, policy: WebhookAddressPolicy(allowing: webhookAllow))
         mail = smtp.map { EmailDispatcher(runtime: runtime, settings: $0) }
-        screening = ScreeningDesk(runtime: runtime, engine: engine, alertDesk: alerts)
+        screening = ScreeningDesk(runtime: runtime, memory: memory, alertDesk: alerts)
         commands = RemoteCommands(runtime: runtime, registry: terminals)
     }
 }

@@ -5,13 +5,13 @@ import Synchronization
 
 /// The screening gateway's decisions: one in-memory table of terminals keyed by TID, built from storage at
 /// start and refreshed whenever a terminal, store or setting changes, with each terminal's last fix read
-/// from the detection engine — so no decision waits on the database. Declines are recorded, and a payment
+/// from detection memory — so no decision waits on the database. Declines are recorded, and a payment
 /// tried on a stolen terminal raises a `stolen_terminal_used` alert, both off the decision path. The log is
 /// bounded: past the first few declines of a terminal (or unknown TID) and reasons in a minute, one row counts the
 /// rest (`DeclineSampling`), and rows past the retention period are deleted (`prune`).
 public final class ScreeningDesk: Sendable {
     let runtime: Runtime
-    let engine: DetectionEngine
+    let memory: DetectionMemory
     let alertDesk: AlertDesk
     let repository = ScreeningRepository()
     private let table = Mutex<[String: [ScreeningProfile]]>([:])
@@ -21,9 +21,9 @@ public final class ScreeningDesk: Sendable {
     /// how many of those the database has.
     private let counted = Mutex<[DeclineSampling.Key: (id: UUID, count: Int64, written: Int64)]>([:])
 
-    init(runtime: Runtime, engine: DetectionEngine, alertDesk: AlertDesk) {
+    init(runtime: Runtime, memory: DetectionMemory, alertDesk: AlertDesk) {
         self.runtime = runtime
-        self.engine = engine
+        self.memory = memory
         self.alertDesk = alertDesk
         runtime.database.changes.listen { [weak self] change in
             // A reload that fails (the database gone for a moment) is healed by the next change or restart.
@@ -48,7 +48,7 @@ public final class ScreeningDesk: Sendable {
                 !scope.contains(provider: $0.providerID, merchant: $0.merchantID, store: $0.storeID)
             }
         }
-        return Screening.decide(request, candidates: candidates) { engine.watch(of: $0).lastFix }
+        return Screening.decide(request, candidates: candidates) { memory.watch(of: $0).lastFix }
     }
 
     /// Keeps the first `perKey` declines of a terminal and reasons in a minute one by one, and the first
@@ -109,7 +109,7 @@ public final class ScreeningDesk: Sendable {
             // on itself.
             var stolen: [(ScreeningDecline, Terminal)] = []
             for d in batch where d.reasons.contains(.stolen) || d.reasons.contains(.suspectedStolen) {
-                if let id = d.terminalID, let subject = try await engine.subject(id) {
+                if let id = d.terminalID, let subject = try await memory.subject(id) {
                     stolen.append((d, subject.terminal))
                 }
             }

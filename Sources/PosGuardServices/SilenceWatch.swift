@@ -7,7 +7,7 @@ import PosGuardStorage
 /// too long are given up as lost (`event_gap`), so the acknowledgement moves on even if the terminal is silent.
 public struct SilenceWatch: Sendable {
     let runtime: Runtime
-    let engine: DetectionEngine
+    let memory: DetectionMemory
     let alertDesk: AlertDesk
     let containment: Containment
 
@@ -17,10 +17,10 @@ public struct SilenceWatch: Sendable {
         let now = runtime.now()
         var raised = 0
         // No threshold may be under a minute, so what happened within the last minute is left for later.
-        for id in engine.due(now.addingTimeInterval(-60)) {
-            raised += try await engine.lock.withLock(id) {
-                var watch = engine.watch(of: id)
-                guard let subject = try await engine.subject(id) else { return 0 }
+        for id in memory.due(now.addingTimeInterval(-60)) {
+            raised += try await memory.lock.withLock(id) {
+                var watch = memory.watch(of: id)
+                guard let subject = try await memory.subject(id) else { return 0 }
                 let settings = subject.context.settings
                 let findings =
                     DetectionRules.judgeMissingEvents(watch: &watch, settings: settings, now: now)
@@ -33,7 +33,7 @@ public struct SilenceWatch: Sendable {
                         try await containment.respond(to: critical, terminal: subject.terminal, at: now, on: db)
                     }
                 }
-                engine.setWatch(watch, of: id)
+                memory.setWatch(watch, of: id)
                 return 1
             }
         }

@@ -6,7 +6,7 @@ import PosGuardServices
 import PosGuardStorage
 
 extension Bench {
-    /// How much memory detection needs per terminal: every terminal reports a few events, so the engine holds
+    /// How much memory detection needs per terminal: every terminal reports a few events, so detection memory holds
     /// its watch state and detection context, and the growth of the process is measured.
     struct DetectionMemory: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -59,12 +59,12 @@ extension Bench {
                 say(
                     String(
                         format: "state built:    %d terminals in %.1f s (%.0f single-batch ingests/s in process)",
-                        app.engine.watchCount, seconds, Double(ids.count) / seconds))
+                        app.memory.watchCount, seconds, Double(ids.count) / seconds))
                 say(
                     String(
                         format:
                             "memory:         %.0f MiB for the detection state of %d terminals (%.0f bytes each), RSS now %.0f MiB",
-                        grown / 1_048_576, app.engine.watchCount, grown / Double(max(app.engine.watchCount, 1)),
+                        grown / 1_048_576, app.memory.watchCount, grown / Double(max(app.memory.watchCount, 1)),
                         Double(BenchKit.residentKiB()) / 1024))
             }
         }

@@ -48,9 +48,9 @@ struct DetectionStorageTests {
             let restarted = PosGuard(
                 runtime: Runtime(database: db, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
                 hasher: PasswordHasher(cost: 4))
-            try await restarted.engine.restore()
-            #expect(restarted.engine.watch(of: terminal.id).lastSeq == 3)
-            #expect(restarted.engine.watch(of: terminal.id).iccid == "8949000000000000666")
+            try await restarted.memory.restore()
+            #expect(restarted.memory.watch(of: terminal.id).lastSeq == 3)
+            #expect(restarted.memory.watch(of: terminal.id).iccid == "8949000000000000666")
             let again = try await restarted.ingest.ingest(
                 [event(3, "heartbeat", at: now), event(4, "heartbeat", at: now)], from: terminal.id)
             #expect(again.ackedSeq == 4 && again.alerts.isEmpty)
@@ -80,8 +80,8 @@ struct DetectionStorageTests {
             let restarted = PosGuard(
                 runtime: Runtime(database: db, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
                 hasher: PasswordHasher(cost: 4))
-            try await restarted.engine.restore()
-            #expect(restarted.engine.storeWatch(of: tills.first!.storeID).refunds.map(\.amountMinor) == [60_000])
+            try await restarted.memory.restore()
+            #expect(restarted.memory.storeWatch(of: tills.first!.storeID).refunds.map(\.amountMinor) == [60_000])
             let second = try await restarted.ingest.ingest([refund(1, 50_000)], from: tills.last!.id)
             let alert = try #require(second.alerts.first { $0.rule == .refundLimit })
             #expect(alert.terminalID == tills.last!.id && alert.message.contains("110000 EUR"))

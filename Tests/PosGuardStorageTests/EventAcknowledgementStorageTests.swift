@@ -15,7 +15,7 @@ struct EventAcknowledgementStorageTests {
         let restarted = PosGuard(
             runtime: Runtime(database: db, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
             hasher: PasswordHasher(cost: 4))
-        try await restarted.engine.restore()
+        try await restarted.memory.restore()
         return restarted
     }
 

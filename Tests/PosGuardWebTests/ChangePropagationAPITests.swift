@@ -28,7 +28,7 @@ struct ChangePropagationAPITests {
             }
             /// Detection's view of the terminal, read (and so cached) before each write.
             func context() async throws -> DetectionContext {
-                try #require(try await app.engine.subject(id)).context
+                try #require(try await app.memory.subject(id)).context
             }
             func expectOK(_ reply: APIHarness.Reply, _ what: String) {
                 #expect((200..<300).contains(Int(reply.status.code)), "\(what): \(reply.status) \(reply.text)")

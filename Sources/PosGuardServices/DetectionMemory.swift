@@ -7,7 +7,7 @@ import Synchronization
 /// context events are judged in, held in memory so an event is judged without a database round-trip.
 /// Watches are restored from storage at start; contexts are loaded on first use and dropped whenever what
 /// they were built from changes.
-public final class DetectionEngine: Sendable {
+public final class DetectionMemory: Sendable {
     /// A terminal as detection sees it: where it belongs, and the context of its events.
     public struct Subject: Sendable {
         public var terminal: Terminal
