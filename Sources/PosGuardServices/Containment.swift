@@ -20,7 +20,8 @@ struct Containment: Sendable {
         if TerminalLifecycle.check(from: terminal.state, to: .suspectedStolen) == .allowed {
             _ = try await registry.apply(.suspectedStolen, to: terminal, by: detection, reason: reason, at: now, on: db)
         }
-        let pending = try await commands.commands(of: terminal.id, status: .queued, in: .provider(terminal.providerID), on: db)
+        let pending = try await commands.commands(
+            of: terminal.id, status: .queued, in: .provider(terminal.providerID), on: db)
         if terminal.state != .retired, !pending.contains(where: { $0.type == .lock }) {
             let lock = TerminalCommand(
                 id: runtime.ids.next(), terminalID: terminal.id, type: .lock,

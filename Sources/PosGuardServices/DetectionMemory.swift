@@ -71,7 +71,8 @@ public final class DetectionMemory: Sendable {
             let detection = DetectionRepository()
             let context = DetectionContext(
                 terminal: t, store: store,
-                roster: Set(try await detection.roster(of: store.id, in: .provider(provider), on: db).map(\.operatorID)),
+                roster: Set(
+                    try await detection.roster(of: store.id, in: .provider(provider), on: db).map(\.operatorID)),
                 merchantOverrides: try await detection.overrides(of: t.merchantID, on: db),
                 storeOverrides: try await detection.overrides(of: t.storeID, on: db),
                 terminalOverrides: try await detection.overrides(of: t.id, on: db))

@@ -62,24 +62,28 @@ public struct AgentRepository: Sendable {
     public func setKey(terminal: UUID, publicKey: String, unlockSecret: String, at now: Date, on work: UnitOfWork)
         async throws
     {
-        try await work.sql.insert(into: "agent_keys").columns("terminal_id", "public_key", "unlock_secret", "enrolled_at")
-            .values(
-                SQLBind(terminal.key), SQLBind(publicKey),
-                SQLBind(try secrets.seal(unlockSecret, for: .unlock(terminal: terminal))), SQLBind(now.millis)
-            )
-            .onConflict(with: ["terminal_id"]) {
-                $0.set(excludedValueOf: "public_key").set(excludedValueOf: "unlock_secret").set(
-                    excludedValueOf: "enrolled_at")
-            }
-            .run()
+        try await work.sql.insert(into: "agent_keys").columns(
+            "terminal_id", "public_key", "unlock_secret", "enrolled_at"
+        )
+        .values(
+            SQLBind(terminal.key), SQLBind(publicKey),
+            SQLBind(try secrets.seal(unlockSecret, for: .unlock(terminal: terminal))), SQLBind(now.millis)
+        )
+        .onConflict(with: ["terminal_id"]) {
+            $0.set(excludedValueOf: "public_key").set(excludedValueOf: "unlock_secret").set(
+                excludedValueOf: "enrolled_at")
+        }
+        .run()
         work.changed(.terminal(terminal))
     }
 
     /// The unlock secret of an enrolled terminal.
     public func unlockSecret(terminal: UUID, on work: UnitOfWork) async throws -> String? {
-        try await work.sql.select().column("unlock_secret").from("agent_keys").where("terminal_id", .equal, terminal.key)
-            .first()?
-            .optionalText("unlock_secret").map { try secrets.open($0, for: .unlock(terminal: terminal)) }
+        try await work.sql.select().column("unlock_secret").from("agent_keys").where(
+            "terminal_id", .equal, terminal.key
+        )
+        .first()?
+        .optionalText("unlock_secret").map { try secrets.open($0, for: .unlock(terminal: terminal)) }
     }
 
     /// The enrolled terminal with this id, with its key.

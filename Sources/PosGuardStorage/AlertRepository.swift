@@ -30,13 +30,15 @@ public struct AlertRepository: Sendable {
 
     /// Saves everything about an alert that can change after it was raised.
     public func update(_ a: Alert, on work: UnitOfWork) async throws {
-        try await work.sql.update("alerts").set("severity", to: a.severity.rawValue).set("status", to: a.status.rawValue)
-            .set("message", to: a.message).set("occurrences", to: Int64(a.occurrences))
-            .set("evidence", to: Self.evidence(a.evidence)).set("last_at", to: a.lastAt.millis)
-            .set("acknowledged_at", to: a.acknowledgedAt?.millis).set("acknowledged_by", to: a.acknowledgedBy)
-            .set("resolved_at", to: a.resolvedAt?.millis).set("resolved_by", to: a.resolvedBy)
-            .set("resolution", to: a.resolution).set("false_positive", to: a.falsePositive ? 1 : 0)
-            .where("id", .equal, a.id.key).run()
+        try await work.sql.update("alerts").set("severity", to: a.severity.rawValue).set(
+            "status", to: a.status.rawValue
+        )
+        .set("message", to: a.message).set("occurrences", to: Int64(a.occurrences))
+        .set("evidence", to: Self.evidence(a.evidence)).set("last_at", to: a.lastAt.millis)
+        .set("acknowledged_at", to: a.acknowledgedAt?.millis).set("acknowledged_by", to: a.acknowledgedBy)
+        .set("resolved_at", to: a.resolvedAt?.millis).set("resolved_by", to: a.resolvedBy)
+        .set("resolution", to: a.resolution).set("false_positive", to: a.falsePositive ? 1 : 0)
+        .where("id", .equal, a.id.key).run()
     }
 
     public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> Alert? {

@@ -30,7 +30,8 @@ public struct ChangeRelay: Sendable {
                 ) { payload in
                     let parts = payload.split(separator: "|", maxSplits: 1).map(String.init)
                     guard parts.count == 2, parts[0] != own else { return }
-                    await changes.publish(parts[1].split(separator: ",").compactMap { ChangeFeed.Change(text: String($0)) })
+                    await changes.publish(
+                        parts[1].split(separator: ",").compactMap { ChangeFeed.Change(text: String($0)) })
                 }
             } catch {
                 if Task.isCancelled { return }

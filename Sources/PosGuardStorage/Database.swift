@@ -244,7 +244,7 @@ public final class Database: @unchecked Sendable {
     private func classified<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch where Self.isUniqueViolation(error) {
+        } catch  where Self.isUniqueViolation(error) {
             throw DuplicateEntry()
         }
     }

@@ -29,7 +29,8 @@ public struct DetectionRepository: Sendable {
     }
 
     public func setOverrides(
-        _ o: DetectionOverrides, of owner: UUID, level: DetectionSettings.Level, provider: UUID, at now: Date, on work: UnitOfWork
+        _ o: DetectionOverrides, of owner: UUID, level: DetectionSettings.Level, provider: UUID, at now: Date,
+        on work: UnitOfWork
     ) async throws {
         let json = String(decoding: try Self.encoder.encode(o), as: UTF8.self)
         try await work.sql.insert(into: "detection_overrides").columns(
@@ -48,11 +49,12 @@ public struct DetectionRepository: Sendable {
     public func roster(of store: UUID, in scope: Scope, on work: UnitOfWork) async throws -> [StoreOperator] {
         try await work.sql.select().column("*").from("store_operators").where("store_id", .equal, store.key)
             .scoped(scope, through: "store_id", of: "stores", .stores).orderBy("operator_id")
-        .all().map { row in
-            StoreOperator(
-                storeID: try row.uuid("store_id"), operatorID: try row.text("operator_id"), name: try row.text("name"),
-                addedAt: try row.date("added_at"))
-        }
+            .all().map { row in
+                StoreOperator(
+                    storeID: try row.uuid("store_id"), operatorID: try row.text("operator_id"),
+                    name: try row.text("name"),
+                    addedAt: try row.date("added_at"))
+            }
     }
 
     public func putOperator(_ op: StoreOperator, on work: UnitOfWork) async throws {

@@ -20,7 +20,8 @@ public struct EventRepository: Sendable {
     /// Appends events; one already stored (same terminal and number) is left as it was.
     public func insert(_ events: [StoredEvent], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: events.count, by: TerminalRepository.batchSize) {
-            var insert = work.sql.insert(into: "events").columns("terminal_id", "seq", "type", "at", "received_at", "body")
+            var insert = work.sql.insert(into: "events").columns(
+                "terminal_id", "seq", "type", "at", "received_at", "body")
             for e in events[start..<min(start + TerminalRepository.batchSize, events.count)] {
                 insert = insert.values(
                     SQLBind(e.terminalID.key), SQLBind(e.seq), SQLBind(e.type), SQLBind(e.at.millis),
@@ -43,8 +44,7 @@ public struct EventRepository: Sendable {
             }
     }
 
-    public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on work: UnitOfWork) async throws
-    {
+    public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on work: UnitOfWork) async throws {
         try await save(watch, in: "terminal_watch", key: "terminal_id", owner: terminal, at: now, on: work)
     }
 

@@ -60,8 +60,7 @@ public struct NotificationRepository: Sendable {
     }
 
     /// The live webhooks that hear about a terminal of this merchant, with their secrets.
-    public func subscribers(provider: UUID, merchant: UUID, on work: UnitOfWork) async throws -> [(Webhook, String)]
-    {
+    public func subscribers(provider: UUID, merchant: UUID, on work: UnitOfWork) async throws -> [(Webhook, String)] {
         try await live(work.sql).where("provider_id", .equal, provider.key).orderBy("id").all().compactMap { row in
             let hook = try Self.webhook(row)
             guard hook.merchantID == nil || hook.merchantID == merchant else { return nil }
@@ -171,18 +170,20 @@ public struct NotificationRepository: Sendable {
 
     /// Every email of a provider, newest last (for operators and tests).
     public func emails(provider: UUID, on work: UnitOfWork) async throws -> [(Email, status: String)] {
-        try await work.sql.select().column("*").from("email_outbox").where("provider_id", .equal, provider.key).orderBy("id")
-            .all()
-            .map { row in
-                (
-                    Email(
-                        id: try row.uuid("id"), providerID: try row.uuid("provider_id"),
-                        recipient: try row.text("recipient"),
-                        subject: try row.text("subject"), body: try row.text("body"),
-                        attempts: Int(try row.int("attempts")),
-                        createdAt: try row.date("created_at")), try row.text("status")
-                )
-            }
+        try await work.sql.select().column("*").from("email_outbox").where("provider_id", .equal, provider.key).orderBy(
+            "id"
+        )
+        .all()
+        .map { row in
+            (
+                Email(
+                    id: try row.uuid("id"), providerID: try row.uuid("provider_id"),
+                    recipient: try row.text("recipient"),
+                    subject: try row.text("subject"), body: try row.text("body"),
+                    attempts: Int(try row.int("attempts")),
+                    createdAt: try row.date("created_at")), try row.text("status")
+            )
+        }
     }
 
     private func secret(_ row: any SQLRow, of webhook: UUID) throws -> String {

@@ -80,7 +80,8 @@ extension SQLPredicateBuilder {
     /// Keeps no row at all.
     private func nothing() -> Self {
         self.where(
-            SQLBinaryExpression(left: SQLLiteral.numeric("1"), op: SQLBinaryOperator.equal, right: SQLLiteral.numeric("0")))
+            SQLBinaryExpression(
+                left: SQLLiteral.numeric("1"), op: SQLBinaryOperator.equal, right: SQLLiteral.numeric("0")))
     }
 
     /// Keeps only rows whose `column` names a row of `table` inside `scope`: tenant isolation for the rows

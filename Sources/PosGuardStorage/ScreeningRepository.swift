@@ -90,8 +90,10 @@ public struct ScreeningRepository: Sendable {
     /// Deletes up to `limit` declines older than `cutoff`; answers how many went. Small batches keep each
     /// statement short, so screening's writes never wait long behind a large purge.
     public func deleteDeclines(before cutoff: Date, limit: Int, on work: UnitOfWork) async throws -> Int {
-        let old = try await work.sql.select().column("id").from("screening_declines").where("at", .lessThan, cutoff.millis)
-            .limit(limit).all().map { try $0.text("id") }
+        let old = try await work.sql.select().column("id").from("screening_declines").where(
+            "at", .lessThan, cutoff.millis
+        )
+        .limit(limit).all().map { try $0.text("id") }
         guard !old.isEmpty else { return 0 }
         try await work.sql.delete(from: "screening_declines").where(SQLColumn("id"), .in, SQLBind.group(old)).run()
         return old.count

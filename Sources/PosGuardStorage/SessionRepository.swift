@@ -35,7 +35,8 @@ public struct SessionRepository: Sendable {
     }
 
     public func find(tokenHash: String, on work: UnitOfWork) async throws -> Session? {
-        try await work.sql.select().column("*").from("sessions").where("token_hash", .equal, tokenHash).first().map { row in
+        try await work.sql.select().column("*").from("sessions").where("token_hash", .equal, tokenHash).first().map {
+            row in
             Session(
                 tokenHash: try row.text("token_hash"), userID: try row.uuid("user_id"),
                 createdAt: try row.date("created_at"),
@@ -45,7 +46,8 @@ public struct SessionRepository: Sendable {
     }
 
     public func revoke(tokenHash: String, at now: Date, on work: UnitOfWork) async throws {
-        try await work.sql.update("sessions").set("revoked_at", to: now.millis).where("token_hash", .equal, tokenHash).run()
+        try await work.sql.update("sessions").set("revoked_at", to: now.millis).where("token_hash", .equal, tokenHash)
+            .run()
     }
 
     /// Ends every live session of a user (password change, account disabled), or every one but `keeping`

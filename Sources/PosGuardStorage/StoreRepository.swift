@@ -43,7 +43,8 @@ public struct StoreRepository: Sendable {
 
     /// Every store inside the scope, for lookups by code during an import.
     public func all(in scope: Scope, on work: UnitOfWork) async throws -> [Store] {
-        try await work.sql.select().column("*").from("stores").scoped(scope, .stores).orderBy("id").all().map(Self.store)
+        try await work.sql.select().column("*").from("stores").scoped(scope, .stores).orderBy("id").all().map(
+            Self.store)
     }
 
     /// A page of the stores inside the scope, optionally of one merchant, in creation order.

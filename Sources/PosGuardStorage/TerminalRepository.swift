@@ -52,8 +52,10 @@ public struct TerminalRepository: Sendable {
     public func move(_ id: UUID, from: TerminalState, to: TerminalState, at now: Date, on work: UnitOfWork)
         async throws -> Bool
     {
-        let moved = try await work.sql.update("terminals").set("state", to: to.rawValue).set("updated_at", to: now.millis)
-            .where("id", .equal, id.key).where("state", .equal, from.rawValue).returning("id").all()
+        let moved = try await work.sql.update("terminals").set("state", to: to.rawValue).set(
+            "updated_at", to: now.millis
+        )
+        .where("id", .equal, id.key).where("state", .equal, from.rawValue).returning("id").all()
         guard !moved.isEmpty else { return false }
         work.changed(.terminal(id))
         return true

@@ -60,8 +60,10 @@ public struct UserRepository: Sendable {
 
     /// Turns the second factor off.
     public func disableTOTP(_ user: UUID, on work: UnitOfWork) async throws {
-        try await work.sql.update("users").set("totp_secret", to: String?.none).set("totp_pending_secret", to: String?.none)
-            .set("totp_last_step", to: Int64?.none).where("id", .equal, user.key).run()
+        try await work.sql.update("users").set("totp_secret", to: String?.none).set(
+            "totp_pending_secret", to: String?.none
+        )
+        .set("totp_last_step", to: Int64?.none).where("id", .equal, user.key).run()
     }
 
     /// Spends a TOTP time step: true when no code of this step or a later one was accepted before, so each
@@ -84,7 +86,9 @@ public struct UserRepository: Sendable {
 
     /// A user by id regardless of scope: only for resolving an authenticated session to its own user.
     public func credentials(id: UUID, on work: UnitOfWork) async throws -> Credentials? {
-        try await work.sql.select().column("*").from("users").where("id", .equal, id.key).first().map { try credentials($0) }
+        try await work.sql.select().column("*").from("users").where("id", .equal, id.key).first().map {
+            try credentials($0)
+        }
     }
 
     /// The user signing in with this email, if any.

@@ -32,7 +32,8 @@ struct ProviderDirectoryTests {
             await #expect(throws: ServiceError.self) {
                 _ = try await app.providers.create(
                     name: "Acme Acquiring",
-                    admin: .init(email: "two@acme.example", name: "Two", role: .providerAdmin, password: draft.password),
+                    admin: .init(
+                        email: "two@acme.example", name: "Two", role: .providerAdmin, password: draft.password),
                     actor: "cli")
             }
             do {

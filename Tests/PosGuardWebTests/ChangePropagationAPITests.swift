@@ -39,7 +39,8 @@ struct ChangePropagationAPITests {
             expectOK(
                 try await api.call(
                     .post, "/api/v1/terminals", token: token,
-                    json: #"{"store_id":"\#(storeID)","make":"PAX","model":"A920","serial":"PROP-1","tid":"NEWTID01","mid":"\#(mid)"}"#
+                    json:
+                        #"{"store_id":"\#(storeID)","make":"PAX","model":"A920","serial":"PROP-1","tid":"NEWTID01","mid":"\#(mid)"}"#
                 ), "register")
             #expect(decide("NEWTID01").reasons == [.notInService])
 
@@ -47,7 +48,8 @@ struct ChangePropagationAPITests {
             expectOK(
                 try await api.call(
                     .post, "/api/v1/terminals/import", token: token,
-                    body: "make,model,serial,tid,mid,store_code,state\nPAX,A920,PROP-2,NEWTID02,\(mid),\(storeCode),active\n",
+                    body:
+                        "make,model,serial,tid,mid,store_code,state\nPAX,A920,PROP-2,NEWTID02,\(mid),\(storeCode),active\n",
                     contentType: "text/csv"), "import")
             #expect(decide("NEWTID02").approve)
 

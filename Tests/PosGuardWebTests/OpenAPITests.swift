@@ -64,8 +64,10 @@ struct OpenAPITests {
             // Refusals are documented problems too.
             let terminals = try #require(paths["/api/v1/terminals/{id}"]?["get"] as? [String: Any])
             try expectDocumented(
-                try await api.call(.get, "/api/v1/terminals/\(UUID().uuidString)", token: token), terminals, "unknown id")
-            try expectDocumented(try await api.call(.get, "/api/v1/terminals/\(ids["terminals"]!)"), terminals, "no token")
+                try await api.call(.get, "/api/v1/terminals/\(UUID().uuidString)", token: token), terminals,
+                "unknown id")
+            try expectDocumented(
+                try await api.call(.get, "/api/v1/terminals/\(ids["terminals"]!)"), terminals, "no token")
             let listing = try #require(paths["/api/v1/terminals"]?["get"] as? [String: Any])
             try expectDocumented(
                 try await api.call(.get, "/api/v1/terminals?state=gone", token: token), listing, "bad filter")
