@@ -30,6 +30,12 @@ public enum Action: Sendable, Equatable {
     case editUser(Role)
     /// Asking the screening gateway about a payment over HTTP.
     case screenPayments
+    /// Open incidents, work their tasks and notes, close them.
+    case respondToIncidents
+    /// Grant and revoke a police liaison officer's access to one incident.
+    case grantIncidentAccess
+    /// Edit the provider's response plans.
+    case editIncidentTemplates
 
     /// What a user would call it, for messages.
     public var description: String {
@@ -52,6 +58,9 @@ public enum Action: Sendable, Equatable {
         case .createUser(let role): "create a \(role.rawValue)"
         case .editUser(let role): "edit a \(role.rawValue)"
         case .screenPayments: "screen payments"
+        case .respondToIncidents: "respond to incidents"
+        case .grantIncidentAccess: "grant the police access to incidents"
+        case .editIncidentTemplates: "edit response plans"
         }
     }
 
@@ -60,10 +69,10 @@ public enum Action: Sendable, Equatable {
         switch self {
         case .terminal, .createUser, .editUser: "a \(role.rawValue) may not \(description)"
         case .registerTerminal, .importTerminals, .editTerminal, .editMerchant, .openStore, .editStore,
-            .tuneDetection, .manageWebhooks:
+            .tuneDetection, .manageWebhooks, .grantIncidentAccess:
             "only provider and merchant admins \(description)"
-        case .createMerchant, .readAudit: "only provider admins \(description)"
-        case .issueEnrollmentCode, .workAlerts: "only admins and store managers \(description)"
+        case .createMerchant, .readAudit, .editIncidentTemplates: "only provider admins \(description)"
+        case .issueEnrollmentCode, .workAlerts, .respondToIncidents: "only admins and store managers \(description)"
         case .keepRoster: "only admins and the store's manager keep its roster"
         case .listUsers, .screenPayments: "your role does not \(description)"
         }
@@ -88,11 +97,11 @@ extension Role {
                 return admin ? .needsRecentMFA : .denied
             }
         case .registerTerminal, .importTerminals, .editTerminal, .editMerchant, .openStore, .editStore,
-            .tuneDetection, .manageWebhooks:
+            .tuneDetection, .manageWebhooks, .grantIncidentAccess:
             allowed = admin
-        case .createMerchant, .readAudit:
+        case .createMerchant, .readAudit, .editIncidentTemplates:
             allowed = self == .providerAdmin
-        case .issueEnrollmentCode, .keepRoster, .workAlerts:
+        case .issueEnrollmentCode, .keepRoster, .workAlerts, .respondToIncidents:
             allowed = admin || self == .storeManager
         case .listUsers:
             allowed = !grantable.isEmpty

@@ -53,3 +53,25 @@ public enum TerminalLifecycle {
         }
     }
 }
+
+extension TerminalLifecycle {
+    /// The fewest lawful moves (none needing an inspection) that take a terminal from one state to another;
+    /// empty when it is there already or cannot get there.
+    public static func route(from: TerminalState, to: TerminalState) -> [TerminalState] {
+        var previous: [TerminalState: TerminalState] = [:]
+        var queue = [from]
+        while !queue.isEmpty {
+            let state = queue.removeFirst()
+            if state == to { break }
+            for next in TerminalState.allCases
+            where next != from && previous[next] == nil && check(from: state, to: next) == .allowed {
+                previous[next] = state
+                queue.append(next)
+            }
+        }
+        guard from != to, previous[to] != nil else { return [] }
+        var route = [to]
+        while let step = previous[route[0]], step != from { route.insert(step, at: 0) }
+        return route
+    }
+}

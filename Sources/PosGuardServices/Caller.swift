@@ -73,6 +73,10 @@ public struct Caller: Sendable {
     /// a refused caller nothing rather than refusing them.
     public func may(_ action: Action) -> Bool { role.permission(for: action) != .denied }
 
+    /// Whether `authorize` would let the caller take the action now, second factor included: for effects
+    /// that are taken at once when the caller can, and left as a task for someone who can otherwise.
+    public func can(_ action: Action, at now: Date) -> Bool { (try? authorize(action, at: now)) != nil }
+
     private func hasRecentMFA(at now: Date) -> Bool {
         guard let mfaAt else { return false }
         return now.timeIntervalSince(mfaAt) <= Self.recentMFAWindow

@@ -39,17 +39,7 @@ struct Notifier: Sendable {
         guard email,
             let store = try await StoreRepository().find(terminal.storeID, in: .provider(terminal.providerID), on: db)
         else { return }
-        let users = UserRepository(secrets: runtime.secrets)
-        var recipients: [(String, User.Locale)] = try await users.users(role: .storeManager, store: store.id, on: db)
-            .map {
-                ($0.email, $0.locale)
-            }
-        if let contact = try await MerchantRepository().find(
-            terminal.merchantID, in: .provider(terminal.providerID), on: db)?
-            .securityContactEmail, !recipients.contains(where: { $0.0 == contact })
-        {
-            recipients.append((contact, try await users.user(email: contact, on: db)?.locale ?? .en))
-        }
+        let recipients = try await recipients(store: store, merchant: terminal.merchantID, on: db)
         let facts = AlertEmail.Facts(
             alert: alert, terminal: terminal, storeName: store.name, timeZone: store.zone)
         for (address, locale) in recipients {
@@ -59,6 +49,52 @@ struct Notifier: Sendable {
                     id: runtime.ids.next(), providerID: terminal.providerID, recipient: address,
                     subject: message.subject,
                     body: message.body, attempts: 0, createdAt: now),
+                on: db)
+        }
+    }
+
+    /// The store's managers and the merchant's security contact, each with their language.
+    private func recipients(store: Store, merchant: UUID, on db: UnitOfWork) async throws -> [(String, User.Locale)] {
+        let users = UserRepository(secrets: runtime.secrets)
+        var recipients = try await users.users(role: .storeManager, store: store.id, on: db).map {
+            ($0.email, $0.locale)
+        }
+        if let contact = try await MerchantRepository().find(merchant, in: .provider(store.providerID), on: db)?
+            .securityContactEmail, !recipients.contains(where: { $0.0 == contact })
+        {
+            recipients.append((contact, try await users.user(email: contact, on: db)?.locale ?? .en))
+        }
+        return recipients
+    }
+
+    /// Tells the provider's and the merchant's webhooks of a new incident (`incident.opened`, whatever their
+    /// severity threshold: an incident is always news), and emails the store's managers and the merchant's
+    /// security contact.
+    func incidentOpened(_ incident: Incident, terminals: [Terminal], at now: Date, on db: UnitOfWork) async throws {
+        let data = JSONValue.object([
+            "incident": (try? JSONValue.parse(Array(AuditLog.encoder.encode(incident)))) ?? .null,
+            "terminals": .array(terminals.map { .object(["id": .string($0.id.uuidString), "tid": .string($0.tid)]) }),
+        ])
+        for (hook, _) in try await repository.subscribers(
+            provider: incident.providerID, merchant: incident.merchantID, on: db)
+        {
+            let id = runtime.ids.next()
+            try await repository.insert(
+                WebhookDelivery(
+                    id: id, webhookID: hook.id, eventType: "incident.opened",
+                    payload: Webhooks.envelope(id: id, type: "incident.opened", at: now, data: data), createdAt: now),
+                on: db)
+        }
+        guard email,
+            let store = try await StoreRepository().find(incident.storeID, in: .provider(incident.providerID), on: db)
+        else { return }
+        for (address, locale) in try await recipients(store: store, merchant: incident.merchantID, on: db) {
+            let message = IncidentEmail.compose(
+                incident, terminals: terminals, storeName: store.name, timeZone: store.zone, locale: locale)
+            try await repository.insert(
+                NotificationRepository.Email(
+                    id: runtime.ids.next(), providerID: incident.providerID, recipient: address,
+                    subject: message.subject, body: message.body, attempts: 0, createdAt: now),
                 on: db)
         }
     }

@@ -23,6 +23,10 @@ public struct PosGuard: Sendable {
     public let dispatcher: WebhookDispatcher
     public let screening: ScreeningDesk
     public let commands: RemoteCommands
+    /// Incidents and their response.
+    public var incidents: IncidentDesk {
+        IncidentDesk(runtime: runtime, registry: terminals, commands: commands, email: mail != nil)
+    }
     /// Providers, for the instance's operator (the CLI, the demo data).
     public var providers: ProviderDirectory { ProviderDirectory(runtime: runtime, hasher: hasher) }
     /// Sends alert emails; nil when no SMTP server is configured.

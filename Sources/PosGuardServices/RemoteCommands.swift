@@ -61,17 +61,26 @@ public struct RemoteCommands: Sendable {
                 throw ServiceError.conflict(
                     field: "type", message: "the terminal is \(terminal.state.rawValue), not locked: nothing to unlock")
             }
-            let command = TerminalCommand(
-                id: runtime.ids.next(), terminalID: id, type: request.type, payload: payload, status: .queued,
-                createdAt: now,
-                createdBy: caller.name, reason: request.reason?.trimmingCharacters(in: .whitespaces) ?? "")
-            try await commands.insert(command, on: db)
-            try await audit.record(
-                caller, "command.issue", target: "command", id: command.id, provider: terminal.providerID,
-                after: command,
-                reason: command.reason, at: now, on: db)
-            return command
+            return try await queue(
+                request.type, payload: payload, to: terminal, by: caller,
+                reason: request.reason?.trimmingCharacters(in: .whitespaces) ?? "", at: now, on: db)
         }
+    }
+
+    /// Queues a command the caller has been authorized to send, in the caller's transaction, with its audit
+    /// record.
+    func queue(
+        _ type: TerminalCommand.Kind, payload: [String: String], to terminal: Terminal, by caller: Caller,
+        reason: String, at now: Date, on db: UnitOfWork
+    ) async throws -> TerminalCommand {
+        let command = TerminalCommand(
+            id: runtime.ids.next(), terminalID: terminal.id, type: type, payload: payload, status: .queued,
+            createdAt: now, createdBy: caller.name, reason: reason)
+        try await commands.insert(command, on: db)
+        try await audit.record(
+            caller, "command.issue", target: "command", id: command.id, provider: terminal.providerID, after: command,
+            reason: reason, at: now, on: db)
+        return command
     }
 
     public struct UnlockCodeIssued: Sendable {

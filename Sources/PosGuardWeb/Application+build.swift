@@ -46,6 +46,7 @@ public func buildRouter(
     WebhookRoutes(app: app).add(to: authenticated)
     ScreeningRoutes(app: app).add(to: authenticated)
     CommandRoutes(app: app).add(to: authenticated)
+    IncidentRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
     routeTable.learn(router.routes.map { ($0.method, $0.path.description) })
     return router

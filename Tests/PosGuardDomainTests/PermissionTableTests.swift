@@ -18,7 +18,8 @@ struct PermissionTableTests {
             .registerTerminal, .importTerminals, .editTerminal, .issueEnrollmentCode, .createMerchant, .editMerchant,
             .openStore, .editStore, .keepRoster, .tuneDetection, .workAlerts, .manageWebhooks, .readAudit, .listUsers,
         ]
-        + Role.allCases.flatMap { [Action.createUser($0), .editUser($0)] } + [.screenPayments]
+        + Role.allCases.flatMap { [Action.createUser($0), .editUser($0)] }
+        + [.screenPayments, .respondToIncidents, .grantIncidentAccess, .editIncidentTemplates]
 
     /// The README's row for an action (the switch names every case, so a new action needs a row).
     static func row(_ action: Action) -> String {
@@ -50,6 +51,9 @@ struct PermissionTableTests {
         case .listUsers: "list users"
         case .createUser(let role), .editUser(let role): "create and edit `\(role.rawValue)` users"
         case .screenPayments: "screen payments over HTTP"
+        case .respondToIncidents: "open incidents, work their tasks and notes, close them"
+        case .grantIncidentAccess: "grant a police liaison officer access to an incident"
+        case .editIncidentTemplates: "edit the response plans"
         }
     }
 

@@ -29,11 +29,14 @@ struct OpenAPITests {
             let terminal = try #require(try await api.all("/api/v1/terminals", token: token, pageSize: 100).first)
             let hook = try await api.call(
                 .post, "/api/v1/webhooks", token: token, json: #"{"url":"https://hooks.example/posguard"}"#)
+            let incident = try await api.call(
+                .post, "/api/v1/incidents", token: token,
+                json: #"{"type":"theft","description":"gone from the counter","terminal_ids":["\#(terminal["id"]!)"]}"#)
             let ids: [String: String] = [
                 "merchants": "\(terminal["merchant_id"]!)", "stores": "\(terminal["store_id"]!)",
                 "terminals": "\(terminal["id"]!)",
                 "users": try #require(try await api.call(.get, "/api/v1/me", token: token).string("id")),
-                "webhooks": try #require(hook.string("id")),
+                "webhooks": try #require(hook.string("id")), "incidents": try #require(incident.string("id")),
             ]
 
             func expectDocumented(_ reply: APIHarness.Reply, _ operation: [String: Any], _ what: String) throws {
@@ -52,7 +55,10 @@ struct OpenAPITests {
                     path != "/api/v1/openapi.json"
                 else { continue }
                 let collection = path.split(separator: "/").dropFirst(2).first.map(String.init) ?? ""
-                guard let uri = path.contains("{id}") ? ids[collection].map({ path.replacing("{id}", with: $0) }) : path
+                guard
+                    let uri = path.contains("{id}")
+                        ? ids[collection].map({ path.replacing("{id}", with: $0) })
+                        : path.replacing("{type}", with: "theft")
                 else { continue }  // an alert by id: the demo tenant starts with none
                 let reply = try await api.call(.get, uri, token: token)
                 #expect(reply.status == .ok, "\(uri): \(reply.text)")

@@ -19,6 +19,9 @@ struct TenantIsolationAPITests {
         "POST /api/v1/screen",
         // Agents authenticate with enrollment codes and signatures, tested in AgentAPITests.
         "POST /agent/v1/enroll", "POST /agent/v1/events", "POST /agent/v1/commands/{id}/ack",
+        // The provider's response plans, the same for every merchant of it (editing them is the provider
+        // admin's: refused to merchant admins in IncidentAPITests).
+        "GET /api/v1/incident-templates/{type}", "PUT /api/v1/incident-templates/{type}",
     ]
 
     /// A request body that would succeed in the owner's scope, per route.
@@ -35,6 +38,12 @@ struct TenantIsolationAPITests {
         "POST /api/v1/alerts/{id}/resolve": #"{"reason":"nothing to see"}"#,
         "POST /api/v1/terminals/{id}/commands": #"{"type":"locate"}"#,
         "POST /api/v1/terminals/{id}/unlock-code": #"{"challenge":"12345678"}"#,
+        "POST /api/v1/alerts/{id}/incident": #"{"type":"theft","description":"taken over"}"#,
+        "PATCH /api/v1/incidents/{id}": #"{"description":"taken over"}"#,
+        "PATCH /api/v1/incidents/{id}/tasks/{task_id}": #"{"state":"not_applicable","note":"taken over"}"#,
+        "POST /api/v1/incidents/{id}/notes": #"{"text":"taken over"}"#,
+        "POST /api/v1/incidents/{id}/access": #"{"user_id":"abcdefab-cdef-4abc-8def-abcdefabcdef"}"#,
+        "POST /api/v1/incidents/{id}/close": #"{"lessons_learned":"taken over"}"#,
     ]
 
     @Test func aMerchantAdminCannotReachAnotherMerchantsDataOnAnyRoute() async throws {
@@ -75,6 +84,13 @@ struct TenantIsolationAPITests {
             let probe = try await api.call(.post, "/api/v1/screen", token: kiez, json: screenBody)
             #expect(
                 probe.string("response_code") == "03" && probe.object["reasons"] as? [String] == ["unknown_terminal"])
+            let incident = try await api.call(
+                .post, "/api/v1/incidents", token: lotus,
+                json:
+                    #"{"type":"suspected_theft","description":"not seen since noon","terminal_ids":["\#(victimTerminal)"]}"#
+            )
+            victim["incidents"] = [try #require(incident.string("id"))]
+            let task = try #require((incident.object["tasks"] as? [[String: Any]])?.first?["id"] as? String)
             let hook = try await api.call(
                 .post, "/api/v1/webhooks", token: lotus, json: #"{"url":"http://127.0.0.1:9/lotus"}"#)
             victim["webhooks"] = [try #require(hook.string("id"))]
@@ -100,6 +116,8 @@ struct TenantIsolationAPITests {
                     let target = try #require(victim[kind]?.first)
                     let uri = path.replacingOccurrences(of: "{id}", with: target)
                         .replacingOccurrences(of: "{operator_id}", with: "op-1")
+                        .replacingOccurrences(of: "{task_id}", with: task)
+                        .replacingOccurrences(of: "{user_id}", with: UUID().uuidString)
                     let reply = try await api.call(route.method, uri, token: kiez, json: Self.bodies[key])
                     #expect(reply.status == .notFound, "\(key) answered \(reply.status): \(reply.text)")
                     #expect(!reply.text.contains(target) || reply.status == .notFound)
@@ -113,6 +131,8 @@ struct TenantIsolationAPITests {
                         switch kind {
                         case "merchants": #"{"name":"Hijack Ltd"}"#
                         case "webhooks": #"{"url":"http://127.0.0.1:9/x","merchant_id":"\#(victimMerchant)"}"#
+                        case "incidents":
+                            #"{"type":"theft","description":"taken over","terminal_ids":["\#(victimTerminal)"]}"#
                         case "stores":
                             #"{"merchant_id":"\#(victimMerchant)","code":"HIJACK","name":"x","address":"x","city":"x","country":"DE","time_zone":"Europe/Berlin","business_hours":{},"geofence":{"latitude":1,"longitude":1,"radius_m":100}}"#
                         case "terminals" where path.hasSuffix("import"):
