@@ -25,6 +25,7 @@ let package = Package(
     targets: [
         .target(
             name: "PosGuardDomain",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -135,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PosGuardDomainTests",
-            dependencies: ["PosGuardDomain"],
+            dependencies: ["PosGuardDomain", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

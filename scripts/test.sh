@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: format lint; an independent check of the OpenAPI document; an
 # end-to-end smoke test of the real binary from Python (pyotp as an independent TOTP) on SQLite and on
-# PostgreSQL; PostgreSQL stopped and started under a running server; the fleet simulator and an ISO 8583 check with pyiso8583 against the real server; then
+# PostgreSQL; PostgreSQL stopped and started under a running server; the fleet simulator, the audit log's proofs
+# checked in Python and an ISO 8583 check with pyiso8583 against the real server; then
 # every Swift test on SQLite and on PostgreSQL, with a real SMTP server (aiosmtpd) for the email tests. PostgreSQL is a throwaway cluster,
 # installed from Debian's packages when absent, started on a free port in a temporary directory, removed
 # afterwards.
@@ -82,6 +83,9 @@ kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; rm -rf "$SIM_DIR"
 
 log "webhook address rules on the real server, loopback receivers only"
 python3 scripts/webhook_check.py "$POSGUARD"
+
+log "audit log proofs checked by an independent RFC 6962 and signed-note implementation"
+python3 scripts/tlog_check.py "$POSGUARD"
 
 log "ISO 8583 screening port checked against pyiso8583"
 python3 scripts/iso8583_check.py "$POSGUARD"

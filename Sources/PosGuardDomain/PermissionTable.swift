@@ -23,6 +23,9 @@ public enum Action: Sendable, Equatable {
     /// Subscribing, listing, testing and deleting webhooks, and reading their deliveries.
     case manageWebhooks
     case readAudit
+    /// Reading the audit log's proofs — inclusion, consistency, a full check — which show what it holds and that
+    /// nothing in it was changed. Provider admins for now; police liaison gets it with access to incidents.
+    case proveAudit
     case listUsers
     /// Creating a user of this role.
     case createUser(Role)
@@ -54,6 +57,7 @@ public enum Action: Sendable, Equatable {
         case .workAlerts: "work alerts"
         case .manageWebhooks: "subscribe webhooks"
         case .readAudit: "read the audit log"
+        case .proveAudit: "check the audit log's proofs"
         case .listUsers: "manage users"
         case .createUser(let role): "create a \(role.rawValue)"
         case .editUser(let role): "edit a \(role.rawValue)"
@@ -71,7 +75,7 @@ public enum Action: Sendable, Equatable {
         case .registerTerminal, .importTerminals, .editTerminal, .editMerchant, .openStore, .editStore,
             .tuneDetection, .manageWebhooks, .grantIncidentAccess:
             "only provider and merchant admins \(description)"
-        case .createMerchant, .readAudit, .editIncidentTemplates: "only provider admins \(description)"
+        case .createMerchant, .readAudit, .proveAudit, .editIncidentTemplates: "only provider admins \(description)"
         case .issueEnrollmentCode, .workAlerts, .respondToIncidents: "only admins and store managers \(description)"
         case .keepRoster: "only admins and the store's manager keep its roster"
         case .listUsers, .screenPayments: "your role does not \(description)"
@@ -99,7 +103,7 @@ extension Role {
         case .registerTerminal, .importTerminals, .editTerminal, .editMerchant, .openStore, .editStore,
             .tuneDetection, .manageWebhooks, .grantIncidentAccess:
             allowed = admin
-        case .createMerchant, .readAudit, .editIncidentTemplates:
+        case .createMerchant, .readAudit, .proveAudit, .editIncidentTemplates:
             allowed = self == .providerAdmin
         case .issueEnrollmentCode, .keepRoster, .workAlerts, .respondToIncidents:
             allowed = admin || self == .storeManager

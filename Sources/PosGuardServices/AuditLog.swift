@@ -3,10 +3,13 @@ import PosGuardDomain
 import PosGuardStorage
 
 /// The audit log: every service records each state change in the unit of work that makes it, with the target
-/// before and after as JSON in the API's own shape; provider admins read their whole tenant's record.
+/// before and after as JSON in the API's own shape; provider admins read their whole tenant's record. Each entry is
+/// a leaf of a Merkle tree with signed checkpoints, so a change made behind PosGuard's back shows (see
+/// `AuditLog+Checkpoints`, `AuditLog+Proofs`, `AuditLog+Verification`).
 public struct AuditLog: Sendable {
     let runtime: Runtime
     let repository = AuditRepository()
+    let checkpoints = AuditCheckpointRepository()
 
     public init(runtime: Runtime) { self.runtime = runtime }
 
@@ -45,7 +48,12 @@ public struct AuditLog: Sendable {
         let entry = entry(
             caller, action, target: target, id: id, provider: provider, before: before, after: after, reason: reason,
             at: now)
-        try await repository.append([entry], on: db)
+        try await record([entry], on: db)
+    }
+
+    /// Records entries made with `entry(...)` in one go (an import), sealed under the master key.
+    func record(_ entries: [AuditEntry], on db: UnitOfWork) async throws {
+        try await repository.append(entries, sealedWith: runtime.secrets.auditSeal, on: db)
     }
 
     static func json(_ value: any Encodable) -> String? {

@@ -310,7 +310,7 @@ public struct TerminalRegistry: Sendable {
             try await terminals.insert(added, on: db)
             try await terminals.insert(
                 added.map { birth(of: $0, by: caller, reason: "imported from CSV", at: now) }, on: db)
-            try await audit.repository.append(
+            try await audit.record(
                 added.map {
                     audit.entry(
                         caller, "terminal.create", target: "terminal", id: $0.id, after: $0, reason: "CSV import",

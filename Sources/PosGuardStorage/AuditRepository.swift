@@ -3,21 +3,33 @@ import PosGuardDomain
 import SQLKit
 
 /// The audit log. Entries are only ever appended: this type, the one code path to the table, has no way
-/// to change or remove one.
+/// to change or remove one. Each takes the next place in the log's Merkle tree, with its leaf hash and seal.
 public struct AuditRepository: Sendable {
     public init() {}
 
-    /// Appends entries, in the caller's transaction so they commit with the change they describe.
-    public func append(_ entries: [AuditEntry], on work: UnitOfWork) async throws {
+    /// Appends entries, in the caller's transaction so they commit with the change they describe. Their places come
+    /// from the one-row counter, whose row stays locked until the transaction ends: places are handed out in commit
+    /// order, with no gap and no place twice, however many instances write.
+    public func append(_ entries: [AuditEntry], sealedWith seal: AuditSeal, on work: UnitOfWork) async throws {
+        guard !entries.isEmpty else { return }
+        let counter = try await work.sql.raw(
+            "UPDATE audit_tree SET size = size + \(bind: entries.count) WHERE id = 1 RETURNING size"
+        ).first()
+        guard let end = try counter?.int("size") else { throw CorruptRow(column: "audit_tree.size") }
+        var index = end - Int64(entries.count)
         for start in stride(from: 0, to: entries.count, by: TerminalRepository.batchSize) {
             var insert = work.sql.insert(into: "audit_log").columns(
                 "id", "at", "provider_id", "actor_id", "actor", "action", "target_type", "target_id", "before", "after",
-                "reason", "source")
+                "reason", "source", "leaf_index", "leaf_hash", "seal")
             for e in entries[start..<min(start + TerminalRepository.batchSize, entries.count)] {
+                let leaf = AuditLeaf(e)
+                let hash = leaf.hash
                 insert = insert.values(
-                    SQLBind(e.id.key), SQLBind(e.at.millis), SQLBind(e.providerID?.key), SQLBind(e.actorID?.key),
-                    SQLBind(e.actor), SQLBind(e.action), SQLBind(e.targetType), SQLBind(e.targetID?.key),
-                    SQLBind(e.before), SQLBind(e.after), SQLBind(e.reason), SQLBind(e.source))
+                    SQLBind(leaf.id), SQLBind(leaf.atMillis), SQLBind(leaf.providerID), SQLBind(leaf.actorID),
+                    SQLBind(leaf.actor), SQLBind(leaf.action), SQLBind(leaf.targetType), SQLBind(leaf.targetID),
+                    SQLBind(leaf.before), SQLBind(leaf.after), SQLBind(leaf.reason), SQLBind(leaf.source),
+                    SQLBind(index), SQLBind(hash.hex), SQLBind(seal.seal(index: index, leaf: hash)))
+                index += 1
             }
             try await insert.run()
         }
@@ -34,6 +46,64 @@ public struct AuditRepository: Sendable {
         return Page(fetched: try rows.map(Self.entry), limit: limit, id: \.id)
     }
 
+    /// One entry in scope as a leaf of the tree, with its place; nil when out of scope or absent.
+    public func leaf(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> StoredAuditLeaf? {
+        try await work.sql.select().column("*").from("audit_log").scoped(scope, .providerWide)
+            .where("id", .equal, id.key).first().map(Self.storedLeaf)
+    }
+
+    /// How many entries the log holds, as committed.
+    public func size(on work: UnitOfWork) async throws -> Int {
+        let row = try await work.sql.select().column("size").from("audit_tree").where("id", .equal, 1).first()
+        return Int(try row?.int("size") ?? 0)
+    }
+
+    /// The entries at places `from..<to`, in order, as stored (for a check, which must not trust them).
+    public func leaves(from: Int, to: Int, on work: UnitOfWork) async throws -> [StoredAuditLeaf] {
+        try await work.sql.select().column("*").from("audit_log")
+            .where("leaf_index", .greaterThanOrEqual, from).where("leaf_index", .lessThan, to)
+            .orderBy("leaf_index").all().map(Self.storedLeaf)
+    }
+
+    /// Entries with no place in the log: rows PosGuard did not write.
+    public func unplaced(limit: Int, on work: UnitOfWork) async throws -> [StoredAuditLeaf] {
+        try await work.sql.select().column("*").from("audit_log").where("leaf_index", .is, SQLLiteral.null)
+            .orderBy("id").limit(limit).all().map(Self.storedLeaf)
+    }
+
+    /// The stored leaf hashes and seals at places `from..<to`, in order.
+    public func leafHashes(from: Int, to: Int, on work: UnitOfWork) async throws -> [(
+        index: Int64, hash: TreeHash, seal: String?
+    )] {
+        let rows = try await work.sql.select().column("leaf_index").column("leaf_hash").column("seal")
+            .from("audit_log").where("leaf_index", .greaterThanOrEqual, from).where("leaf_index", .lessThan, to)
+            .orderBy("leaf_index").all()
+        return try rows.map { row in
+            guard let hash = TreeHash(hex: try row.optionalText("leaf_hash") ?? "") else {
+                throw CorruptRow(column: "leaf_hash")
+            }
+            return (try row.int("leaf_index"), hash, try row.optionalText("seal"))
+        }
+    }
+
+    /// Writes the leaf hashes and seals of the entries that were in the log before it became a tree (see
+    /// `SchemaV11`), once, at the first start with the master key.
+    static func sealUpgraded(with seal: AuditSeal, on db: any SQLDatabase) async throws {
+        guard let tree = try await db.select().column("unsealed").from("audit_tree").first(),
+            case let unsealed = try tree.int("unsealed"), unsealed > 0
+        else { return }
+        let rows = try await db.select().column("*").from("audit_log").where("leaf_index", .lessThan, unsealed)
+            .where("seal", .is, SQLLiteral.null).all()
+        for row in rows {
+            let stored = try storedLeaf(row)
+            guard let index = stored.leafIndex else { continue }
+            let hash = stored.leaf.hash
+            try await db.update("audit_log").set("leaf_hash", to: hash.hex)
+                .set("seal", to: seal.seal(index: index, leaf: hash)).where("id", .equal, stored.leaf.id).run()
+        }
+        try await db.update("audit_tree").set("unsealed", to: 0).where("id", .equal, 1).run()
+    }
+
     static func entry(_ row: any SQLRow) throws -> AuditEntry {
         AuditEntry(
             id: try row.uuid("id"), at: try row.date("at"), providerID: try row.optionalUUID("provider_id"),
@@ -41,5 +111,29 @@ public struct AuditRepository: Sendable {
             targetType: try row.text("target_type"), targetID: try row.optionalUUID("target_id"),
             before: try row.optionalText("before"), after: try row.optionalText("after"),
             reason: try row.optionalText("reason"), source: try row.optionalText("source"))
+    }
+
+    /// A row as it stands, read without interpreting any value, so an altered one is still read (and caught).
+    static func storedLeaf(_ row: any SQLRow) throws -> StoredAuditLeaf {
+        StoredAuditLeaf(
+            leafIndex: try row.decode(column: "leaf_index", as: Int64?.self),
+            leaf: AuditLeaf(
+                id: try row.text("id"), atMillis: try row.int("at"), providerID: try row.optionalText("provider_id"),
+                actorID: try row.optionalText("actor_id"), actor: try row.text("actor"),
+                action: try row.text("action"), targetType: try row.text("target_type"),
+                targetID: try row.optionalText("target_id"), before: try row.optionalText("before"),
+                after: try row.optionalText("after"), reason: try row.optionalText("reason"),
+                source: try row.optionalText("source")),
+            leafHash: try row.optionalText("leaf_hash"), seal: try row.optionalText("seal"))
+    }
+}
+
+extension AuditLeaf {
+    /// The entry in the form it is stored in.
+    init(_ entry: AuditEntry) {
+        self.init(
+            id: entry.id.key, atMillis: entry.at.millis, providerID: entry.providerID?.key, actorID: entry.actorID?.key,
+            actor: entry.actor, action: entry.action, targetType: entry.targetType, targetID: entry.targetID?.key,
+            before: entry.before, after: entry.after, reason: entry.reason, source: entry.source)
     }
 }

@@ -36,6 +36,7 @@ public enum Migrations {
             version: 8, name: "serials unique per provider, store detection memory", statements: SchemaV8.statements),
         Migration(version: 9, name: "TOTP codes used once", statements: SchemaV9.statements),
         Migration(version: 10, name: "bounded decline log", statements: SchemaV10.statements),
+        Migration(version: 11, name: "tamper-evident audit log", statements: SchemaV11.statements),
         Migration(version: 12, name: "incidents and their response", statements: SchemaV12.statements),
     ]
 

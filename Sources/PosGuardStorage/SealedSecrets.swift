@@ -4,7 +4,8 @@ import SQLKit
 /// Ties a database to its master key, and leaves no secret in plain text: at every start the key is checked
 /// against the value sealed at first use, and any secret still in plain text (written before secrets were
 /// sealed) is sealed in place. The first start under a key is also the upgrade from a version that stored
-/// agent events with card data in them; those are cleaned then (`CardDataScrub`).
+/// agent events with card data in them; those are cleaned then (`CardDataScrub`). Audit entries written before the
+/// log was sealed get their seals then too.
 public enum SealedSecrets {
     static let keyCheckName = "master_key_check"
     static let keyCheckText = "posguard master key check"
@@ -65,6 +66,7 @@ public enum SealedSecrets {
                     sealed += 1
                 }
             }
+            try await AuditRepository.sealUpgraded(with: box.auditSeal, on: db)
             return sealed
         }
     }

@@ -5,5 +5,8 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print its figures (use a release build).",
-        subcommands: [Registry.self, IngestRate.self, DetectionMemory.self, ScreeningRate.self, GatewaySoak.self])
+        subcommands: [
+            Registry.self, IngestRate.self, DetectionMemory.self, ScreeningRate.self, GatewaySoak.self,
+            AuditLogRate.self,
+        ])
 }

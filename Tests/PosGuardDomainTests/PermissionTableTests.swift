@@ -16,7 +16,8 @@ struct PermissionTableTests {
         }
         + [
             .registerTerminal, .importTerminals, .editTerminal, .issueEnrollmentCode, .createMerchant, .editMerchant,
-            .openStore, .editStore, .keepRoster, .tuneDetection, .workAlerts, .manageWebhooks, .readAudit, .listUsers,
+            .openStore, .editStore, .keepRoster, .tuneDetection, .workAlerts, .manageWebhooks, .readAudit, .proveAudit,
+            .listUsers,
         ]
         + Role.allCases.flatMap { [Action.createUser($0), .editUser($0)] }
         + [.screenPayments, .respondToIncidents, .grantIncidentAccess, .editIncidentTemplates]
@@ -48,6 +49,7 @@ struct PermissionTableTests {
         case .workAlerts: "acknowledge and resolve alerts"
         case .manageWebhooks: "manage webhooks"
         case .readAudit: "read the audit log"
+        case .proveAudit: "check the audit log's proofs"
         case .listUsers: "list users"
         case .createUser(let role), .editUser(let role): "create and edit `\(role.rawValue)` users"
         case .screenPayments: "screen payments over HTTP"

@@ -154,12 +154,21 @@ struct SealedSecretsTests {
             // a keyed hash of the card number and the hash key in the same database.
             try await Migrations.migrate(db, upTo: 6)
             // Today's application, used below to hand out the secrets, restores each store's detection memory at
-            // start (schema 8) and records the last TOTP step (schema 9).
+            // start (schema 8), records the last TOTP step (schema 9) and appends audit entries to the log's tree
+            // (schema 11).
             try await db.withSQL { db in
                 try await db.raw(
                     "CREATE TABLE store_watch (store_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at BIGINT)"
                 ).run()
                 try await db.raw("ALTER TABLE users ADD COLUMN totp_last_step BIGINT").run()
+                for statement in [
+                    "ALTER TABLE audit_log ADD COLUMN leaf_index BIGINT", "ALTER TABLE audit_log ADD COLUMN leaf_hash TEXT",
+                    "ALTER TABLE audit_log ADD COLUMN seal TEXT",
+                    "CREATE TABLE audit_tree (id BIGINT PRIMARY KEY, size BIGINT NOT NULL, unsealed BIGINT NOT NULL)",
+                    "INSERT INTO audit_tree VALUES (1, 0, 0)",
+                ] {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
             }
             let keyText = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
             let tenant = try await DemoTenant.load(on: db, secrets: try #require(MasterKey.decode(keyText)))
@@ -202,6 +211,10 @@ struct SealedSecretsTests {
             try await db.withSQL { db in
                 try await db.raw("DROP TABLE store_watch").run()
                 try await db.raw("ALTER TABLE users DROP COLUMN totp_last_step").run()
+                for column in ["leaf_index", "leaf_hash", "seal"] {
+                    try await db.raw("ALTER TABLE audit_log DROP COLUMN \(unsafeRaw: column)").run()
+                }
+                try await db.raw("DROP TABLE audit_tree").run()
             }
             #expect(try await Migrations.migrate(db) == Migrations.all.map(\.version).filter { $0 >= 7 })
             let unlocked = try await MasterKey.unlock(
@@ -218,6 +231,8 @@ struct SealedSecretsTests {
             #expect(events.contains(#"{"card_number":"[card data removed]","seq":1000,"type":"transaction"}"#))
             #expect(!events.contains { $0.contains("4111") })
             #expect(try await SealedSecrets.adopt(tenant.app.runtime.secrets, in: db, at: Date()) == 0)
+            // The old audit entries became the first leaves of the log, sealed under the master key.
+            #expect(try await tenant.app.auditLog.verify().ok)
         }
     }
 }

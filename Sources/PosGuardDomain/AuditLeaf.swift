@@ -1,0 +1,94 @@
+/// An audit entry as a leaf of the audit log's Merkle tree: the exact bytes hashed, made from the entry as stored
+/// (ids in lower-case text, the time in milliseconds), so a check recomputes them from the row alone. The form
+/// is one line of JSON with its keys sorted and no spaces:
+/// `{"action":…,"actor":…,"actor_id":…,"after":…,"at_ms":…,"before":…,"id":…,"provider_id":…,"reason":…,
+/// "source":…,"target_id":…,"target_type":…,"v":1}` — `before` and `after` are the stored JSON snapshots as
+/// strings, a missing value is `null`. `v` names this form, so a later one can be told apart.
+public struct AuditLeaf: Sendable, Equatable {
+    public var id: String
+    public var atMillis: Int64
+    public var providerID: String?
+    public var actorID: String?
+    public var actor: String
+    public var action: String
+    public var targetType: String
+    public var targetID: String?
+    public var before: String?
+    public var after: String?
+    public var reason: String?
+    public var source: String?
+
+    public init(
+        id: String, atMillis: Int64, providerID: String?, actorID: String?, actor: String, action: String,
+        targetType: String, targetID: String?, before: String?, after: String?, reason: String?, source: String?
+    ) {
+        self.id = id
+        self.atMillis = atMillis
+        self.providerID = providerID
+        self.actorID = actorID
+        self.actor = actor
+        self.action = action
+        self.targetType = targetType
+        self.targetID = targetID
+        self.before = before
+        self.after = after
+        self.reason = reason
+        self.source = source
+    }
+
+    public var bytes: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(
+            160 + id.utf8.count + actor.utf8.count + action.utf8.count + (before?.utf8.count ?? 0)
+                + (after?.utf8.count ?? 0) + (reason?.utf8.count ?? 0))
+        out.append(UInt8(ascii: "{"))
+        Self.field("action", action, into: &out)
+        Self.field("actor", actor, into: &out)
+        Self.field("actor_id", actorID, into: &out)
+        Self.field("after", after, into: &out)
+        Self.key("at_ms", into: &out)
+        out.append(contentsOf: String(atMillis).utf8)
+        Self.field("before", before, into: &out)
+        Self.field("id", id, into: &out)
+        Self.field("provider_id", providerID, into: &out)
+        Self.field("reason", reason, into: &out)
+        Self.field("source", source, into: &out)
+        Self.field("target_id", targetID, into: &out)
+        Self.field("target_type", targetType, into: &out)
+        Self.key("v", into: &out)
+        out.append(UInt8(ascii: "1"))
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    public var hash: TreeHash { MerkleTree.leafHash(bytes) }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func key(_ name: StaticString, into out: inout [UInt8]) {
+        if out.count > 1 { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(contentsOf: "\":".utf8)
+    }
+
+    private static func field(_ name: StaticString, _ value: String?, into out: inout [UInt8]) {
+        key(name, into: &out)
+        guard let value else {
+            out.append(contentsOf: "null".utf8)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), byte])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(contentsOf: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
