@@ -133,7 +133,7 @@ try:
     token = call_api(base, "POST", "/api/v1/session", {"email": email, "password": password})[1]["token"]
     call = lambda method, path, body=None: call_api(base, method, path, body, token)
 
-    content_type, vkey = get_text(base, "/api/v1/audit/public-key")
+    content_type, vkey = get_text(base, "/api/v1/audit/public-key", token)
     check(content_type.startswith("text/plain"), f"the verifier key is served as text (got {content_type})")
     name, key_id, public_key = parse_verifier_key(vkey.strip())
 
@@ -193,9 +193,10 @@ if not os.environ.get("DATABASE_URL"):
     result = subprocess.run(verify, capture_output=True, text=True, timeout=120)
     check(result.returncode == 0, f"`posguard audit verify` passes the untouched log ({result.stdout.strip()})")
     with sqlite3.connect(os.path.join(data_dir, "posguard.sqlite")) as db:
-        db.execute("UPDATE audit_log SET reason = 'nothing to see' WHERE id = ?", (entry["id"],))
+        edited = db.execute("UPDATE audit_log SET reason = 'nothing to see' WHERE id = ?", (entry["id"].lower(),))
+        check(edited.rowcount == 1, "one row is edited directly in the database")
     result = subprocess.run(verify, capture_output=True, text=True, timeout=120)
-    check(result.returncode == 1 and entry["id"] in result.stdout,
+    check(result.returncode == 1 and entry["id"].lower() in result.stdout.lower(),
           f"`posguard audit verify` exits 1 naming the edited entry ({result.stdout.strip()})")
 
 check.finish("tamper-evident audit log")

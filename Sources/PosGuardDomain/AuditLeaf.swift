@@ -1,6 +1,7 @@
 /// An audit entry as a leaf of the audit log's Merkle tree: the exact bytes hashed, made from the entry as stored
-/// (ids in lower-case text, the time in milliseconds), so a check recomputes them from the row alone. The form
-/// is one line of JSON with its keys sorted and no spaces:
+/// (the time in milliseconds), so a check recomputes them from the row alone; ids are written as the API writes
+/// them (upper case), so the id an auditor was given is found in the bytes as it is. The form is one line of JSON
+/// with its keys sorted and no spaces:
 /// `{"action":…,"actor":…,"actor_id":…,"after":…,"at_ms":…,"before":…,"id":…,"provider_id":…,"reason":…,
 /// "source":…,"target_id":…,"target_type":…,"v":1}` — `before` and `after` are the stored JSON snapshots as
 /// strings, a missing value is `null`. `v` names this form, so a later one can be told apart.
@@ -44,16 +45,16 @@ public struct AuditLeaf: Sendable, Equatable {
         out.append(UInt8(ascii: "{"))
         Self.field("action", action, into: &out)
         Self.field("actor", actor, into: &out)
-        Self.field("actor_id", actorID, into: &out)
+        Self.field("actor_id", actorID?.uppercased(), into: &out)
         Self.field("after", after, into: &out)
         Self.key("at_ms", into: &out)
         out.append(contentsOf: String(atMillis).utf8)
         Self.field("before", before, into: &out)
-        Self.field("id", id, into: &out)
-        Self.field("provider_id", providerID, into: &out)
+        Self.field("id", id.uppercased(), into: &out)
+        Self.field("provider_id", providerID?.uppercased(), into: &out)
         Self.field("reason", reason, into: &out)
         Self.field("source", source, into: &out)
-        Self.field("target_id", targetID, into: &out)
+        Self.field("target_id", targetID?.uppercased(), into: &out)
         Self.field("target_type", targetType, into: &out)
         Self.key("v", into: &out)
         out.append(UInt8(ascii: "1"))

@@ -67,7 +67,7 @@ public struct AuditLogCheck: Sendable {
     public mutating func add(_ row: StoredAuditLeaf) {
         guard found == nil else { return }
         let position = frontier.size
-        let id = row.leaf.id
+        let id = row.leaf.id.uppercased()  // as the API writes ids
         lastID = id
         guard let index = row.leafIndex else {
             return fail(id, "entry \(id) has no place in the log: it was added outside PosGuard")

@@ -34,7 +34,7 @@ struct AuditRoutes {
         api.get("audit/checkpoint") { _, context in
             Self.text(try await app.auditLog.checkpoint(by: try context.requireCaller()))
         }
-        // The verifier key is public: anyone holding a checkpoint checks it with this.
+        // Not secret, so any signed-in user reads it; outside parties should hold it from elsewhere too.
         api.get("audit/public-key") { _, _ in Self.text(app.auditLog.verifierKey + "\n") }
     }
 

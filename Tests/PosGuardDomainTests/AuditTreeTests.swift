@@ -178,7 +178,7 @@ struct AuditTreeTests {
         #expect(
             text
                 == #"{"action":"provider.create","actor":"cli","actor_id":null,"after":"{\"name\":\"A \\\"B\\\"\"}","#
-                + #""at_ms":1700000000123,"before":null,"id":"0190f5c2-0000-7000-8000-000000000001","#
+                + #""at_ms":1700000000123,"before":null,"id":"0190F5C2-0000-7000-8000-000000000001","#
                 + #""provider_id":null,"reason":"line\nbreak\u0001","source":null,"target_id":null,"#
                 + #""target_type":"provider","v":1}"#)
         let decoded = try JSONSerialization.jsonObject(with: Data(leaf.bytes)) as? [String: Any]

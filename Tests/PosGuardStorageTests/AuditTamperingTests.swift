@@ -19,7 +19,7 @@ struct AuditTamperingTests {
         _ = try await tenant.app.auditLog.checkpoint(by: admin)
         let ids = try await db.withSQL { sql in
             try await sql.select().column("id").from("audit_log").orderBy("leaf_index").all().map {
-                try $0.decode(column: "id", as: String.self)
+                try $0.decode(column: "id", as: String.self).uppercased()
             }
         }
         #expect(ids.count > 10)
@@ -84,14 +84,14 @@ struct AuditTamperingTests {
     func anInsertedEntryIsNamed(kind: TestDatabase) async throws {
         try await kind.withMigrated { db in
             let (tenant, admin, ids) = try await loaded(db)
-            let forged = UUID().uuidString.lowercased()
-            try await insertCopy(of: 2, as: forged, leafIndex: ids.count, in: db)
+            let forged = UUID().uuidString
+            try await insertCopy(of: 2, as: forged.lowercased(), leafIndex: ids.count, in: db)
             try await db.withSQL { try await $0.raw("UPDATE audit_tree SET size = size + 1").run() }
             var verdict = try await tenant.app.auditLog.verify(by: admin)
             #expect(!verdict.ok && verdict.firstBadEntry == forged && verdict.problem?.contains("seal") == true)
 
             try await db.withSQL {
-                try await $0.raw("UPDATE audit_log SET leaf_index = NULL WHERE id = \(bind: forged)").run()
+                try await $0.raw("UPDATE audit_log SET leaf_index = NULL WHERE id = \(bind: forged.lowercased())").run()
             }
             try await db.withSQL { try await $0.raw("UPDATE audit_tree SET size = size - 1").run() }
             verdict = try await tenant.app.auditLog.verify(by: admin)
