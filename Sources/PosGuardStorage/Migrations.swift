@@ -37,6 +37,7 @@ public enum Migrations {
         Migration(version: 9, name: "TOTP codes used once", statements: SchemaV9.statements),
         Migration(version: 10, name: "bounded decline log", statements: SchemaV10.statements),
         Migration(version: 12, name: "incidents and their response", statements: SchemaV12.statements),
+        Migration(version: 13, name: "incident evidence and its chain of custody", statements: SchemaV13.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }
