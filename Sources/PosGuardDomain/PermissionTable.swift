@@ -36,6 +36,8 @@ public enum Action: Sendable, Equatable {
     case grantIncidentAccess
     /// Edit the provider's response plans.
     case editIncidentTemplates
+    /// Delete an evidence file whose retention period is over (its record and custody stay).
+    case deleteEvidence
 
     /// What a user would call it, for messages.
     public var description: String {
@@ -61,6 +63,7 @@ public enum Action: Sendable, Equatable {
         case .respondToIncidents: "respond to incidents"
         case .grantIncidentAccess: "grant the police access to incidents"
         case .editIncidentTemplates: "edit response plans"
+        case .deleteEvidence: "delete evidence after its retention period"
         }
     }
 
@@ -71,7 +74,7 @@ public enum Action: Sendable, Equatable {
         case .registerTerminal, .importTerminals, .editTerminal, .editMerchant, .openStore, .editStore,
             .tuneDetection, .manageWebhooks, .grantIncidentAccess:
             "only provider and merchant admins \(description)"
-        case .createMerchant, .readAudit, .editIncidentTemplates: "only provider admins \(description)"
+        case .createMerchant, .readAudit, .editIncidentTemplates, .deleteEvidence: "only provider admins \(description)"
         case .issueEnrollmentCode, .workAlerts, .respondToIncidents: "only admins and store managers \(description)"
         case .keepRoster: "only admins and the store's manager keep its roster"
         case .listUsers, .screenPayments: "your role does not \(description)"
@@ -99,7 +102,7 @@ extension Role {
         case .registerTerminal, .importTerminals, .editTerminal, .editMerchant, .openStore, .editStore,
             .tuneDetection, .manageWebhooks, .grantIncidentAccess:
             allowed = admin
-        case .createMerchant, .readAudit, .editIncidentTemplates:
+        case .createMerchant, .readAudit, .editIncidentTemplates, .deleteEvidence:
             allowed = self == .providerAdmin
         case .issueEnrollmentCode, .keepRoster, .workAlerts, .respondToIncidents:
             allowed = admin || self == .storeManager
