@@ -8,6 +8,7 @@ struct PosGuardCommand: AsyncParsableCommand {
         abstract: "Protects payment terminals against theft and misuse, and runs the response when one is stolen.",
         subcommands: [
             Serve.self, Migrate.self, ProviderCommand.self, TerminalsCommand.self, Simulate.self, Bench.self,
+            EvidenceCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
