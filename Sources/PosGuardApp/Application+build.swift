@@ -18,7 +18,7 @@ public func buildApplication(_ configuration: PosGuardConfiguration) async throw
     try await app.screening.load()
     let perMinute = configuration.declinesPerMinute
     app.screening.limitDeclineLog(perKey: perMinute, unknownTIDs: 5 * perMinute)
-    let router = buildRouter(app, settings: configuration.http)
+    let router = buildRouter(app, settings: configuration.http, evidence: configuration.evidence)
     return PosGuardApplication(
         posGuard: app, responder: router.buildResponder(),
         routes: router.routes.map { (method: $0.method, path: $0.path.description) },

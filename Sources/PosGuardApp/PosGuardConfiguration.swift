@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PosGuardDomain
 import PosGuardGateway
@@ -6,7 +7,8 @@ import PosGuardWeb
 
 /// Everything one instance is built from: the runtime (database, master key, clock), where it listens, how
 /// much the ISO 8583 gateway and the decline log take, who may read metrics and send webhooks where, the mail
-/// server, the demo tenant and which background jobs run. The defaults are those of `posguard serve`.
+/// server, where evidence is kept, the demo tenant and which background jobs run. The defaults are those of
+/// `posguard serve`.
 public struct PosGuardConfiguration: Sendable {
     public var runtime: Runtime
     public var hasher: PasswordHasher
@@ -28,6 +30,8 @@ public struct PosGuardConfiguration: Sendable {
     public var http = HTTPSettings()
     /// Networks webhooks may be sent to although they are not public.
     public var webhookAllow: [IPNetwork] = []
+    /// Where incidents' evidence files are kept, the largest upload and how long files are kept after closing.
+    public var evidence = EvidenceSettings(directory: URL(fileURLWithPath: "data/evidence", isDirectory: true))
     /// The mail server for alert emails; nil turns email off.
     public var smtp: SMTPSettings?
     /// Loads the demo tenant at start.

@@ -39,6 +39,8 @@ public enum Action: Sendable, Equatable {
     case grantIncidentAccess
     /// Edit the provider's response plans.
     case editIncidentTemplates
+    /// Delete an evidence file whose retention period is over (its record and custody stay).
+    case deleteEvidence
 
     /// What a user would call it, for messages.
     public var description: String {
@@ -65,6 +67,7 @@ public enum Action: Sendable, Equatable {
         case .respondToIncidents: "respond to incidents"
         case .grantIncidentAccess: "grant the police access to incidents"
         case .editIncidentTemplates: "edit response plans"
+        case .deleteEvidence: "delete evidence after its retention period"
         }
     }
 
@@ -75,7 +78,8 @@ public enum Action: Sendable, Equatable {
         case .registerTerminal, .importTerminals, .editTerminal, .editMerchant, .openStore, .editStore,
             .tuneDetection, .manageWebhooks, .grantIncidentAccess:
             "only provider and merchant admins \(description)"
-        case .createMerchant, .readAudit, .proveAudit, .editIncidentTemplates: "only provider admins \(description)"
+        case .createMerchant, .readAudit, .proveAudit, .editIncidentTemplates, .deleteEvidence:
+            "only provider admins \(description)"
         case .issueEnrollmentCode, .workAlerts, .respondToIncidents: "only admins and store managers \(description)"
         case .keepRoster: "only admins and the store's manager keep its roster"
         case .listUsers, .screenPayments: "your role does not \(description)"
@@ -103,7 +107,7 @@ extension Role {
         case .registerTerminal, .importTerminals, .editTerminal, .editMerchant, .openStore, .editStore,
             .tuneDetection, .manageWebhooks, .grantIncidentAccess:
             allowed = admin
-        case .createMerchant, .readAudit, .proveAudit, .editIncidentTemplates:
+        case .createMerchant, .readAudit, .proveAudit, .editIncidentTemplates, .deleteEvidence:
             allowed = self == .providerAdmin
         case .issueEnrollmentCode, .keepRoster, .workAlerts, .respondToIncidents:
             allowed = admin || self == .storeManager

@@ -17,9 +17,10 @@ public struct HTTPSettings: Sendable {
     }
 }
 
-/// Builds the router every PosGuard instance serves (`buildApplication` puts it behind the HTTP server).
+/// Builds the router every PosGuard instance serves (`buildApplication` puts it behind the HTTP server), its
+/// incidents' evidence kept as `evidence` says.
 public func buildRouter(
-    _ app: PosGuard, settings: HTTPSettings = HTTPSettings(),
+    _ app: PosGuard, settings: HTTPSettings = HTTPSettings(), evidence: EvidenceSettings,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -47,6 +48,7 @@ public func buildRouter(
     ScreeningRoutes(app: app).add(to: authenticated)
     CommandRoutes(app: app).add(to: authenticated)
     IncidentRoutes(app: app).add(to: authenticated)
+    EvidenceRoutes(app: app, locker: app.evidence(evidence)).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
     routeTable.learn(router.routes.map { ($0.method, $0.path.description) })
     return router

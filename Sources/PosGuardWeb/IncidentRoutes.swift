@@ -121,7 +121,7 @@ struct IncidentRoutes {
 
     /// The incident a change is for and who asks; a police liaison officer is refused here, before the body is
     /// read (403 for an incident granted to them, 404 for any other).
-    private func changing(_ context: AppRequestContext) async throws -> (UUID, Caller) {
+    func changing(_ context: AppRequestContext) async throws -> (UUID, Caller) {
         let id = try context.parameters.id()
         let caller = try context.requireCaller()
         try await app.incidents.refuseReadOnly(id, by: caller)

@@ -7,8 +7,8 @@ struct PosGuardCommand: AsyncParsableCommand {
         commandName: "posguard",
         abstract: "Protects payment terminals against theft and misuse, and runs the response when one is stolen.",
         subcommands: [
-            Serve.self, Migrate.self, ProviderCommand.self, TerminalsCommand.self, AuditCommand.self, Simulate.self,
-            Bench.self,
+            Serve.self, Migrate.self, ProviderCommand.self, TerminalsCommand.self, AuditCommand.self,
+            EvidenceCommand.self, Simulate.self, Bench.self,
         ],
         defaultSubcommand: Serve.self)
 }

@@ -53,6 +53,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var declineLog: DeclineLogOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var mail: MailOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -105,6 +106,9 @@ struct Serve: AsyncParsableCommand {
                 allowed.isEmpty
                     ? "Webhooks: public addresses only (--webhook-allow CIDR opens a private network)"
                     : "Webhooks: public addresses and \(allowed.map(\.description).joined(separator: ", "))")
+            say(
+                "Evidence: \(configuration.evidence.directory.path) (uploads up to \(configuration.evidence.maxBytes) "
+                    + "bytes, kept \(configuration.evidence.retentionDays) days after an incident closes)")
             var application = try await buildApplication(configuration)
             if demo {
                 say("\nDemo logins (role, email, password):")
@@ -148,6 +152,7 @@ struct Serve: AsyncParsableCommand {
         configuration.http = HTTPSettings(metricsToken: metricsToken, trustedProxies: try proxyNetworks)
         configuration.webhookAllow = try webhookNetworks
         configuration.smtp = mail.settings
+        configuration.evidence = evidence.settings(dataDir: database.dataDir)
         configuration.demo = demo
         configuration.logger = logger
         return configuration

@@ -20,7 +20,7 @@ struct PermissionTableTests {
             .listUsers,
         ]
         + Role.allCases.flatMap { [Action.createUser($0), .editUser($0)] }
-        + [.screenPayments, .respondToIncidents, .grantIncidentAccess, .editIncidentTemplates]
+        + [.screenPayments, .respondToIncidents, .grantIncidentAccess, .editIncidentTemplates, .deleteEvidence]
 
     /// The README's row for an action (the switch names every case, so a new action needs a row).
     static func row(_ action: Action) -> String {
@@ -56,6 +56,7 @@ struct PermissionTableTests {
         case .respondToIncidents: "open incidents, work their tasks and notes, close them"
         case .grantIncidentAccess: "grant a police liaison officer access to an incident"
         case .editIncidentTemplates: "edit the response plans"
+        case .deleteEvidence: "delete an evidence file after its retention period"
         }
     }
 

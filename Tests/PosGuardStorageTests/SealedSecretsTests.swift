@@ -162,7 +162,8 @@ struct SealedSecretsTests {
                 ).run()
                 try await db.raw("ALTER TABLE users ADD COLUMN totp_last_step BIGINT").run()
                 for statement in [
-                    "ALTER TABLE audit_log ADD COLUMN leaf_index BIGINT", "ALTER TABLE audit_log ADD COLUMN leaf_hash TEXT",
+                    "ALTER TABLE audit_log ADD COLUMN leaf_index BIGINT",
+                    "ALTER TABLE audit_log ADD COLUMN leaf_hash TEXT",
                     "ALTER TABLE audit_log ADD COLUMN seal TEXT",
                     "CREATE TABLE audit_tree (id BIGINT PRIMARY KEY, size BIGINT NOT NULL, unsealed BIGINT NOT NULL)",
                     "INSERT INTO audit_tree VALUES (1, 0, 0)",

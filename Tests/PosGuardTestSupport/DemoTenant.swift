@@ -15,10 +15,11 @@ public struct DemoTenant: Sendable {
 
     /// Loads the demo tenant with cheap bcrypt so tests stay fast, its secrets sealed under a random master key
     /// checked against the database as at a real start. `webhookAllow` lets webhooks reach test receivers on
-    /// loopback; `http` sets the metrics token and trusted proxies.
+    /// loopback; `http` sets the metrics token and trusted proxies; `configure` changes anything else.
     public static func load(
         on db: Database, clock: TestClock = TestClock(), smtp: SMTPSettings? = nil,
-        secrets: SecretBox = .random(), webhookAllow: [IPNetwork] = [], http: HTTPSettings = HTTPSettings()
+        secrets: SecretBox = .random(), webhookAllow: [IPNetwork] = [], http: HTTPSettings = HTTPSettings(),
+        configure: (inout PosGuardConfiguration) -> Void = { _ in }
     ) async throws -> DemoTenant {
         try await SealedSecrets.adopt(secrets, in: db, at: clock.now)
         var configuration = PosGuardConfiguration.test(
@@ -27,6 +28,7 @@ public struct DemoTenant: Sendable {
         configuration.webhookAllow = webhookAllow
         configuration.smtp = smtp
         configuration.demo = true
+        configure(&configuration)
         return DemoTenant(application: try await buildApplication(configuration), clock: clock)
     }
 

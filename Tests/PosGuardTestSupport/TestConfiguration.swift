@@ -1,3 +1,4 @@
+import Foundation
 import PosGuardApp
 import PosGuardServices
 
@@ -8,6 +9,8 @@ extension PosGuardConfiguration {
         var configuration = PosGuardConfiguration(runtime: runtime, hasher: PasswordHasher(cost: 4))
         configuration.iso8583Port = nil
         configuration.jobs = []
+        configuration.evidence.directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("posguard-evidence-\(UUID().uuidString.lowercased())", isDirectory: true)
         configuration.logger = TestDatabase.logger
         return configuration
     }

@@ -44,6 +44,8 @@ struct TenantIsolationAPITests {
         "POST /api/v1/incidents/{id}/notes": #"{"text":"taken over"}"#,
         "POST /api/v1/incidents/{id}/access": #"{"user_id":"abcdefab-cdef-4abc-8def-abcdefabcdef"}"#,
         "POST /api/v1/incidents/{id}/close": #"{"lessons_learned":"taken over"}"#,
+        "POST /api/v1/incidents/{id}/evidence/{evidence_id}/handovers":
+            #"{"from":"the victim","to":"the mole","purpose":"taken over"}"#,
     ]
 
     @Test func aMerchantAdminCannotReachAnotherMerchantsDataOnAnyRoute() async throws {
@@ -91,6 +93,11 @@ struct TenantIsolationAPITests {
             )
             victim["incidents"] = [try #require(incident.string("id"))]
             let task = try #require((incident.object["tasks"] as? [[String: Any]])?.first?["id"] as? String)
+            let evidence = try #require(
+                try await api.upload(
+                    Array("the victim's photo".utf8), to: victim["incidents"]![0], query: "", type: "image/jpeg",
+                    token: lotus
+                ).string("id"))
             let hook = try await api.call(
                 .post, "/api/v1/webhooks", token: lotus, json: #"{"url":"http://127.0.0.1:9/lotus"}"#)
             victim["webhooks"] = [try #require(hook.string("id"))]
@@ -122,6 +129,7 @@ struct TenantIsolationAPITests {
                     let uri = path.replacingOccurrences(of: "{id}", with: target)
                         .replacingOccurrences(of: "{operator_id}", with: "op-1")
                         .replacingOccurrences(of: "{task_id}", with: task)
+                        .replacingOccurrences(of: "{evidence_id}", with: evidence)
                         .replacingOccurrences(of: "{user_id}", with: UUID().uuidString)
                     let reply = try await api.call(route.method, uri, token: kiez, json: Self.bodies[key])
                     #expect(
