@@ -12,7 +12,8 @@ bundle=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 unzip -q "$bundle" -d "$work"
-key=${2:-$work/public-key.pem}
+key=$work/public-key.pem
+if [ $# -ge 2 ]; then key=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); fi
 cd "$work"
 openssl pkeyutl -verify -pubin -inkey "$key" -rawin -in manifest.json -sigfile manifest.sig || exit 1
 sums=$(sha256sum SHA256SUMS | cut -d' ' -f1)
