@@ -14,7 +14,7 @@ extension SecretBox {
 
     /// A key for one purpose, by HKDF-SHA256 from the master key with the purpose as its label: one key does not
     /// tell another.
-    private func derivedKey(_ label: String) -> SymmetricKey {
+    func derivedKey(_ label: String) -> SymmetricKey {
         HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(label.utf8), outputByteCount: SecretBox.keyBytes)
     }
 }
