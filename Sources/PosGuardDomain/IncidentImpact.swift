@@ -91,7 +91,9 @@ public struct IncidentImpact: Sendable, Equatable, Codable {
                     amountMinor: d.amountMinor, currency: d.currency, card: d.panMasked,
                     result: "declined_by_screening"))
         }
-        payments.sort { ($0.at, $0.card ?? "") < ($1.at, $1.card ?? "") }
+        // Time order; payments at the same moment keep the terminals' order, then the gateway's.
+        payments = payments.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
+            .map(\.element)
 
         let contactByCard = Dictionary(contacts.map { ($0.card, $0) }, uniquingKeysWith: { _, last in last })
         var byCard: [String: [Payment]] = [:]

@@ -99,8 +99,7 @@ public struct IncidentReports: Sendable {
                         subject: message.subject, body: message.body, attempts: 0, createdAt: now),
                     on: db)
                 try await desk.log(
-                    id, "notice", "customer notice for card \(customer.card) sent to \(email)", by: caller, at: now,
-                    on: db)
+                    id, "notice", "customer notice sent for card \(customer.card)", by: caller, at: now, on: db)
                 try await audit.record(
                     caller, "incident.notice", target: "incident", id: id, provider: incident.providerID,
                     after: ["card": customer.card, "recipient": email], at: now, on: db)
