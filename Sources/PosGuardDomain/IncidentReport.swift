@@ -54,7 +54,9 @@ extension IncidentReport {
     /// or the gateway is escaped.
     public func html() -> String {
         let i = incident
-        func row(_ cells: [String]) -> String { "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>" }
+        func row(_ cells: [String]) -> String {
+            "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>"
+        }
         func head(_ cells: [String]) -> String { "<tr>" + cells.map { "<th>\($0)</th>" }.joined() + "</tr>" }
         func time(_ date: Date?) -> String { date.map(RFC3339.format) ?? "—" }
         func amounts(_ list: [IncidentImpact.Amount]) -> String {
@@ -63,11 +65,20 @@ extension IncidentReport {
         var summary: [(String, String)] = [
             ("Incident", i.id.uuidString), ("Type", i.type.rawValue), ("Status", i.status.rawValue),
             ("Store", storeName), ("Discovered", time(i.discoveredAt)), ("Place", i.place ?? "—"),
-            ("Reported by", i.reporter), ("Description", i.description), ("Opened", "\(time(i.openedAt)) by \(i.openedBy)"),
+            ("Reported by", i.reporter), ("Description", i.description),
+            ("Opened", "\(time(i.openedAt)) by \(i.openedBy)"),
             ("Police report", [i.policeReportNumber, i.policeStation].compactMap { $0 }.joined(separator: ", ")),
         ]
         if let closed = i.closedAt { summary.append(("Closed", "\(time(closed)) by \(i.closedBy ?? "—")")) }
         let downtime = Int(impact.downtimeSeconds / 60)
+        let evidenceSection =
+            evidence.isEmpty
+            ? "<p>No evidence recorded.</p>"
+            : "<table>\(head(["Evidence", "SHA-256", "Added by", "When"]))"
+                + evidence.map {
+                    "<tr><td>\(Self.escape($0.description))</td><td class=\"mono\">\(Self.escape($0.sha256))</td>"
+                        + "<td>\(Self.escape($0.addedBy))</td><td>\(time($0.addedAt))</td></tr>"
+                }.joined() + "</table>"
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
@@ -110,11 +121,7 @@ extension IncidentReport {
                     time($0.doneAt), $0.note ?? ""])
             }.joined())</table>
             <h2>Evidence</h2>
-            \(evidence.isEmpty ? "<p>No evidence recorded.</p>" : "<table>\(head(["Evidence", "SHA-256", "Added by", "When"]))"
-                + evidence.map {
-                    "<tr><td>\(Self.escape($0.description))</td><td class=\"mono\">\(Self.escape($0.sha256))</td>"
-                        + "<td>\(Self.escape($0.addedBy))</td><td>\(time($0.addedAt))</td></tr>"
-                }.joined() + "</table>")
+            \(evidenceSection)
             <h2>Timeline</h2>
             <table>\(head(["Time", "Kind", "Who", "What"]))\(timeline.map {
                 row([time($0.at), $0.kind, $0.actor, $0.text])

@@ -60,7 +60,8 @@ public struct IncidentReports: Sendable {
         let name = v.text(draft.name, "name", max: 200, required: false)
         guard MaskedCard.isValid(card) else {
             throw ValidationFailure([
-                FieldError("card", "must be a masked card: at most the first six and the last four digits, e.g. ****1234")
+                FieldError(
+                    "card", "must be a masked card: at most the first six and the last four digits, e.g. ****1234")
             ])
         }
         try v.finish()

@@ -17,7 +17,8 @@ struct TheftResponse {
                 try await client.expect(201, .POST, "/api/v1/alerts/\(alert)/incident", token: token, json: draft)
             } else {
                 try await client.expect(
-                    201, .POST, "/api/v1/incidents", token: token, json: draft.merging(["terminal_ids": [id]]) { a, _ in a })
+                    201, .POST, "/api/v1/incidents", token: token,
+                    json: draft.merging(["terminal_ids": [id]]) { a, _ in a })
             }
         guard let incident = opened.object["id"] as? String else { return ["the incident answered no id"] }
         let path = "/api/v1/incidents/\(incident)"

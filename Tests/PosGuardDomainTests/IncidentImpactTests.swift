@@ -16,9 +16,10 @@ struct IncidentImpactTests {
             reporter: "anna", description: "gone", openedAt: now, openedBy: "anna")
     }
 
-    func sale(hoursAgo: Double, _ amount: Int64, approved: Bool = true, last4: String? = "1234",
-        kind: AgentEvent.TransactionKind = .sale) -> (terminalID: UUID, event: AgentEvent)
-    {
+    func sale(
+        hoursAgo: Double, _ amount: Int64, approved: Bool = true, last4: String? = "1234",
+        kind: AgentEvent.TransactionKind = .sale
+    ) -> (terminalID: UUID, event: AgentEvent) {
         (
             stolen,
             AgentEvent(
@@ -53,7 +54,9 @@ struct IncidentImpactTests {
                 sale(hoursAgo: 4, 300, kind: .void),
                 sale(hoursAgo: 1, 700, last4: nil),
             ],
-            declines: [decline(hoursAgo: 0.5, pan: "411111******1111"), decline(hoursAgo: 40, pan: "400000******0002")],
+            declines: [
+                decline(hoursAgo: 0.5, pan: "411111******1111"), decline(hoursAgo: 40, pan: "400000******0002"),
+            ],
             history: [], contacts: [.init(card: "****1234", email: "kim@example.com", name: "Kim")], until: now)
         #expect(impact.since == i.discoveredAt.addingTimeInterval(-24 * 3600))
         #expect(impact.payments.count == 6)
@@ -82,7 +85,8 @@ struct IncidentImpactTests {
             move(other, .locked, .active, hoursAgo: 6),  // up again
             move(other, .active, .maintenance, hoursAgo: 3),  // down until now
         ]
-        let d = IncidentImpact.downtime(of: [stolen], since: now.addingTimeInterval(-26 * 3600), history: history, until: now)
+        let d = IncidentImpact.downtime(
+            of: [stolen], since: now.addingTimeInterval(-26 * 3600), history: history, until: now)
         #expect(d.seconds == 5 * 3600 && d.since == now.addingTimeInterval(-10 * 3600))
         let closed = IncidentImpact.downtime(
             of: [stolen], since: now.addingTimeInterval(-26 * 3600), history: history,
@@ -91,7 +95,9 @@ struct IncidentImpactTests {
         // A terminal that left `active` before the look-back, and a store never down, count nothing.
         #expect(IncidentImpact.downtime(of: [stolen], since: now, history: history, until: now).seconds == 0)
         let lone = [move(stolen, nil, .active, hoursAgo: 50), move(stolen, .active, .stolen, hoursAgo: 4)]
-        #expect(IncidentImpact.downtime(of: [stolen], since: now.addingTimeInterval(-26 * 3600), history: lone, until: now).seconds == 4 * 3600)
+        #expect(
+            IncidentImpact.downtime(of: [stolen], since: now.addingTimeInterval(-26 * 3600), history: lone, until: now)
+                .seconds == 4 * 3600)
     }
 
     @Test func maskedCardsNeverHoldAFullNumber() {
@@ -104,7 +110,8 @@ struct IncidentImpactTests {
     @Test func theReportEscapesEverythingItShows() {
         var i = incident()
         i.description = #"<script>alert("x")</script> & more"#
-        let impact = IncidentImpact.compute(incident: i, events: [], declines: [], history: [], contacts: [], until: now)
+        let impact = IncidentImpact.compute(
+            incident: i, events: [], declines: [], history: [], contacts: [], until: now)
         let html = IncidentReport(
             incident: i, storeName: "Tom's <b>", tasks: [], timeline: [], impact: impact, evidence: [], generatedAt: now
         ).html()
@@ -161,7 +168,8 @@ struct TerminalInspectionTests {
             firmwareVersion: "4.1.2")
         let recovered = now.addingTimeInterval(-60)
         #expect(TerminalInspection.clears(inspection(good, expected: "4.1.2", at: now), recoveredAt: recovered))
-        #expect(!TerminalInspection.clears(inspection(good, expected: "4.1.2", at: recovered - 1), recoveredAt: recovered))
+        #expect(
+            !TerminalInspection.clears(inspection(good, expected: "4.1.2", at: recovered - 1), recoveredAt: recovered))
         #expect(!TerminalInspection.clears(inspection(good, expected: "9", at: now), recoveredAt: recovered))
         #expect(!TerminalInspection.clears(nil, recoveredAt: recovered))
         #expect(!TerminalInspection.clears(inspection(good, expected: "4.1.2", at: now), recoveredAt: nil))
