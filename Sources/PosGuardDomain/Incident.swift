@@ -49,6 +49,11 @@ public struct Incident: Sendable, Equatable, Codable {
     public var openedBy: String
     public var closedAt: Date?
     public var closedBy: String?
+    /// Hours before discovery the theft may have happened: the impact counts payments from then (default 24).
+    public var lookBackHours: Int = 24
+    /// What the stolen terminals are worth, counted in the estimated loss (default 0).
+    public var terminalValueMinor: Int64 = 0
+    public var terminalValueCurrency: String = "EUR"
 
     public init(
         id: UUID, providerID: UUID, merchantID: UUID, storeID: UUID, type: IncidentType, terminalIDs: [UUID],

@@ -34,6 +34,11 @@ public struct IncidentDesk: Sendable {
         public var discoveredAt: Date?
         public var policeReportNumber: String?
         public var policeStation: String?
+        /// Hours before discovery the theft may have happened (1 to 720): the impact counts payments from then.
+        public var lookBackHours: Int?
+        /// What the stolen terminals are worth, in minor units, counted in the estimated loss.
+        public var terminalValueMinor: Int64?
+        public var terminalValueCurrency: String?
     }
 
     /// How a task ends: done, or not applicable with a reason; the police report step records the report.
@@ -259,6 +264,13 @@ public struct IncidentDesk: Sendable {
         let report = v.text(patch.policeReportNumber, "police_report_number", max: 100, required: false)
         let station = v.text(patch.policeStation, "police_station", max: 200, required: false)
         v.check((patch.discoveredAt ?? now) <= now.addingTimeInterval(300), "discovered_at", "is in the future")
+        v.check((1...720).contains(patch.lookBackHours ?? 24), "look_back_hours", "must be 1 to 720")
+        v.check(
+            (0...1_000_000_000).contains(patch.terminalValueMinor ?? 0), "terminal_value_minor",
+            "must be 0 to 1000000000")
+        v.check(
+            patch.terminalValueCurrency.map { $0.count == 3 && $0.allSatisfy { $0.isASCII && $0.isUppercase } }
+                ?? true, "terminal_value_currency", "must be an ISO 4217 code such as EUR")
         try v.finish()
         return try await runtime.database.transaction { db in
             let before = try await changeable(id, by: caller, at: now, on: db)
@@ -268,6 +280,9 @@ public struct IncidentDesk: Sendable {
             if let discovered = patch.discoveredAt { after.discoveredAt = discovered }
             if let report { after.policeReportNumber = report.isEmpty ? nil : report }
             if let station { after.policeStation = station.isEmpty ? nil : station }
+            if let hours = patch.lookBackHours { after.lookBackHours = hours }
+            if let value = patch.terminalValueMinor { after.terminalValueMinor = value }
+            if let currency = patch.terminalValueCurrency { after.terminalValueCurrency = currency }
             if after != before {
                 try await incidents.update(after, on: db)
                 try await log(id, "edited", "details edited", by: caller, at: now, on: db)

@@ -27,6 +27,10 @@ public struct PosGuard: Sendable {
     public var incidents: IncidentDesk {
         IncidentDesk(runtime: runtime, registry: terminals, commands: commands, email: mail != nil)
     }
+    /// Incidents' impact, customer notices and closing reports.
+    public var incidentReports: IncidentReports { IncidentReports(desk: incidents) }
+    /// Inspections of recovered terminals before they return to service.
+    public var inspections: RecoveryInspections { RecoveryInspections(runtime: runtime) }
     /// Providers, for the instance's operator (the CLI, the demo data).
     public var providers: ProviderDirectory { ProviderDirectory(runtime: runtime, hasher: hasher) }
     /// Sends alert emails; nil when no SMTP server is configured.

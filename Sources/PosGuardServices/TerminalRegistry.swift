@@ -50,16 +50,15 @@ public struct TerminalRegistry: Sendable {
         }
     }
 
+    /// A lifecycle move. `recovered → active` also needs a passing inspection of the terminal made since it was
+    /// recovered (`POST /api/v1/terminals/{id}/inspections`).
     public struct Move: Sendable, Decodable {
         public var to: TerminalState
         public var reason: String
-        /// For `recovered → active`: the terminal has passed its inspection.
-        public var inspectionPassed: Bool?
 
-        public init(to: TerminalState, reason: String, inspectionPassed: Bool? = nil) {
+        public init(to: TerminalState, reason: String) {
             self.to = to
             self.reason = reason
-            self.inspectionPassed = inspectionPassed
         }
     }
 
@@ -151,13 +150,17 @@ public struct TerminalRegistry: Sendable {
                 throw ServiceError.illegalTransition(
                     from: before.state, to: move.to, allowed: before.state.allowedNext,
                     message: "a terminal in \(before.state.rawValue) cannot move to \(move.to.rawValue)")
-            case .needsInspection where move.inspectionPassed != true:
-                throw ServiceError.illegalTransition(
-                    from: before.state, to: move.to, allowed: before.state.allowedNext,
-                    message:
-                        "a recovered terminal returns to active only after passing inspection: send inspection_passed true"
-                )
-            case .allowed, .needsInspection:
+            case .needsInspection:
+                let recoveredAt = try await terminals.history(of: id, in: caller.scope, on: db)
+                    .last { $0.to == .recovered }?.at
+                let inspection = try await InspectionRepository().latest(of: id, on: db)
+                guard TerminalInspection.clears(inspection, recoveredAt: recoveredAt) else {
+                    throw ServiceError.illegalTransition(
+                        from: before.state, to: move.to, allowed: before.state.allowedNext,
+                        message: "a recovered terminal returns to active only after a passing inspection made since "
+                            + "its recovery: POST /api/v1/terminals/\(id.uuidString)/inspections")
+                }
+            case .allowed:
                 break
             }
             guard let after = try await apply(move.to, to: before, by: caller, reason: reason, at: now, on: db) else {

@@ -44,6 +44,20 @@ public struct EventRepository: Sendable {
             }
     }
 
+    /// A terminal's events of one type that happened from `since` on, oldest first, at most `limit`.
+    public func events(
+        of terminal: UUID, type: String, since: Date, limit: Int, in scope: Scope, on work: UnitOfWork
+    ) async throws -> [StoredEvent] {
+        try await work.sql.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
+            .scoped(scope, through: "terminal_id", of: "terminals", .terminals)
+            .where("type", .equal, type).where("at", .greaterThanOrEqual, since.millis).orderBy("at").orderBy("seq")
+            .limit(limit).all().map { row in
+                StoredEvent(
+                    terminalID: try row.uuid("terminal_id"), seq: try row.int("seq"), type: try row.text("type"),
+                    at: try row.date("at"), receivedAt: try row.date("received_at"), body: try row.text("body"))
+            }
+    }
+
     public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on work: UnitOfWork) async throws {
         try await save(watch, in: "terminal_watch", key: "terminal_id", owner: terminal, at: now, on: work)
     }

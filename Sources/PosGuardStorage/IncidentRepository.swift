@@ -42,6 +42,8 @@ public struct IncidentRepository: Sendable {
             .set("police_report_number", to: i.policeReportNumber).set("police_station", to: i.policeStation)
             .set("status", to: i.status.rawValue).set("lessons_learned", to: i.lessonsLearned)
             .set("closed_at", to: i.closedAt?.millis).set("closed_by", to: i.closedBy)
+            .set("look_back_hours", to: Int64(i.lookBackHours)).set("terminal_value_minor", to: i.terminalValueMinor)
+            .set("terminal_value_currency", to: i.terminalValueCurrency)
             .where("id", .equal, i.id.key).run()
     }
 
@@ -237,6 +239,9 @@ public struct IncidentRepository: Sendable {
         i.lessonsLearned = try row.optionalText("lessons_learned")
         i.closedAt = try row.optionalDate("closed_at")
         i.closedBy = try row.optionalText("closed_by")
+        i.lookBackHours = Int(try row.int("look_back_hours"))
+        i.terminalValueMinor = try row.int("terminal_value_minor")
+        i.terminalValueCurrency = try row.text("terminal_value_currency")
         return i
     }
 }

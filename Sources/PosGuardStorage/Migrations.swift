@@ -39,6 +39,9 @@ public enum Migrations {
         Migration(version: 11, name: "tamper-evident audit log", statements: SchemaV11.statements),
         Migration(version: 12, name: "incidents and their response", statements: SchemaV12.statements),
         Migration(version: 13, name: "incident evidence and its chain of custody", statements: SchemaV13.statements),
+        Migration(
+            version: 14, name: "incident impact, customer contacts, recovery inspections",
+            statements: SchemaV14.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

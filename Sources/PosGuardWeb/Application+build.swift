@@ -49,6 +49,7 @@ public func buildRouter(
     CommandRoutes(app: app).add(to: authenticated)
     IncidentRoutes(app: app).add(to: authenticated)
     EvidenceRoutes(app: app, locker: app.evidence(evidence)).add(to: authenticated)
+    IncidentReportRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
     routeTable.learn(router.routes.map { ($0.method, $0.path.description) })
     return router

@@ -6,7 +6,8 @@ import PosGuardWeb
 
 /// `posguard simulate`: a fleet of terminals speaking the real agent protocol to a running server, with
 /// ordinary shop life and labelled theft scenarios, in faster-than-real time. Prints, per scenario, whether
-/// it was detected and how fast, and every false alert.
+/// it was detected and how fast, and every false alert; then runs a whole theft response on the grab-and-run
+/// terminal through the API and checks its closing report.
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drive a running server with simulated terminals and theft scenarios, and report what it detected.")
@@ -88,8 +89,13 @@ struct Simulate: AsyncParsableCommand {
         let falseAlerts = try await report(
             fleet, results: results, client: client, token: token, sent: sent, refused: refused.count,
             real: clock.now - began)
+        var responseProblems = ["no grab-and-run terminal"]
+        if let stolen = fleet.first(where: { $0.scenario == .grabAndRun }) {
+            responseProblems = try await TheftResponse(client: client, token: token).run(
+                terminal: stolen.id, tid: stolen.tid)
+        }
         if check
-            && (falseAlerts > 0 || !refused.isEmpty
+            && (falseAlerts > 0 || !refused.isEmpty || !responseProblems.isEmpty
                 || results.values.contains { $0.scenario.expected != nil && !$0.detected })
         {
             throw ExitCode(1)
@@ -131,7 +137,7 @@ struct Simulate: AsyncParsableCommand {
                 json: [
                     "store_id": store.id.uuidString, "make": "PosGuard", "model": "Simulated", "serial": serial,
                     "tid": tid,
-                    "mid": "SIM\(run)",
+                    "mid": "SIM\(run)", "firmware_version": "SIM-1.0",
                 ])
             guard let idText = registered.object["id"] as? String, let id = UUID(uuidString: idText) else {
                 throw PosGuardClient.Failure(description: "registration answered no id")

@@ -122,17 +122,30 @@ struct TerminalRegistryTests {
             await #expect(throws: ServiceError.self) {
                 try await tenant.app.terminals.move(recovered.id, .init(to: .active, reason: "back"), by: system)
             }
+            // A failing inspection (a broken seal) does not clear it; a passing one, signed off since, does.
+            func inspect(seals: Bool) async throws -> TerminalInspection {
+                try await tenant.app.inspections.record(
+                    recovered.id,
+                    .init(
+                        serialMatches: true, sealsIntact: seals, noOverlayOrSkimmer: true, casingIntact: true,
+                        firmwareVersion: recovered.firmwareVersion ?? "none"),
+                    by: admin)
+            }
+            #expect(try await inspect(seals: false).failures == ["seals_intact"])
+            await #expect(throws: ServiceError.self) {
+                try await tenant.app.terminals.move(recovered.id, .init(to: .active, reason: "back"), by: system)
+            }
+            #expect(try await inspect(seals: true).passed)
             // Returning a recovered terminal to service is a release: an admin needs a fresh TOTP.
             await #expect(
                 throws: ServiceError.mfaRequired(
                     "to move a terminal to active needs a TOTP code verified in the last 15 minutes (POST /api/v1/session/totp)"
                 )
             ) {
-                try await tenant.app.terminals.move(
-                    recovered.id, .init(to: .active, reason: "inspected", inspectionPassed: true), by: admin)
+                try await tenant.app.terminals.move(recovered.id, .init(to: .active, reason: "inspected"), by: admin)
             }
             let back = try await tenant.app.terminals.move(
-                recovered.id, .init(to: .active, reason: "inspected, seals intact", inspectionPassed: true), by: system)
+                recovered.id, .init(to: .active, reason: "inspected, seals intact"), by: system)
             #expect(back.state == .active)
             // Containment never waits for a second factor.
             let locked = try await tenant.app.terminals.move(

@@ -46,6 +46,9 @@ struct TenantIsolationAPITests {
         "POST /api/v1/incidents/{id}/close": #"{"lessons_learned":"taken over"}"#,
         "POST /api/v1/incidents/{id}/evidence/{evidence_id}/handovers":
             #"{"from":"the victim","to":"the mole","purpose":"taken over"}"#,
+        "PUT /api/v1/incidents/{id}/customers/{card}": #"{"email":"mole@example.com"}"#,
+        "POST /api/v1/terminals/{id}/inspections":
+            #"{"serial_matches":true,"seals_intact":true,"no_overlay_or_skimmer":true,"casing_intact":true,"firmware_version":"4.1.1"}"#,
     ]
 
     @Test func aMerchantAdminCannotReachAnotherMerchantsDataOnAnyRoute() async throws {
@@ -131,6 +134,7 @@ struct TenantIsolationAPITests {
                         .replacingOccurrences(of: "{task_id}", with: task)
                         .replacingOccurrences(of: "{evidence_id}", with: evidence)
                         .replacingOccurrences(of: "{user_id}", with: UUID().uuidString)
+                        .replacingOccurrences(of: "{card}", with: "****1234")
                     let reply = try await api.call(route.method, uri, token: kiez, json: Self.bodies[key])
                     #expect(
                         reply.status == .notFound || (kind == "audit" && reply.status == .forbidden),
