@@ -3,28 +3,12 @@ import Foundation
 /// The closing report of an incident: its summary, timeline, impact, evidence (with hashes), tasks with who
 /// ended them and when, and the lessons learned. Read as JSON, or as a printable HTML page rendered here.
 public struct IncidentReport: Sendable, Equatable, Codable {
-    /// One piece of evidence kept with the incident, named by its hash so a copy can be checked.
-    public struct Evidence: Sendable, Equatable, Codable {
-        public var id: UUID
-        public var description: String
-        public var sha256: String
-        public var addedBy: String
-        public var addedAt: Date
-
-        public init(id: UUID, description: String, sha256: String, addedBy: String, addedAt: Date) {
-            self.id = id
-            self.description = description
-            self.sha256 = sha256
-            self.addedBy = addedBy
-            self.addedAt = addedAt
-        }
-    }
-
     public var incident: Incident
     public var storeName: String
     public var tasks: [IncidentTask]
     public var timeline: [TimelineEntry]
     public var impact: IncidentImpact
+    /// The evidence kept with the incident, with its SHA-256, including files deleted after their retention.
     public var evidence: [Evidence]
     public var generatedAt: Date
 
@@ -74,10 +58,12 @@ extension IncidentReport {
         let evidenceSection =
             evidence.isEmpty
             ? "<p>No evidence recorded.</p>"
-            : "<table>\(head(["Evidence", "SHA-256", "Added by", "When"]))"
+            : "<table>\(head(["Evidence", "SHA-256", "Collected by", "Uploaded"]))"
                 + evidence.map {
-                    "<tr><td>\(Self.escape($0.description))</td><td class=\"mono\">\(Self.escape($0.sha256))</td>"
-                        + "<td>\(Self.escape($0.addedBy))</td><td>\(time($0.addedAt))</td></tr>"
+                    "<tr><td>\(Self.escape([$0.fileName, $0.description].compactMap { $0 }.joined(separator: ": ")))"
+                        + "</td><td class=\"mono\">\(Self.escape($0.sha256))</td>"
+                        + "<td>\(Self.escape($0.collectedBy ?? "—"))</td>"
+                        + "<td>\(time($0.uploadedAt)) by \(Self.escape($0.uploadedBy))</td></tr>"
                 }.joined() + "</table>"
         return """
             <!DOCTYPE html>

@@ -29,15 +29,11 @@ public struct IncidentReports: Sendable {
     static let limit = 10_000
 
     let desk: IncidentDesk
-    let evidence: any IncidentEvidenceSource
     var runtime: Runtime { desk.runtime }
     let incidents = IncidentRepository()
     var audit: AuditLog { AuditLog(runtime: runtime) }
 
-    init(desk: IncidentDesk, evidence: any IncidentEvidenceSource = NoEvidenceYet()) {
-        self.desk = desk
-        self.evidence = evidence
-    }
+    init(desk: IncidentDesk) { self.desk = desk }
 
     /// The impact of an incident, as of now (or its close).
     public func impact(_ id: UUID, by caller: Caller) async throws -> IncidentImpact {
@@ -143,7 +139,7 @@ public struct IncidentReports: Sendable {
             let report = IncidentReport(
                 incident: incident, storeName: store?.name ?? "", tasks: try await incidents.tasks(of: id, on: db),
                 timeline: timeline, impact: try await compute(incident, at: now, on: db),
-                evidence: try await evidence.evidence(of: id, on: db), generatedAt: now)
+                evidence: try await EvidenceRepository().list(of: id, on: db), generatedAt: now)
             return caller.role == .policeLiaison ? report.withoutContacts : report
         }
     }
@@ -185,14 +181,4 @@ public struct IncidentReports: Sendable {
             incident: incident, events: events, declines: declines, history: history,
             contacts: try await incidents.contacts(of: incident.id, on: db), until: incident.closedAt ?? now)
     }
-}
-
-/// Where the closing report finds the evidence kept with an incident.
-public protocol IncidentEvidenceSource: Sendable {
-    func evidence(of incident: UUID, on db: UnitOfWork) async throws -> [IncidentReport.Evidence]
-}
-
-/// Until the evidence locker keeps evidence with incidents, the report lists none.
-struct NoEvidenceYet: IncidentEvidenceSource {
-    func evidence(of incident: UUID, on db: UnitOfWork) async throws -> [IncidentReport.Evidence] { [] }
 }

@@ -108,13 +108,18 @@ struct IncidentImpactAPITests {
                 #expect(reply.status == .forbidden, "\(method) \(path): \(reply.text)")
             }
 
-            // The report, as JSON and as a printable page.
+            // The report, as JSON and as a printable page, lists the evidence with its hash.
+            let photo = try await api.upload(
+                Array("the empty counter".utf8), to: incident, query: "file_name=counter.jpg", type: "image/jpeg",
+                token: admin)
+            let hash = try #require(photo.string("sha256"), "\(photo.text)")
             let report = try await api.call(.get, "/api/v1/incidents/\(incident)/report", token: admin)
-            #expect(report.status == .ok && report.object["evidence"] as? [Any] != nil)
+            let evidence = report.object["evidence"] as? [[String: Any]]
+            #expect(report.status == .ok && evidence?.map { $0["sha256"] as? String } == [hash])
             #expect((report.object["impact"] as? [String: Any])?["customers"] != nil)
             let html = try await api.call(.get, "/api/v1/incidents/\(incident)/report.html", token: admin)
             #expect(html.headers[.contentType]?.hasPrefix("text/html") == true)
-            #expect(html.text.contains("@media print") && html.text.contains("****4242"))
+            #expect(html.text.contains("@media print") && html.text.contains("****4242") && html.text.contains(hash))
         }
     }
 
