@@ -75,20 +75,27 @@ public struct AuditLeaf: Sendable, Equatable {
 
     private static func field(_ name: StaticString, _ value: String?, into out: inout [UInt8]) {
         key(name, into: &out)
-        guard let value else {
+        guard var value else {
             out.append(contentsOf: "null".utf8)
             return
         }
         out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), byte])
-            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(contentsOf: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]])
-            default: out.append(byte)
+        value.withUTF8 { text in
+            // Most text needs no escape: copied in runs between the bytes that do.
+            var run = 0
+            for (i, byte) in text.enumerated()
+            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i]))
+                run = i + 1
+                switch byte {
+                case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), byte])
+                default:
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(contentsOf: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]])
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
         }
         out.append(UInt8(ascii: "\""))
     }

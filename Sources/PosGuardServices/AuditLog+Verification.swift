@@ -17,11 +17,14 @@ extension AuditLog {
             var check = AuditLogCheck(
                 seal: runtime.secrets.auditSeal, verifier: signer.verifier,
                 checkpoints: try await checkpoints.all(on: db))
-            var start = 0
-            while start < size, !check.failed {
-                for row in try await repository.leaves(from: start, to: min(start + Self.page, size), on: db) {
-                    check.add(row)
-                }
+            // Each page is read while the one before it is checked: the database and the hashing overlap.
+            var page = try await repository.leaves(from: 0, to: min(Self.page, size), on: db)
+            var start = Self.page
+            while !page.isEmpty, !check.failed {
+                let (from, to) = (start, min(start + Self.page, size))
+                async let next = from < size ? repository.leaves(from: from, to: to, on: db) : []
+                for row in page { check.add(row) }
+                page = try await next
                 start += Self.page
             }
             // A row past the counted end, or with no place at all, was not written by PosGuard.

@@ -47,11 +47,12 @@ public struct NotificationRepository: Sendable {
 
     /// A live webhook in scope, with its secret.
     public func find(_ id: UUID, in scope: Scope, on work: UnitOfWork) async throws -> (Webhook, secret: String)? {
-        try await live(work.sql).where("id", .equal, id.key).scoped(scope, .webhooks).first()
-            .map { row -> (Webhook, secret: String) in
-                let hook = try Self.webhook(row)
-                return (hook, try secret(row, of: hook.id))
-            }
+        // Read without a throwing closure: Swift 6.3.1 crashes compiling one here with optimisation on.
+        guard let row = try await live(work.sql).where("id", .equal, id.key).scoped(scope, .webhooks).first() else {
+            return nil
+        }
+        let hook = try Self.webhook(row)
+        return (hook, try secret(row, of: hook.id))
     }
 
     /// The live webhooks in scope: a merchant's own, or all of a provider's.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PosGuardDomain
 import Testing
@@ -184,5 +185,16 @@ struct AuditTreeTests {
         let decoded = try JSONSerialization.jsonObject(with: Data(leaf.bytes)) as? [String: Any]
         #expect(decoded?["reason"] as? String == "line\nbreak\u{1}")
         #expect(leaf.hash == MerkleTree.leafHash(leaf.bytes))
+    }
+
+    /// The seal is HMAC-SHA256 of the place and the leaf hash, as any HMAC implementation computes it.
+    @Test func theSealIsHMACSHA256OfThePlaceAndTheLeafHash() {
+        let key = SymmetricKey(size: .bits256)
+        let leaf = MerkleTree.leafHash(Array("entry".utf8))
+        let expected = HMAC<SHA256>.authenticationCode(for: [0, 0, 0, 0, 0, 0, 1, 2] + leaf.bytes, using: key)
+        #expect(
+            AuditSeal(key: key).seal(index: 258, leaf: leaf)
+                == Array(expected).map { String(format: "%02x", $0) }.joined())
+        #expect(AuditSeal(key: key).seal(index: 259, leaf: leaf) != AuditSeal(key: key).seal(index: 258, leaf: leaf))
     }
 }
