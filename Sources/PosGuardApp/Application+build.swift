@@ -70,6 +70,12 @@ private func backgroundJobs(of app: PosGuard, _ configuration: PosGuardConfigura
                 try await app.dispatcher.deliverDue()
             })
     }
+    if jobs.contains(.auditCheckpoints) {
+        services.append(
+            Periodic(name: "audit checkpoints", interval: .seconds(60), logger: logger) {
+                try await app.auditLog.checkpointIfGrown()
+            })
+    }
     if jobs.contains(.email), let mail = app.mail {
         services.append(Periodic(name: "email", interval: .seconds(5), logger: logger) { try await mail.sendDue() })
     }

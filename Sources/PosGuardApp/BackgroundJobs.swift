@@ -17,8 +17,11 @@ public struct BackgroundJobs: OptionSet, Sendable {
     public static let declineRetention = BackgroundJobs(rawValue: 1 << 4)
     /// Hears the changes other instances sharing the PostgreSQL database make (nothing to hear on SQLite).
     public static let changeRelay = BackgroundJobs(rawValue: 1 << 5)
+    /// Signs a checkpoint of the audit log when it grew, every minute.
+    public static let auditCheckpoints = BackgroundJobs(rawValue: 1 << 6)
 
     public static let all: BackgroundJobs = [
         .silenceSweep, .webhookDeliveries, .email, .declineLogFlush, .declineRetention, .changeRelay,
+        .auditCheckpoints,
     ]
 }
