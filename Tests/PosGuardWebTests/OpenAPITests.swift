@@ -27,14 +27,16 @@ struct OpenAPITests {
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             let check = SchemaCheck(document: document)
             let token = try await api.token("admin@harbour.demo")
-            let terminal = try #require(try await api.all("/api/v1/terminals", token: token, pageSize: 100).first)
+            let terminal = try #require(
+                try await api.all("/api/v1/terminals?state=active", token: token, pageSize: 100).first)
             let hook = try await api.call(
                 .post, "/api/v1/webhooks", token: token, json: #"{"url":"https://hooks.example/posguard"}"#)
             let incident = try await api.call(
                 .post, "/api/v1/incidents", token: token,
                 json: #"{"type":"theft","description":"gone from the counter","terminal_ids":["\#(terminal["id"]!)"]}"#)
             let evidence = try await api.upload(
-                Array("a photo".utf8), to: try #require(incident.string("id")), query: "file_name=photo.jpg",
+                Array("a photo".utf8), to: try #require(incident.string("id"), "\(incident.status) \(incident.text)"),
+                query: "file_name=photo.jpg",
                 type: "image/jpeg", token: token)
             let ids: [String: String] = [
                 "merchants": "\(terminal["merchant_id"]!)", "stores": "\(terminal["store_id"]!)",
