@@ -40,21 +40,21 @@ public struct AuditLeaf: Sendable, Equatable {
     public var bytes: [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(
-            160 + id.utf8.count + actor.utf8.count + action.utf8.count + (before?.utf8.count ?? 0)
-                + (after?.utf8.count ?? 0) + (reason?.utf8.count ?? 0))
+            200 + id.utf8.count + actor.utf8.count + action.utf8.count + (before?.utf8.count ?? 0)
+                + (after?.utf8.count ?? 0) + (reason?.utf8.count ?? 0) + (source?.utf8.count ?? 0))
         out.append(UInt8(ascii: "{"))
         Self.field("action", action, into: &out)
         Self.field("actor", actor, into: &out)
-        Self.field("actor_id", actorID?.uppercased(), into: &out)
+        Self.field("actor_id", actorID, upper: true, into: &out)
         Self.field("after", after, into: &out)
         Self.key("at_ms", into: &out)
-        out.append(contentsOf: String(atMillis).utf8)
+        Self.decimal(atMillis, into: &out)
         Self.field("before", before, into: &out)
-        Self.field("id", id.uppercased(), into: &out)
-        Self.field("provider_id", providerID?.uppercased(), into: &out)
+        Self.field("id", id, upper: true, into: &out)
+        Self.field("provider_id", providerID, upper: true, into: &out)
         Self.field("reason", reason, into: &out)
         Self.field("source", source, into: &out)
-        Self.field("target_id", targetID?.uppercased(), into: &out)
+        Self.field("target_id", targetID, upper: true, into: &out)
         Self.field("target_type", targetType, into: &out)
         Self.key("v", into: &out)
         out.append(UInt8(ascii: "1"))
@@ -70,32 +70,46 @@ public struct AuditLeaf: Sendable, Equatable {
         if out.count > 1 { out.append(UInt8(ascii: ",")) }
         out.append(UInt8(ascii: "\""))
         out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        out.append(contentsOf: "\":".utf8)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
     }
 
-    private static func field(_ name: StaticString, _ value: String?, into out: inout [UInt8]) {
+    private static func decimal(_ value: Int64, into out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var digits = [UInt8]()
+        var rest = value.magnitude
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        out.append(contentsOf: digits.reversed())
+    }
+
+    /// A JSON string, escaped; `upper` writes ASCII letters in upper case (ids, as the API writes them).
+    private static func field(_ name: StaticString, _ value: String?, upper: Bool = false, into out: inout [UInt8]) {
         key(name, into: &out)
-        guard var value else {
-            out.append(contentsOf: "null".utf8)
+        guard let value else {
+            out.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
             return
         }
         out.append(UInt8(ascii: "\""))
-        value.withUTF8 { text in
-            // Most text needs no escape: copied in runs between the bytes that do.
-            var run = 0
-            for (i, byte) in text.enumerated()
-            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i]))
-                run = i + 1
-                switch byte {
-                case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), byte])
-                default:
-                    out.append(contentsOf: "\\u00".utf8)
-                    out.append(contentsOf: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]])
-                }
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case UInt8(ascii: "\n"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "n"))
+            case ..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xf)])
+            case UInt8(ascii: "a")...UInt8(ascii: "z") where upper:
+                out.append(byte - 0x20)
+            default:
+                out.append(byte)
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
         }
         out.append(UInt8(ascii: "\""))
     }

@@ -14,6 +14,28 @@ public struct StoredAuditLeaf: Sendable {
     }
 }
 
+/// An entry as read, with what can be judged of it alone: its leaf hash recomputed from its values, and whether the
+/// stored leaf hash and seal match. Entries are examined apart from the check (`AuditLogCheck.add`), which needs
+/// them in order, so many can be examined at once.
+public struct ExaminedAuditLeaf: Sendable {
+    /// As the API writes ids (upper case).
+    public var id: String
+    public var leafIndex: Int64?
+    public var hash: TreeHash
+    public var hashMatches: Bool
+    /// Whether the seal is valid for the entry at its stored place (the check then requires that place).
+    public var sealMatches: Bool
+
+    public init(_ row: StoredAuditLeaf, seal: AuditSeal) {
+        id = row.leaf.id.uppercased()
+        leafIndex = row.leafIndex
+        let hash = row.leaf.hash
+        self.hash = hash
+        hashMatches = row.leafHash == hash.hex
+        sealMatches = row.leafIndex.map { row.seal == seal.seal(index: $0, leaf: hash) } ?? false
+    }
+}
+
 /// What a check of the whole audit log found: intact, or the first entry that is not what PosGuard wrote.
 public struct AuditVerdict: Sendable, Equatable {
     public var ok: Bool
@@ -34,11 +56,10 @@ public struct AuditVerdict: Sendable, Equatable {
 }
 
 /// A check of the whole audit log in one pass, entries fed in leaf order: each entry must sit at its place with
-/// no gap, hash to its stored leaf hash, and carry a valid seal (`AuditSeal`); the tree they make must have, at
+/// no gap, hash to its stored leaf hash, and carry a valid seal (`AuditSeal`, judged by `ExaminedAuditLeaf`); the tree they make must have, at
 /// each signed checkpoint's size, that checkpoint's root; the latest checkpoint's signature must verify, and no
 /// checkpoint may be larger than the log. Holds only the tree's right edge, so memory does not grow with the log.
 public struct AuditLogCheck: Sendable {
-    private let seal: AuditSeal
     private let verifier: NoteVerifier
     /// Checkpoints not yet reached, smallest first, with their note.
     private var pending: [(checkpoint: Checkpoint?, size: Int, note: String)]
@@ -50,8 +71,7 @@ public struct AuditLogCheck: Sendable {
     private var found: (entry: String?, problem: String)?
 
     /// `checkpoints`: every stored checkpoint as (size, signed note), in any order.
-    public init(seal: AuditSeal, verifier: NoteVerifier, checkpoints: [(size: Int, note: String)]) {
-        self.seal = seal
+    public init(verifier: NoteVerifier, checkpoints: [(size: Int, note: String)]) {
         self.verifier = verifier
         let sorted = checkpoints.sorted { $0.size < $1.size }
         latestNote = sorted.last?.note
@@ -64,10 +84,10 @@ public struct AuditLogCheck: Sendable {
     /// Whether a problem was found: later entries change nothing.
     public var failed: Bool { found != nil }
 
-    public mutating func add(_ row: StoredAuditLeaf) {
+    public mutating func add(_ row: ExaminedAuditLeaf) {
         guard found == nil else { return }
         let position = frontier.size
-        let id = row.leaf.id.uppercased()  // as the API writes ids
+        let id = row.id
         lastID = id
         guard let index = row.leafIndex else {
             return fail(id, "entry \(id) has no place in the log: it was added outside PosGuard")
@@ -80,13 +100,13 @@ public struct AuditLogCheck: Sendable {
                         + "an entry before it was removed"
                     : "entry \(id) holds leaf index \(index), already taken by an earlier entry")
         }
-        let hash = row.leaf.hash
-        guard row.leafHash == hash.hex else {
+        guard row.hashMatches else {
             return fail(id, "entry \(id) does not hash to its leaf hash: it was changed after it was written")
         }
-        guard row.seal == seal.seal(index: index, leaf: hash) else {
+        guard row.sealMatches else {
             return fail(id, "entry \(id) does not carry a valid seal: it was changed, moved or added outside PosGuard")
         }
+        let hash = row.hash
         if position == coveredSize { firstUncovered = id }
         frontier.append(hash)
         while let next = pending.first, next.size <= frontier.size {

@@ -5,23 +5,21 @@ import Crypto
 /// master key cannot make an entry that passes, nor move one to another place in the log, so a check names the
 /// exact entry changed, added or moved — even after the last signed checkpoint.
 public struct AuditSeal: Sendable {
-    private let key: Key
+    /// HMAC with the key already absorbed: a copy is updated for each seal, so the key is not processed again.
+    private let keyed: Keyed
 
-    // `SymmetricKey` is not marked Sendable, but it is an immutable value: its bytes are written once when it is
-    // made and only ever read after (swift-crypto never mutates a key in place), so sharing it is safe.
-    private struct Key: @unchecked Sendable {
-        let key: SymmetricKey
+    // `HMAC` holds no Sendable annotation, but it is a value of two hash states: each seal updates a copy of it.
+    private struct Keyed: @unchecked Sendable {
+        let hmac: HMAC<SHA256>
     }
 
-    public init(key: SymmetricKey) { self.key = Key(key: key) }
+    public init(key: SymmetricKey) { keyed = Keyed(hmac: HMAC<SHA256>(key: key)) }
 
     /// The seal of the leaf at `index`, as stored: 64 hex digits.
     public func seal(index: Int64, leaf: TreeHash) -> String {
-        var message = [UInt8]()
-        message.reserveCapacity(8 + TreeHash.byteCount)
-        withUnsafeBytes(of: UInt64(bitPattern: index).bigEndian) { message.append(contentsOf: $0) }
-        message.append(contentsOf: leaf.bytes)
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: key.key)
-        return lowerHex(code)
+        var hmac = keyed.hmac
+        withUnsafeBytes(of: UInt64(bitPattern: index).bigEndian) { hmac.update(data: $0) }
+        hmac.update(data: leaf.bytes)
+        return hmac.finalize().withUnsafeBytes { lowerHex($0) }
     }
 }

@@ -45,13 +45,16 @@ public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Bytes as lower-case hex digits.
-func lowerHex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var text = [UInt8]()
-    text.reserveCapacity(bytes.underestimatedCount * 2)
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0f)])
+func lowerHex(_ bytes: some Collection<UInt8>) -> String {
+    String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+        var i = 0
+        for byte in bytes {
+            text[i] = hexDigits[Int(byte >> 4)]
+            text[i + 1] = hexDigits[Int(byte & 0x0f)]
+            i += 2
+        }
+        return i
     }
-    return String(decoding: text, as: UTF8.self)
 }
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -60,29 +60,30 @@ public struct AuditRepository: Sendable {
 
     /// The entries at places `from..<to`, in order, as stored (for a check, which must not trust them).
     public func leaves(from: Int, to: Int, on work: UnitOfWork) async throws -> [StoredAuditLeaf] {
-        try await work.sql.select().column("*").from("audit_log")
-            .where("leaf_index", .greaterThanOrEqual, from).where("leaf_index", .lessThan, to)
-            .orderBy("leaf_index").all().map(Self.storedLeaf)
+        try await work.rawRows(
+            "SELECT \(Self.leafColumns.joined(separator: ", ")) FROM audit_log WHERE leaf_index >= ? AND leaf_index < ? "
+                + "ORDER BY leaf_index", binds: [Int64(from), Int64(to)], columns: Self.leafColumns, Self.storedLeaf)
     }
 
     /// Entries with no place in the log: rows PosGuard did not write.
     public func unplaced(limit: Int, on work: UnitOfWork) async throws -> [StoredAuditLeaf] {
-        try await work.sql.select().column("*").from("audit_log").where("leaf_index", .is, SQLLiteral.null)
-            .orderBy("id").limit(limit).all().map(Self.storedLeaf)
+        try await work.rawRows(
+            "SELECT \(Self.leafColumns.joined(separator: ", ")) FROM audit_log WHERE leaf_index IS NULL ORDER BY id "
+                + "LIMIT ?", binds: [Int64(limit)], columns: Self.leafColumns, Self.storedLeaf)
     }
 
     /// The stored leaf hashes and seals at places `from..<to`, in order.
     public func leafHashes(from: Int, to: Int, on work: UnitOfWork) async throws -> [(
         index: Int64, hash: TreeHash, seal: String?
     )] {
-        let rows = try await work.sql.select().column("leaf_index").column("leaf_hash").column("seal")
-            .from("audit_log").where("leaf_index", .greaterThanOrEqual, from).where("leaf_index", .lessThan, to)
-            .orderBy("leaf_index").all()
-        return try rows.map { row in
-            guard let hash = TreeHash(hex: try row.optionalText("leaf_hash") ?? "") else {
-                throw CorruptRow(column: "leaf_hash")
-            }
-            return (try row.int("leaf_index"), hash, try row.optionalText("seal"))
+        let rows = try await work.rawRows(
+            "SELECT leaf_index, leaf_hash, seal FROM audit_log WHERE leaf_index >= ? AND leaf_index < ? "
+                + "ORDER BY leaf_index", binds: [Int64(from), Int64(to)], columns: ["leaf_index", "leaf_hash", "seal"]
+        ) { values in (values[0].integer, TreeHash(hex: values[1].text ?? ""), values[2].text) }
+        return try rows.map { index, hash, seal in
+            guard let index else { throw CorruptRow(column: "leaf_index") }
+            guard let hash else { throw CorruptRow(column: "leaf_hash") }
+            return (index, hash, seal)
         }
     }
 
@@ -113,18 +114,26 @@ public struct AuditRepository: Sendable {
             reason: try row.optionalText("reason"), source: try row.optionalText("source"))
     }
 
-    /// A row as it stands, read without interpreting any value, so an altered one is still read (and caught).
+    /// The columns a leaf is read from, in the order `storedLeaf` takes their values.
+    private static let leafColumns = [
+        "leaf_index", "id", "at", "provider_id", "actor_id", "actor", "action", "target_type", "target_id", "before",
+        "after", "reason", "source", "leaf_hash", "seal",
+    ]
+
     static func storedLeaf(_ row: any SQLRow) throws -> StoredAuditLeaf {
+        storedLeaf(try leafColumns.map { try row.decode(column: $0, as: RawValue.self) })
+    }
+
+    /// A row as it stands (the values of `leafColumns`), read without interpreting any value, so an altered one is
+    /// still read, and caught: a value missing or of another type becomes one that cannot hash to the leaf hash.
+    @Sendable private static func storedLeaf(_ v: [RawValue]) -> StoredAuditLeaf {
         StoredAuditLeaf(
-            leafIndex: try row.decode(column: "leaf_index", as: Int64?.self),
+            leafIndex: v[0].integer,
             leaf: AuditLeaf(
-                id: try row.text("id"), atMillis: try row.int("at"), providerID: try row.optionalText("provider_id"),
-                actorID: try row.optionalText("actor_id"), actor: try row.text("actor"),
-                action: try row.text("action"), targetType: try row.text("target_type"),
-                targetID: try row.optionalText("target_id"), before: try row.optionalText("before"),
-                after: try row.optionalText("after"), reason: try row.optionalText("reason"),
-                source: try row.optionalText("source")),
-            leafHash: try row.optionalText("leaf_hash"), seal: try row.optionalText("seal"))
+                id: v[1].text ?? "", atMillis: v[2].integer ?? -1, providerID: v[3].text, actorID: v[4].text,
+                actor: v[5].text ?? "", action: v[6].text ?? "", targetType: v[7].text ?? "", targetID: v[8].text,
+                before: v[9].text, after: v[10].text, reason: v[11].text, source: v[12].text),
+            leafHash: v[13].text, seal: v[14].text)
     }
 }
 

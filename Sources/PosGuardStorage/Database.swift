@@ -103,8 +103,8 @@ public final class Database: @unchecked Sendable {
     /// the changes it recorded are published once it returns.
     public func withConnection<T>(_ body: (UnitOfWork) async throws -> T) async throws -> T {
         let work = try await classified {
-            try await withSQL { sql in
-                let work = UnitOfWork(sql)
+            try await withDriver { sql, driver in
+                let work = UnitOfWork(sql, driver: driver)
                 return (work, try await body(work))
             }
         }
@@ -116,8 +116,8 @@ public final class Database: @unchecked Sendable {
     /// it recorded are published once it has committed — never for a unit rolled back.
     public func transaction<T>(_ body: (UnitOfWork) async throws -> T) async throws -> T {
         let work = try await classified {
-            try await sqlTransaction { sql in
-                let work = UnitOfWork(sql)
+            try await driverTransaction { sql, driver in
+                let work = UnitOfWork(sql, driver: driver)
                 let result = try await body(work)
                 // PostgreSQL delivers a notification sent inside a transaction when, and only if, it commits, in
                 // commit order.
@@ -131,11 +131,15 @@ public final class Database: @unchecked Sendable {
 
     /// A transaction on a bare connection (migrations, secret adoption): nothing it writes is announced.
     @_spi(SQL) public func sqlTransaction<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withSQL { sql in
+        try await driverTransaction { sql, _ in try await body(sql) }
+    }
+
+    private func driverTransaction<T>(_ body: (any SQLDatabase, DriverConnection) async throws -> T) async throws -> T {
+        try await withDriver { sql, driver in
             // IMMEDIATE takes SQLite's write lock up front, so a transaction never fails half-way to upgrade.
             try await sql.raw(kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
             do {
-                let result = try await body(sql)
+                let result = try await body(sql, driver)
                 try await sql.raw("COMMIT").run()
                 return result
             } catch {
@@ -174,15 +178,20 @@ public final class Database: @unchecked Sendable {
     /// Statements are never logged: SQLKit logs a statement with its bound values, and those carry secrets
     /// (webhook signing secrets, password hashes, TOTP secrets).
     @_spi(SQL) public func withSQL<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withDriver { sql, _ in try await body(sql) }
+    }
+
+    /// A connection of its own for the duration of `body`, through SQLKit and as the driver's.
+    private func withDriver<T>(_ body: (any SQLDatabase, DriverConnection) async throws -> T) async throws -> T {
         if let pool = sqlite {
             let connection = try await pool.requestConnection(logger: logger).get()
             defer { pool.releaseConnection(connection, logger: logger) }
-            return try await body(connection.sql(queryLogLevel: nil))
+            return try await body(connection.sql(queryLogLevel: nil), .sqlite(connection))
         }
         let pool = postgres!
         let connection = try await pool.requestConnection(logger: logger).get()
         defer { pool.releaseConnection(connection, logger: logger) }
-        return try await body(connection.sql(queryLogLevel: nil))
+        return try await body(connection.sql(queryLogLevel: nil), .postgres(connection))
     }
 
     /// Whether the database answers a trivial query.

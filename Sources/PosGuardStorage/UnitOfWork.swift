@@ -13,9 +13,14 @@ public final class UnitOfWork: Sendable {
     /// The connection, for repositories (and, through the `SQL` SPI, for tests and benchmarks that look
     /// at rows directly).
     @_spi(SQL) public let sql: any SQLDatabase
+    /// The same connection as the driver's (`rawRows`).
+    let driver: DriverConnection
     private let recorded = Mutex<[ChangeFeed.Change]>([])
 
-    init(_ sql: any SQLDatabase) { self.sql = sql }
+    init(_ sql: any SQLDatabase, driver: DriverConnection) {
+        self.sql = sql
+        self.driver = driver
+    }
 
     /// Notes that this unit wrote something in-memory state copies.
     func changed(_ change: ChangeFeed.Change) {

@@ -10,6 +10,21 @@ import PosGuardStorage
 enum BenchKit {
     /// Runs `body` on a fresh, migrated database under a fresh master key: a temporary SQLite file, or the given (empty) PostgreSQL.
     static func withDatabase(url: String?, logger: Logger, _ body: (Runtime) async throws -> Void) async throws {
+        try await withOptions(url: url) { options in
+            try await options.use(logger: logger) { runtime, _ in try await body(runtime) }
+        }
+    }
+
+    /// The path of a fresh SQLite file with PosGuard's schema, closed, for `body`.
+    static func withSchemaFile<T>(logger: Logger, _ body: (String) throws -> T) async throws -> T {
+        try await withOptions(url: nil) { options in
+            try await options.use(logger: logger) { _, _ in }
+            return try body(options.sqlitePath)
+        }
+    }
+
+    /// Database options on a temporary data directory, removed afterwards.
+    private static func withOptions<T>(url: String?, _ body: (DatabaseOptions) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "posguard-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -17,7 +32,7 @@ enum BenchKit {
         var options = try DatabaseOptions.parse([])
         options.dataDir = directory.path
         options.databaseURL = url ?? ""
-        try await options.use(logger: logger) { runtime, _ in try await body(runtime) }
+        return try await body(options)
     }
 
     /// A provider with 10 merchants of 10 stores each, open around the clock.

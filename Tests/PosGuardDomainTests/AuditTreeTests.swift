@@ -185,6 +185,13 @@ struct AuditTreeTests {
         let decoded = try JSONSerialization.jsonObject(with: Data(leaf.bytes)) as? [String: Any]
         #expect(decoded?["reason"] as? String == "line\nbreak\u{1}")
         #expect(leaf.hash == MerkleTree.leafHash(leaf.bytes))
+        let withActor = AuditLeaf(
+            id: "a", atMillis: -5, providerID: "9f0e-ab", actorID: "c0ffee-x", actor: "ü", action: "a",
+            targetType: "t", targetID: "beef", before: "", after: nil, reason: nil, source: "::1")
+        #expect(
+            String(decoding: withActor.bytes, as: UTF8.self)
+                == #"{"action":"a","actor":"ü","actor_id":"C0FFEE-X","after":null,"at_ms":-5,"before":"","id":"A","#
+                + #""provider_id":"9F0E-AB","reason":null,"source":"::1","target_id":"BEEF","target_type":"t","v":1}"#)
     }
 
     /// The seal is HMAC-SHA256 of the place and the leaf hash, as any HMAC implementation computes it.
@@ -195,6 +202,8 @@ struct AuditTreeTests {
         #expect(
             AuditSeal(key: key).seal(index: 258, leaf: leaf)
                 == Array(expected).map { String(format: "%02x", $0) }.joined())
-        #expect(AuditSeal(key: key).seal(index: 259, leaf: leaf) != AuditSeal(key: key).seal(index: 258, leaf: leaf))
+        let seal = AuditSeal(key: key)
+        #expect(seal.seal(index: 259, leaf: leaf) != seal.seal(index: 258, leaf: leaf))
+        #expect(seal.seal(index: 258, leaf: leaf) == seal.seal(index: 258, leaf: leaf))
     }
 }

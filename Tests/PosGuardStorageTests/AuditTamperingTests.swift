@@ -41,6 +41,24 @@ struct AuditTamperingTests {
         }
     }
 
+    /// A value given another type (a time made text, as an editor may after changing the column's type) is read
+    /// as it stands and its entry named: the check never stops at a row it cannot interpret.
+    @Test(arguments: TestDatabase.available)
+    func aValueOfAnotherTypeIsNamed(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db in
+            let (tenant, admin, ids) = try await loaded(db)
+            try await db.withSQL { sql in
+                if db.kind == .postgres {
+                    try await sql.raw("ALTER TABLE audit_log ALTER COLUMN at TYPE TEXT USING at::text").run()
+                }
+                try await sql.raw("UPDATE audit_log SET at = 'yesterday' WHERE leaf_index = 4").run()
+            }
+            let verdict = try await tenant.app.auditLog.verify(by: admin)
+            #expect(!verdict.ok && verdict.firstBadEntry == ids[4])
+            #expect(verdict.problem?.contains("changed after it was written") == true)
+        }
+    }
+
     /// An editor who also rewrites the leaf hash, without the master key, is still caught by the seal.
     @Test(arguments: TestDatabase.available)
     func anEditWithItsLeafHashRewrittenIsNamed(kind: TestDatabase) async throws {
