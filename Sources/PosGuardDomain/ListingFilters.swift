@@ -5,11 +5,14 @@ public struct TerminalFilter: Sendable, Equatable {
     public var state: TerminalState?
     public var storeID: UUID?
     public var merchantID: UUID?
+    /// The start of a TID, serial number or MID, in any case.
+    public var search: String?
 
-    public init(state: TerminalState? = nil, storeID: UUID? = nil, merchantID: UUID? = nil) {
+    public init(state: TerminalState? = nil, storeID: UUID? = nil, merchantID: UUID? = nil, search: String? = nil) {
         self.state = state
         self.storeID = storeID
         self.merchantID = merchantID
+        self.search = search
     }
 }
 

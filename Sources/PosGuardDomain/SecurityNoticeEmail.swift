@@ -7,6 +7,7 @@ public enum SecurityNoticeEmail {
         case totpEnabled
         case totpReplaced
         case totpRemoved
+        case passwordChanged
     }
 
     public static func compose(
@@ -21,6 +22,7 @@ public enum SecurityNoticeEmail {
                 case .totpEnabled: "Two-step sign-in (TOTP) was turned on"
                 case .totpReplaced: "Your authenticator (TOTP) was replaced by a new one"
                 case .totpRemoved: "Two-step sign-in (TOTP) was turned off"
+                case .passwordChanged: "The password was changed"
                 }
             return AlertEmail.Message(
                 subject: "[PosGuard] \(what) for \(account)",
@@ -39,6 +41,7 @@ public enum SecurityNoticeEmail {
                 case .totpEnabled: "已开启两步登录（TOTP）"
                 case .totpReplaced: "您的身份验证器（TOTP）已被替换"
                 case .totpRemoved: "已关闭两步登录（TOTP）"
+                case .passwordChanged: "密码已更改"
                 }
             return AlertEmail.Message(
                 subject: "[PosGuard] 账户 \(account)：\(what)",

@@ -159,6 +159,22 @@ public struct Authentication: Sendable {
         await attempts.succeeded(proof.admission)
     }
 
+    /// Changes the caller's own password: needs the current one, and the current code where TOTP is on. The new
+    /// one must pass the password policy; every other session of the account ends.
+    public func changePassword(_ caller: Caller, current: String, new: String, totp: String?) async throws {
+        let (proof, now) = try await proveInSession(caller, password: current, totp: totp)
+        try hasher.check(new, email: proof.user.email, field: "new_password")
+        let hash = try await hasher.hash(new)
+        try await runtime.database.transaction { db in
+            try await spend(proof, inSession: true, on: db)
+            try await users.setPassword(proof.user.id, hash: hash, on: db)
+            try await sessions.revokeAll(user: proof.user.id, keeping: caller.sessionTokenHash, at: now, on: db)
+            try await audit.record(caller, "user.password_changed", target: "user", id: proof.user.id, at: now, on: db)
+            try await notify(proof.user, .passwordChanged, caller: caller, at: now, on: db)
+        }
+        await attempts.succeeded(proof.admission)
+    }
+
     /// Proves a TOTP code in the current session, opening the window for destructive actions. Guesses are
     /// throttled with the account's sign-in attempts, and each code works once.
     public func verifyTOTP(_ caller: Caller, code: String) async throws {

@@ -47,6 +47,16 @@ public struct IncidentDesk: Sendable {
         public var note: String?
         public var policeReportNumber: String?
         public var policeStation: String?
+
+        public init(
+            state: IncidentTask.State, note: String? = nil, policeReportNumber: String? = nil,
+            policeStation: String? = nil
+        ) {
+            self.state = state
+            self.note = note
+            self.policeReportNumber = policeReportNumber
+            self.policeStation = policeStation
+        }
     }
 
     /// An incident with its plan, as people read it.

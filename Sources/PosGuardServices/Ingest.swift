@@ -126,4 +126,14 @@ extension Ingest {
             return try await events.events(of: terminal, after: seq, limit: limit, in: caller.scope, on: db)
         }
     }
+
+    /// A terminal's last `limit` stored events, newest first.
+    public func latestEvents(of terminal: UUID, limit: Int, by caller: Caller) async throws -> [StoredEvent] {
+        try await runtime.database.withConnection { db in
+            guard try await TerminalRepository().find(terminal, in: caller.scope, on: db) != nil else {
+                throw ServiceError.notFound("terminal")
+            }
+            return try await events.latest(of: terminal, limit: limit, in: caller.scope, on: db)
+        }
+    }
 }

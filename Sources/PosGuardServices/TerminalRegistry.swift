@@ -239,6 +239,11 @@ public struct TerminalRegistry: Sendable {
         try await runtime.database.withConnection { try await terminals.countByState(on: $0) }
     }
 
+    /// How many terminals of the caller's scope are in each state.
+    public func countByState(by caller: Caller) async throws -> [TerminalState: Int] {
+        try await runtime.database.withConnection { try await terminals.countByState(in: caller.scope, on: $0) }
+    }
+
     public func history(_ id: UUID, by caller: Caller) async throws -> [TerminalTransition] {
         try await runtime.database.withConnection { db in
             guard try await terminals.find(id, in: caller.scope, on: db) != nil else {

@@ -37,11 +37,22 @@ public struct EventRepository: Sendable {
     {
         try await work.sql.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
             .scoped(scope, through: "terminal_id", of: "terminals", .terminals)
-            .where("seq", .greaterThan, seq).orderBy("seq").limit(limit).all().map { row in
-                StoredEvent(
-                    terminalID: try row.uuid("terminal_id"), seq: try row.int("seq"), type: try row.text("type"),
-                    at: try row.date("at"), receivedAt: try row.date("received_at"), body: try row.text("body"))
-            }
+            .where("seq", .greaterThan, seq).orderBy("seq").limit(limit).all().map(Self.event)
+    }
+
+    /// A terminal's last `limit` events, newest first.
+    public func latest(of terminal: UUID, limit: Int, in scope: Scope, on work: UnitOfWork) async throws
+        -> [StoredEvent]
+    {
+        try await work.sql.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
+            .scoped(scope, through: "terminal_id", of: "terminals", .terminals)
+            .orderBy("seq", .descending).limit(limit).all().map(Self.event)
+    }
+
+    static func event(_ row: any SQLRow) throws -> StoredEvent {
+        StoredEvent(
+            terminalID: try row.uuid("terminal_id"), seq: try row.int("seq"), type: try row.text("type"),
+            at: try row.date("at"), receivedAt: try row.date("received_at"), body: try row.text("body"))
     }
 
     /// A terminal's events of one type that happened from `since` on, oldest first, at most `limit`.
@@ -51,11 +62,7 @@ public struct EventRepository: Sendable {
         try await work.sql.select().column("*").from("events").where("terminal_id", .equal, terminal.key)
             .scoped(scope, through: "terminal_id", of: "terminals", .terminals)
             .where("type", .equal, type).where("at", .greaterThanOrEqual, since.millis).orderBy("at").orderBy("seq")
-            .limit(limit).all().map { row in
-                StoredEvent(
-                    terminalID: try row.uuid("terminal_id"), seq: try row.int("seq"), type: try row.text("type"),
-                    at: try row.date("at"), receivedAt: try row.date("received_at"), body: try row.text("body"))
-            }
+            .limit(limit).all().map(Self.event)
     }
 
     public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on work: UnitOfWork) async throws {

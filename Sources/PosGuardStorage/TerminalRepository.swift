@@ -82,13 +82,25 @@ public struct TerminalRepository: Sendable {
         if let state = filter.state { query = query.where("state", .equal, state.rawValue) }
         if let store = filter.storeID { query = query.where("store_id", .equal, store.key) }
         if let merchant = filter.merchantID { query = query.where("merchant_id", .equal, merchant.key) }
+        if let search = filter.search {
+            // A prefix, its LIKE wildcards taken literally.
+            let pattern =
+                search.uppercased().replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%")
+                .replacingOccurrences(of: "_", with: "!_") + "%"
+            let like: SQLQueryString = "LIKE \(bind: pattern) ESCAPE '!'"
+            query = query.where(
+                SQLQueryString("(UPPER(tid) \(like) OR UPPER(serial) \(like) OR UPPER(mid) \(like))"))
+        }
         let rows = try await query.page(after: cursor, limit: limit).all()
         return Page(fetched: try rows.map(Self.terminal), limit: limit, id: \.id)
     }
 
-    /// How many terminals are in each state, across the whole instance (for metrics).
-    public func countByState(on work: UnitOfWork) async throws -> [TerminalState: Int] {
-        let rows = try await work.sql.raw("SELECT state, COUNT(*) AS n FROM terminals GROUP BY state").all()
+    /// How many terminals are in each state, in scope, or across the whole instance (for metrics) without one.
+    public func countByState(in scope: Scope? = nil, on work: UnitOfWork) async throws -> [TerminalState: Int] {
+        var query = work.sql.select().column("state").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("terminals")
+        if let scope { query = query.scoped(scope, .terminals) }
+        let rows = try await query.groupBy("state").all()
         var counts: [TerminalState: Int] = [:]
         for row in rows { counts[try row.enumeration("state", as: TerminalState.self)] = Int(try row.int("n")) }
         return counts

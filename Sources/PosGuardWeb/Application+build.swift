@@ -51,6 +51,7 @@ public func buildRouter(
     EvidenceRoutes(app: app, locker: app.evidence(evidence)).add(to: authenticated)
     IncidentReportRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
+    ConsoleRoutes(app: app, settings: settings).add(to: router)
     routeTable.learn(router.routes.map { ($0.method, $0.path.description) })
     return router
 }

@@ -142,6 +142,15 @@ struct ListingQuery {
         return value
     }
 
+    /// Text of 1 to `maxLength` characters; nil when absent.
+    func text(_ name: String, maxLength: Int) throws -> String? {
+        guard let text = parameters[name] else { return nil }
+        guard (1...maxLength).contains(text.count), !text.contains(where: \.isNewline) else {
+            throw Problem.badRequest(name, "must be 1 to \(maxLength) characters on one line")
+        }
+        return text
+    }
+
     func uuid(_ name: String) throws -> UUID? {
         guard let text = parameters[name] else { return nil }
         guard let id = UUID(uuidString: text) else { throw Problem.badRequest(name, "must be a UUID") }

@@ -45,26 +45,34 @@ struct ScreeningRoutes {
         }
     }
 
+    /// Checks a screening request and screens it in the caller's scope: the API and the console's try-it form.
+    static func screen(_ body: Request, by caller: Caller, channel: String, on app: PosGuard) throws
+        -> ScreeningDecision
+    {
+        try caller.authorize(.screenPayments, at: app.runtime.now())
+        var v = Validator()
+        v.text(body.tid, "tid", max: 8)
+        v.text(body.mid, "mid", max: 15)
+        v.check(body.amountMinor >= 0, "amount_minor", "must not be negative")
+        v.check(
+            body.currency.utf8.count == 3 && body.currency.utf8.allSatisfy { (65...90).contains($0) }, "currency",
+            "must be an ISO 4217 code: three capital letters")
+        v.check(body.pan.map { MaskedPAN.mask($0) != nil } ?? true, "pan", "must be 12 to 19 digits")
+        try v.finish()
+        return app.screening.screen(
+            ScreeningRequest(
+                tid: body.tid, mid: body.mid, amountMinor: body.amountMinor, currency: body.currency,
+                at: body.at ?? app.runtime.now()),
+            pan: body.pan, channel: channel, scope: caller.scope)
+    }
+
     func add(to api: RouterGroup<AppRequestContext>) {
         api.post("screen") { request, context in
             var request = request
             let caller = try context.requireCaller()
             try caller.authorize(.screenPayments, at: app.runtime.now())
             let body = try await request.decodeJSON(Request.self, cardFields: ["pan"])
-            var v = Validator()
-            v.text(body.tid, "tid", max: 8)
-            v.text(body.mid, "mid", max: 15)
-            v.check(body.amountMinor >= 0, "amount_minor", "must not be negative")
-            v.check(
-                body.currency.utf8.count == 3 && body.currency.utf8.allSatisfy { (65...90).contains($0) }, "currency",
-                "must be an ISO 4217 code: three capital letters")
-            v.check(body.pan.map { MaskedPAN.mask($0) != nil } ?? true, "pan", "must be 12 to 19 digits")
-            try v.finish()
-            let decision = app.screening.screen(
-                ScreeningRequest(
-                    tid: body.tid, mid: body.mid, amountMinor: body.amountMinor, currency: body.currency,
-                    at: body.at ?? app.runtime.now()),
-                pan: body.pan, channel: "http", scope: caller.scope)
+            let decision = try Self.screen(body, by: caller, channel: "http", on: app)
             return JSONResponse(
                 Answer(
                     decision: decision.approve ? "approve" : "decline", responseCode: decision.responseCode,

@@ -27,6 +27,12 @@ struct SessionRoutes {
         var totp: String?
     }
 
+    struct PasswordChange: Decodable {
+        var currentPassword: String
+        var newPassword: String
+        var totp: String?
+    }
+
     struct Enrolment: Encodable {
         var secret: String
         var otpauthUri: String
@@ -57,6 +63,13 @@ struct SessionRoutes {
         }
         api.get("me") { _, context in
             JSONResponse(try await app.users.me(try context.requireCaller()))
+        }
+        api.post("me/password") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(PasswordChange.self)
+            try await app.authentication.changePassword(
+                try context.requireCaller(), current: body.currentPassword, new: body.newPassword, totp: body.totp)
+            return Response(status: .noContent)
         }
         api.post("me/totp") { request, context in
             var request = request

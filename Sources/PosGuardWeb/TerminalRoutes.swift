@@ -17,7 +17,7 @@ struct TerminalRoutes {
             let query = ListingQuery(request)
             let filter = TerminalFilter(
                 state: try query.enumeration("state", as: TerminalState.self), storeID: try query.uuid("store_id"),
-                merchantID: try query.uuid("merchant_id"))
+                merchantID: try query.uuid("merchant_id"), search: try query.text("q", maxLength: 64))
             let page = try await app.terminals.list(
                 filter, after: try query.cursor, limit: try query.limit, by: try context.requireCaller())
             return JSONResponse(Listing(page))

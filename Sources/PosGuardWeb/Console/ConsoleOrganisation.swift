@@ -1,0 +1,215 @@
+import Foundation
+import Hummingbird
+import PosGuardDomain
+import PosGuardServices
+
+/// The organisation: merchants, stores (hours, zone, geofence, detection settings in force, roster), users and
+/// roles, and webhooks with their delivery log.
+struct ConsoleOrganisation {
+    let routes: ConsoleRoutes
+
+    func add(to router: Router<AppRequestContext>) {
+        routes.page("/merchants", on: router) { _, console in try await merchants(console) }
+        routes.page("/stores", on: router) { _, console in try await stores(console) }
+        routes.page("/stores/{id}", on: router) { _, console in try await store(try Self.id(console, "store"), console)
+        }
+        routes.page("/users", on: router) { _, console in try await users(console) }
+        routes.action("/users", on: router) { form, _, console in
+            let role = form["role"].flatMap(Role.init(rawValue:)) ?? .storeOperator
+            _ = try await console.app.users.create(
+                .init(
+                    email: form["email"] ?? "", name: form["name"] ?? "", role: role,
+                    password: form.fields["password"] ?? "",
+                    locale: form["locale"].flatMap(User.Locale.init(rawValue:)),
+                    merchantID: form["merchant_id"].flatMap(UUID.init(uuidString:)),
+                    storeID: form["store_id"].flatMap(UUID.init(uuidString:))),
+                by: try console.signedIn())
+            return ConsolePage.redirect("/users")
+        }
+        routes.page("/webhooks", on: router) { _, console in try await webhooks(console) }
+        routes.page("/webhooks/{id}", on: router) { _, console in
+            try await deliveries(try Self.id(console, "webhook"), console)
+        }
+    }
+
+    static func id(_ console: ConsoleRequest, _ what: String) throws -> UUID {
+        let parts = console.target.split(separator: "?")[0].split(separator: "/")
+        guard parts.count >= 2, let id = UUID(uuidString: String(parts[1])) else { throw ServiceError.notFound(what) }
+        return id
+    }
+
+    private func merchants(_ console: ConsoleRequest) async throws -> Response {
+        let caller = try console.signedIn()
+        let page = try await console.app.merchants.list(
+            after: console.parameter("cursor").flatMap(Cursor.init(token:)), limit: 50, by: caller)
+        let rows = page.items.map { merchant -> [HTML] in
+            [
+                "<a href=\"/stores?merchant_id=\(merchant.id.uuidString)\">\(merchant.name)</a>",
+                "\(merchant.securityContactEmail ?? "—")", console.time(merchant.createdAt),
+            ]
+        }
+        let content: HTML = """
+            \(console.table(["Merchant", "Security contact", "Since"], rows, empty: "No merchants."))
+            \(console.nextLink(page, path: "/merchants"))
+            """
+        return ConsolePage.render(console.t("Merchants"), content, for: console, active: "/merchants")
+    }
+
+    private func stores(_ console: ConsoleRequest) async throws -> Response {
+        let caller = try console.signedIn()
+        let page = try await console.app.stores.list(
+            merchant: console.parameter("merchant_id").flatMap(UUID.init(uuidString:)),
+            after: console.parameter("cursor").flatMap(Cursor.init(token:)), limit: 50, by: caller)
+        let rows = page.items.map { store -> [HTML] in
+            [
+                "<a href=\"/stores/\(store.id.uuidString)\">\(store.name)</a>", "\(store.code)",
+                "\(store.city), \(store.country)", "\(store.timeZone)",
+            ]
+        }
+        let content: HTML = """
+            \(console.table(["Store", "Code", "Place", "Time zone"], rows, empty: "No stores."))
+            \(console.nextLink(page, path: "/stores"))
+            """
+        return ConsolePage.render(console.t("Stores"), content, for: console, active: "/stores")
+    }
+
+    private func store(_ id: UUID, _ console: ConsoleRequest) async throws -> Response {
+        let caller = try console.signedIn()
+        let app = console.app
+        let t = console.t
+        let store = try await app.stores.find(id, by: caller)
+        let settings = try await app.detection.settings(.store, id, by: caller)
+        let roster = try await app.detection.roster(of: id, by: caller)
+        let terminals = try await app.terminals.list(TerminalFilter(storeID: id), after: nil, limit: 100, by: caller)
+        let hours = BusinessHours.Weekday.allCases.map { day -> HTML in
+            "<dt>\(t(ConsoleRequest.words(day.rawValue)))</dt><dd>\((store.businessHours.textual[day.rawValue] ?? []).joined(separator: ", ").nonEmpty ?? t("Closed"))</dd>"
+        }
+        let effective = Self.values(settings.effective)
+        let overrides = Self.values(settings.overrides)
+        let settingRows = effective.keys.sorted().map { key -> [HTML] in
+            [
+                "\(t(ConsoleRequest.words(key)))", "\(effective[key] ?? "")",
+                overrides[key] == nil ? "" : "\(t("set for this store"))",
+            ]
+        }
+        let terminalRows = terminals.items.map { terminal -> [HTML] in
+            [
+                "<a href=\"/terminals/\(terminal.id.uuidString)\">\(terminal.tid)</a>", "\(terminal.serial)",
+                console.badge(terminal.state),
+            ]
+        }
+        let rosterRows = roster.map { member -> [HTML] in
+            ["\(member.operatorID)", "\(member.name)", console.time(member.addedAt, in: store.zone)]
+        }
+        let plot = TrackPlot(geofence: store.geofence, fixes: [])
+        let content: HTML = """
+            <div class="grid">
+            <section class="card"><h2>\(t("Store"))</h2><dl class="facts">
+            <dt>\(t("Code"))</dt><dd>\(store.code)</dd><dt>\(t("Address"))</dt><dd>\(store.address), \(store.city), \(store.country)</dd>
+            <dt>\(t("Time zone"))</dt><dd>\(store.timeZone)</dd>
+            <dt>\(t("Geofence"))</dt><dd>\(String(format: "%.5f, %.5f", store.geofence.latitude, store.geofence.longitude)) · \(Int(store.geofence.radiusM)) m</dd>
+            </dl><h3>\(t("Business hours"))</h3><dl class="facts">\(hours)</dl></section>
+            <section class="card"><h2>\(t("Geofence"))</h2>\(plot.svg(title: t("The store's geofence"), inside: "", outside: ""))</section>
+            </div>
+            <section><h2>\(t("Terminals"))</h2>\(console.table(["TID", "Serial", "State"], terminalRows, empty: "No terminals."))</section>
+            <section><h2>\(t("Detection settings in force"))</h2>\(console.table(["Setting", "Value", ""], settingRows, empty: "No settings."))</section>
+            <section><h2>\(t("Roster"))</h2>\(console.table(["Operator", "Name", "Added"], rosterRows, empty: "No operators on the roster."))</section>
+            """
+        return ConsolePage.render(store.name, content, for: console, active: "/stores")
+    }
+
+    /// A settings value's fields as text, by their API names; fields without a value are left out.
+    static func values(_ value: Any) -> [String: String] {
+        var values: [String: String] = [:]
+        for child in Mirror(reflecting: value).children {
+            guard let label = child.label, let text = text(child.value) else { continue }
+            values[label.reduce(into: "") { $0 += $1.isUppercase ? "_" + $1.lowercased() : String($1) }] = text
+        }
+        return values
+    }
+
+    private static func text(_ value: Any) -> String? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return text(wrapped)
+        }
+        switch value {
+        case let list as [String]: return list.isEmpty ? "—" : list.joined(separator: ", ")
+        case let flag as Bool: return flag ? "yes" : "no"
+        default: return "\(value)"
+        }
+    }
+
+    private func users(_ console: ConsoleRequest) async throws -> Response {
+        let caller = try console.signedIn()
+        let t = console.t
+        let page = try await console.app.users.list(
+            after: console.parameter("cursor").flatMap(Cursor.init(token:)), limit: 50, by: caller)
+        let rows = page.items.map { user -> [HTML] in
+            [
+                "\(user.name)", "\(user.email)", "\(t(ConsoleRequest.words(user.role.rawValue)))",
+                user.totpEnabled ? "\(t("Yes"))" : "\(t("No"))", user.disabled ? "\(t("Disabled"))" : "\(t("Active"))",
+            ]
+        }
+        var content: HTML = """
+            \(console.table(["Name", "Email", "Role", "Authenticator", "Account"], rows, empty: "No users."))
+            \(console.nextLink(page, path: "/users"))
+            """
+        let grantable = Role.allCases.filter { caller.may(.createUser($0)) }
+        if !grantable.isEmpty {
+            let options = grantable.map { role -> HTML in
+                "<option value=\"\(role.rawValue)\">\(t(ConsoleRequest.words(role.rawValue)))</option>"
+            }
+            content = """
+                \(content)
+                <section class="card"><h2>\(t("Add a user"))</h2>
+                <form method="post" action="/users" class="stack">\(console.csrfField)
+                <label for="new-name">\(t("Name"))</label><input id="new-name" name="name" required maxlength="200">
+                <label for="new-email">\(t("Email"))</label><input id="new-email" name="email" type="email" required>
+                <label for="new-role">\(t("Role"))</label><select id="new-role" name="role">\(options)</select>
+                <label for="new-merchant">\(t("Merchant id (merchant and store roles)"))</label><input id="new-merchant" name="merchant_id">
+                <label for="new-store">\(t("Store id (store roles)"))</label><input id="new-store" name="store_id">
+                <label for="new-password">\(t("First password"))</label><input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="12">
+                <button type="submit">\(t("Add"))</button>
+                </form></section>
+                """
+        }
+        return ConsolePage.render(t("Users"), content, for: console, active: "/users")
+    }
+
+    private func webhooks(_ console: ConsoleRequest) async throws -> Response {
+        let hooks = try await console.app.webhooks.list(by: try console.signedIn())
+        let rows = hooks.map { hook -> [HTML] in
+            [
+                "<a href=\"/webhooks/\(hook.id.uuidString)\">\(hook.url)</a>", console.badge(hook.minimumSeverity),
+                console.time(hook.createdAt),
+            ]
+        }
+        let content = console.table(["Address", "From severity", "Since"], rows, empty: "No webhooks.")
+        return ConsolePage.render(console.t("Webhooks"), content, for: console, active: "/webhooks")
+    }
+
+    private func deliveries(_ id: UUID, _ console: ConsoleRequest) async throws -> Response {
+        let page = try await console.app.webhooks.deliveries(
+            of: id, after: console.parameter("cursor").flatMap(Cursor.init(token:)), limit: 50,
+            by: try console.signedIn())
+        let t = console.t
+        let rows = page.items.map { delivery -> [HTML] in
+            [
+                "\(delivery.eventType)", "\(t(ConsoleRequest.words(delivery.status.rawValue)))", "\(delivery.attempts)",
+                "\(delivery.lastStatusCode.map(String.init) ?? "—")", "\(delivery.lastError ?? "")",
+                console.time(delivery.createdAt),
+            ]
+        }
+        let content: HTML = """
+            \(console.table(["Event", "Status", "Attempts", "Last answer", "Error", "Created"], rows, empty: "No deliveries yet."))
+            \(console.nextLink(page, path: "/webhooks/\(id.uuidString)"))
+            """
+        return ConsolePage.render(t("Webhook deliveries"), content, for: console, active: "/webhooks")
+    }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}
