@@ -17,6 +17,15 @@ struct APIHarness {
     /// Every route the router serves, as `(method, path)` with `{id}` placeholders.
     let routes: [(method: HTTPRequest.Method, path: String)]
 
+    /// The routes of the JSON API, the agent protocol and the operations endpoints — every route but the
+    /// console's pages, which are for people (tested in `ConsoleTests`).
+    var apiRoutes: [(method: HTTPRequest.Method, path: String)] {
+        routes.filter { route in
+            route.path.hasPrefix("/api/") || route.path.hasPrefix("/agent/")
+                || ["/healthz", "/readyz", "/metrics"].contains(route.path)
+        }
+    }
+
     /// The token the harness's metrics scraper holds.
     static let metricsToken = "scraper-token-for-tests"
 

@@ -7,7 +7,7 @@ import Testing
 struct OpenAPITests {
     @Test func documentsExactlyTheRoutesTheRouterServes() async throws {
         try await APIHarness.run { api async throws in
-            let served = Set(api.routes.map { "\($0.method.rawValue) \($0.path)" })
+            let served = Set(api.apiRoutes.map { "\($0.method.rawValue) \($0.path)" })
             let document = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data) as? [String: Any])
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])

@@ -81,7 +81,8 @@ enum ConsolePage {
             <p>\(t(problem.title))\(problem.detail.map { ": " + $0 } ?? "")</p>
             \(items.isEmpty ? "" : HTML("<ul>\(items)</ul>"))
             </div>
-            <p><a href="/">\(t("Overview"))</a></p>
+            \(problem.type.hasSuffix(":mfa-required") && request.caller != nil ? ConsoleAccount.verifyForm(request, next: request.back) : "")
+            <p><a href="\(request.back)">\(t("Back"))</a> · <a href="/">\(t("Overview"))</a></p>
             """
         return render(t("Something went wrong"), content, for: request, status: problem.status)
     }

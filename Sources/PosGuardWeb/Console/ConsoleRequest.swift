@@ -18,6 +18,8 @@ struct ConsoleRequest: Sendable {
     /// The path and query asked for.
     let target: String
     let query: [String: String]
+    /// The page of this site the request came from (its `Referer`), where a step-up sends the user back to.
+    let back: String
     /// Cookies to set on the answer (a pre-session secret made for this request).
     var cookies: [Cookie] = []
 
@@ -60,7 +62,19 @@ struct ConsoleRequest: Sendable {
         return ConsoleRequest(
             app: app, caller: caller, source: context.source, language: language,
             csrf: ConsoleSession.csrfToken(for: secret), secure: secure,
-            target: request.uri.description, query: query, cookies: cookies)
+            target: request.uri.description, query: query,
+            back: Self.samePage(request.headers[.referer], host: request.head.authority),
+            cookies: cookies)
+    }
+
+    /// The path and query of `referer` when it is a page of this host; `/` otherwise.
+    static func samePage(_ referer: String?, host: String?) -> String {
+        guard let referer, let url = URLComponents(string: referer),
+            url.host.map({ h in
+                host?.split(separator: ":").first.map(String.init) == h
+            }) == true, let path = url.percentEncodedPath.isEmpty ? nil : url.percentEncodedPath
+        else { return "/" }
+        return ConsoleSignIn.safeNext(path + (url.percentEncodedQuery.map { "?" + $0 } ?? ""))
     }
 
     /// The query parameter, trimmed; nil when missing or blank.

@@ -62,7 +62,6 @@ struct ConsoleRoutes {
 
     private static func signInFirst(_ console: ConsoleRequest) -> Response {
         let next = console.target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
-        return ConsolePage.redirect(
-            console.target == "/" ? "/sign-in" : "/sign-in?next=\(next)", cookies: console.cookies)
+        return ConsolePage.redirect("/?next=\(next)", cookies: console.cookies)
     }
 }

@@ -39,6 +39,15 @@ struct ConsoleTerminals {
                     terminalIDs: [id], place: form["place"]), by: try console.signedIn())
             return ConsolePage.redirect("/incidents/\(details.incident.id.uuidString)")
         }
+        routes.action("/terminals/{id}/suspected-stolen", on: router) { form, _, console in
+            let id = try Self.id(console)
+            try form.confirmed()
+            _ = try await console.app.terminals.move(
+                id,
+                .init(to: .suspectedStolen, reason: form["reason"] ?? console.t("Reported missing from the console")),
+                by: try console.signedIn())
+            return ConsolePage.redirect("/terminals/\(id.uuidString)")
+        }
         routes.action("/terminals/{id}/unlock-code", on: router) { form, _, console in
             let id = try Self.id(console)
             let issued = try await console.app.commands.unlockCode(
@@ -188,6 +197,19 @@ struct ConsoleTerminals {
                 <input id="stolen-description" name="description" maxlength="2000" required>
                 <label class="confirm"><input type="checkbox" name="confirm" required> \(t("I am sure"))</label>
                 <button type="submit" class="danger">\(t("Report stolen"))</button>
+                </form>
+                """)
+        }
+        if !caller.may(.respondToIncidents), terminal.state == .active,
+            caller.may(.terminal(.move(from: .active, to: .suspectedStolen)))
+        {
+            parts.append(
+                """
+                <form method="post" action="\(base)/suspected-stolen" class="stack">\(console.csrfField)
+                <label for="missing-reason">\(t("What happened"))</label>
+                <input id="missing-reason" name="reason" maxlength="2000" required>
+                <label class="confirm"><input type="checkbox" name="confirm" required> \(t("I am sure"))</label>
+                <button type="submit" class="danger">\(t("Report it missing"))</button>
                 </form>
                 """)
         }

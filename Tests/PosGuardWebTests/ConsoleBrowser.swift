@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import Testing
+
+/// A browser as the console sees one, over the test client: it keeps the cookies the server sets and sends them
+/// back, and reads the CSRF token of the last page it was shown.
+final class ConsoleBrowser: @unchecked Sendable {
+    let api: APIHarness
+    private(set) var cookies: [String: String] = [:]
+    private(set) var lastPage = ""
+    var acceptLanguage: String?
+
+    init(_ api: APIHarness) { self.api = api }
+
+    struct Page {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var text: String
+        var location: String? { headers[.location] }
+        var setCookies: [String] { headers[values: .setCookie] }
+    }
+
+    func get(_ uri: String) async throws -> Page {
+        let page = try await send(.get, uri, body: nil)
+        lastPage = page.text
+        return page
+    }
+
+    /// Posts a form; with the page's CSRF token unless `csrf` says otherwise (nil: none at all).
+    func post(_ uri: String, _ fields: [String: String], csrf: String?? = .some(nil)) async throws -> Page {
+        var fields = fields
+        switch csrf {
+        case .some(.some(let token)): fields["csrf_token"] = token
+        case .some(.none): fields["csrf_token"] = csrfToken
+        case .none: break
+        }
+        let body = fields.map { name, value in
+            "\(Self.encode(name))=\(Self.encode(value))"
+        }.joined(separator: "&")
+        let page = try await send(.post, uri, body: body)
+        if page.status != .seeOther { lastPage = page.text }
+        return page
+    }
+
+    /// Signs in through the form at `/`, following the redirect.
+    func signIn(_ email: String, password: String? = nil, totp: String? = nil) async throws -> Page {
+        _ = try await get("/")
+        var fields = ["email": email, "password": password ?? api.tenant.login(email).password]
+        if let totp { fields["totp"] = totp }
+        return try await post("/sign-in", fields)
+    }
+
+    var csrfToken: String? {
+        guard let range = lastPage.range(of: #"name="csrf_token" value=""#) else { return nil }
+        return String(lastPage[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    private func send(_ method: HTTPRequest.Method, _ uri: String, body: String?) async throws -> Page {
+        var headers: HTTPFields = [:]
+        if !cookies.isEmpty {
+            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: "; ")
+        }
+        if let acceptLanguage { headers[.acceptLanguage] = acceptLanguage }
+        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        let response = try await api.client.execute(
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let page = Page(status: response.status, headers: response.headers, text: String(buffer: response.body))
+        for cookie in page.setCookies {
+            let pair = cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            let name = String(pair[0])
+            let value = pair.count > 1 ? String(pair[1]) : ""
+            if value.isEmpty || cookie.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
+        return page
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
