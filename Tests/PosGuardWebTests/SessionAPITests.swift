@@ -53,6 +53,39 @@ struct SessionAPITests {
         }
     }
 
+    @Test func usersChangeTheirOwnPasswordWithTheCurrentOne() async throws {
+        try await APIHarness.run { api async throws in
+            let email = "manager.berlin@kiez-baeckerei.demo"
+            let password = api.tenant.login(email).password
+            let token = try await api.token(email)
+            let other = try await api.token(email)
+            for body in [
+                #"{"current_password":"not-the-password-1","new_password":"a-much-better-secret-77"}"#,
+                #"{"current_password":"\#(password)","new_password":"short"}"#,
+                #"{"current_password":"\#(password)"}"#,
+                #"{"current_password":"\#(password)","new_password":"a-much-better-secret-77","extra":1}"#,
+            ] {
+                let refused = try await api.call(.post, "/api/v1/me/password", token: token, json: body)
+                #expect([.unprocessableContent, .badRequest].contains(refused.status), "\(body): \(refused.text)")
+            }
+            let changed = try await api.call(
+                .post, "/api/v1/me/password", token: token,
+                json: #"{"current_password":"\#(password)","new_password":"a-much-better-secret-77"}"#)
+            #expect(changed.status == .noContent, "\(changed.text)")
+            // This session goes on; the other one ended; only the new password signs in.
+            #expect(try await api.call(.get, "/api/v1/me", token: token).status == .ok)
+            #expect(try await api.call(.get, "/api/v1/me", token: other).status == .unauthorized)
+            let old = try await api.call(
+                .post, "/api/v1/session", json: #"{"email":"\#(email)","password":"\#(password)"}"#)
+            #expect(old.status == .unauthorized)
+            let new = try await api.call(
+                .post, "/api/v1/session", json: #"{"email":"\#(email)","password":"a-much-better-secret-77"}"#)
+            #expect(new.status == .created)
+            let audit = try await api.all("/api/v1/audit", token: try await api.token("admin@harbour.demo"))
+            #expect(audit.filter { ($0["action"] as? String) == "user.password_changed" }.count == 1)
+        }
+    }
+
     @Test func aSessionAloneCannotTakeOverTheSecondFactor() async throws {
         try await APIHarness.run { api async throws in
             let email = "admin@lotus-tea.demo"

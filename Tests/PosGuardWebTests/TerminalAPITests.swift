@@ -92,6 +92,25 @@ struct TerminalAPITests {
             let merchant = try #require(all.first?["merchant_id"] as? String)
             let ofMerchant = try await api.all("/api/v1/terminals?merchant_id=\(merchant)", token: token)
             #expect(ofMerchant.count == 20)
+            // Search: the start of a TID, serial or MID, in any case; wildcards are taken literally.
+            let first = try #require(all.first)
+            let tid = try #require(first["tid"] as? String)
+            let byTID = try await api.all("/api/v1/terminals?q=\(tid.lowercased())", token: token)
+            #expect(byTID.contains { $0["id"] as? String == first["id"] as? String })
+            #expect(
+                byTID.allSatisfy {
+                    ($0["tid"] as? String)?.hasPrefix(tid) == true
+                        || ($0["serial"] as? String)?.uppercased().hasPrefix(tid) == true
+                        || ($0["mid"] as? String)?.uppercased().hasPrefix(tid) == true
+                })
+            let serial = try #require(first["serial"] as? String)
+            let bySerial = try await api.all("/api/v1/terminals?q=\(serial.prefix(serial.count - 1))", token: token)
+            #expect(bySerial.contains { $0["id"] as? String == first["id"] as? String })
+            #expect(try await api.all("/api/v1/terminals?q=%25", token: token).isEmpty)
+            #expect(try await api.all("/api/v1/terminals?q=_", token: token).isEmpty)
+            let tooLong = try await api.call(
+                .get, "/api/v1/terminals?q=\(String(repeating: "A", count: 65))", token: token)
+            #expect(tooLong.status == .badRequest && tooLong.fieldErrors == ["q"])
         }
     }
 
