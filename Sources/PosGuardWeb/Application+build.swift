@@ -48,10 +48,11 @@ public func buildRouter(
     ScreeningRoutes(app: app).add(to: authenticated)
     CommandRoutes(app: app).add(to: authenticated)
     IncidentRoutes(app: app).add(to: authenticated)
-    EvidenceRoutes(app: app, locker: app.evidence(evidence)).add(to: authenticated)
+    let locker = app.evidence(evidence)
+    EvidenceRoutes(app: app, locker: locker).add(to: authenticated)
     IncidentReportRoutes(app: app).add(to: authenticated)
     AgentRoutes(app: app).add(to: router)
-    ConsoleRoutes(app: app, settings: settings).add(to: router)
+    ConsoleRoutes(app: app, settings: settings, locker: locker).add(to: router)
     routeTable.learn(router.routes.map { ($0.method, $0.path.description) })
     return router
 }

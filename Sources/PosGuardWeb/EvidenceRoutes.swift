@@ -15,6 +15,20 @@ struct EvidenceRoutes {
     let app: PosGuard
     let locker: EvidenceLocker
 
+    /// The file itself, as an attachment: its hand-over to the caller is recorded first (API and console alike).
+    static func content(
+        _ evidenceID: UUID, of id: UUID, by caller: Caller, locker: EvidenceLocker, context: AppRequestContext
+    ) async throws -> Response {
+        let (item, url) = try await locker.download(evidenceID, of: id, by: caller)
+        let body = try await FileIO().loadFile(path: url.path, context: context)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: item.mediaType, .contentDisposition: "attachment; filename=\"\(item.fileName)\"",
+                .eTag: "\"\(item.sha256)\"",
+            ], body: body)
+    }
+
     func add(to api: RouterGroup<AppRequestContext>) {
         api.post("incidents/{id}/evidence") { request, context in
             let (id, caller) = try await IncidentRoutes(app: app).changing(context)
@@ -51,16 +65,9 @@ struct EvidenceRoutes {
                     by: try context.requireCaller()))
         }
         api.get("incidents/{id}/evidence/{evidence_id}/content") { _, context in
-            let (item, url) = try await locker.download(
+            try await Self.content(
                 try context.parameters.id("evidence_id"), of: try context.parameters.id(),
-                by: try context.requireCaller())
-            let body = try await FileIO().loadFile(path: url.path, context: context)
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: item.mediaType, .contentDisposition: "attachment; filename=\"\(item.fileName)\"",
-                    .eTag: "\"\(item.sha256)\"",
-                ], body: body)
+                by: try context.requireCaller(), locker: locker, context: context)
         }
         api.get("incidents/{id}/evidence/{evidence_id}/custody") { _, context in
             let entries = try await locker.custody(

@@ -22,7 +22,7 @@ final class ConsoleBrowser: @unchecked Sendable {
     }
 
     func get(_ uri: String) async throws -> Page {
-        let page = try await send(.get, uri, body: nil)
+        let page = try await send(.get, uri, body: nil, contentType: nil)
         lastPage = page.text
         return page
     }
@@ -38,9 +38,28 @@ final class ConsoleBrowser: @unchecked Sendable {
         let body = fields.map { name, value in
             "\(Self.encode(name))=\(Self.encode(value))"
         }.joined(separator: "&")
-        let page = try await send(.post, uri, body: body)
+        let page = try await send(
+            .post, uri, body: ByteBuffer(string: body), contentType: "application/x-www-form-urlencoded")
         if page.status != .seeOther { lastPage = page.text }
         return page
+    }
+
+    /// Posts a multipart form: the fields (the page's CSRF token first unless `csrf` is false), then the file.
+    func postMultipart(
+        _ uri: String, _ fields: [(String, String)], file: (name: String, type: String, bytes: [UInt8]),
+        csrf: Bool = true
+    ) async throws -> Page {
+        let boundary = "----PosGuardTest\(UUID().uuidString)"
+        var body: [UInt8] = []
+        for (name, value) in (csrf ? [("csrf_token", csrfToken ?? "")] : []) + fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n"
+                .utf8)
+        body += file.bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+        return try await send(
+            .post, uri, body: ByteBuffer(bytes: body), contentType: "multipart/form-data; boundary=\(boundary)")
     }
 
     /// Signs in through the form at `/`, following the redirect.
@@ -56,16 +75,17 @@ final class ConsoleBrowser: @unchecked Sendable {
         return String(lastPage[range.upperBound...].prefix { $0 != "\"" })
     }
 
-    private func send(_ method: HTTPRequest.Method, _ uri: String, body: String?) async throws -> Page {
+    private func send(_ method: HTTPRequest.Method, _ uri: String, body: ByteBuffer?, contentType: String?)
+        async throws -> Page
+    {
         var headers: HTTPFields = [:]
         if !cookies.isEmpty {
             headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                 separator: "; ")
         }
         if let acceptLanguage { headers[.acceptLanguage] = acceptLanguage }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
-        let response = try await api.client.execute(
-            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        if let contentType { headers[.contentType] = contentType }
+        let response = try await api.client.execute(uri: uri, method: method, headers: headers, body: body)
         let page = Page(status: response.status, headers: response.headers, text: String(buffer: response.body))
         for cookie in page.setCookies {
             let pair = cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1)

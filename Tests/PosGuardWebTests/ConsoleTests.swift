@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import PosGuardDomain
@@ -154,6 +155,47 @@ struct ConsoleTests {
             #expect(away.location == "/")
             let twice = try await browser.get("/language/en?back=%2F%2Fevil.example")
             #expect(twice.location == "/")
+        }
+    }
+
+    @Test func evidenceIsUploadedThroughThePlainFormAndDownloadedWithItsCustody() async throws {
+        try await APIHarness.run { api in
+            let token = try await api.token(Self.admin)
+            let terminal = try #require(
+                try await api.all("/api/v1/terminals?state=active", token: token).first?["id"] as? String)
+            let browser = ConsoleBrowser(api)
+            _ = try await browser.signIn(Self.admin)
+            _ = try await browser.get("/incidents")
+            let opened = try await browser.post(
+                "/incidents", ["type": "theft", "terminal_ids": terminal, "description": "taken from the counter"])
+            let location = try #require(opened.location)
+            #expect(opened.status == .seeOther && location.hasPrefix("/incidents/"))
+            let page = try await browser.get(location)
+            #expect(page.text.contains("enctype=\"multipart/form-data\""))
+            // The file's bytes hold what looks like a boundary's start and CRLFs: only the real delimiter ends it.
+            let bytes = Array("CCTV still\r\n--not-the-boundary\r\n".utf8) + (0..<70_000).map { UInt8($0 % 251) }
+            let refused = try await browser.postMultipart(
+                location + "/evidence", [("description", "x")], file: ("still.jpg", "image/jpeg", bytes), csrf: false)
+            #expect(refused.status == .forbidden)
+            let id = String(location.dropFirst("/incidents/".count))
+            #expect(try await api.call(.get, "/api/v1/incidents/\(id)/evidence", token: token).items.isEmpty)
+            let uploaded = try await browser.postMultipart(
+                location + "/evidence", [("description", "Camera 2, 14:02"), ("collected_by", "Anna")],
+                file: ("still.jpg", "image/jpeg", bytes))
+            #expect(uploaded.status == .seeOther, "\(uploaded.text)")
+            let items = try await api.call(.get, "/api/v1/incidents/\(id)/evidence", token: token).items
+            #expect(items.count == 1)
+            let item = try #require(items.first)
+            #expect(item["size"] as? Int == bytes.count && item["file_name"] as? String == "still.jpg")
+            #expect(
+                item["description"] as? String == "Camera 2, 14:02" && item["media_type"] as? String == "image/jpeg")
+            #expect(item["sha256"] as? String == SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
+            let download = try await browser.get("\(location)/evidence/\(item["id"]!)")
+            #expect(download.status == .ok && download.headers[.eTag] == "\"\(item["sha256"]!)\"")
+            #expect(download.headers[.contentLength] == String(bytes.count))
+            let custody = try await api.call(
+                .get, "/api/v1/incidents/\(id)/evidence/\(item["id"]!)/custody", token: token)
+            #expect((custody.json as? [String: Any])?["items"].map { ($0 as? [Any])?.count } == 2)
         }
     }
 

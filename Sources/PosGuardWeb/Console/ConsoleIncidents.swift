@@ -124,6 +124,7 @@ struct ConsoleIncidents {
         let incident = details.incident
         let timeline = try await app.incidents.timeline(id, by: caller)
         let impact = try? await app.incidentReports.impact(id, by: caller)
+        let evidence = try await routes.locker.list(of: id, by: caller)
         let open = incident.status == .open
         let writes = open && caller.may(.respondToIncidents)
         let facts: [(String, HTML)] = [
@@ -210,6 +211,7 @@ struct ConsoleIncidents {
             </div>
             <section id="tasks"><h2>\(t("Response plan"))</h2>\(console.table(["Task", "Owner", "Due", "State", ""], taskRows, empty: "No tasks."))</section>
             \(impactSection)
+            \(ConsoleEvidence.section(id, items: evidence, writes: writes, console))
             <section id="timeline"><h2>\(t("Timeline"))</h2>\(note)\(console.table(["When", "What", "Who", "Detail"], timelineRows, empty: "Nothing yet."))</section>
             """
         return ConsolePage.render(t("Incident"), content, for: console, active: "/incidents")

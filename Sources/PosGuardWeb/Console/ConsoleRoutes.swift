@@ -8,6 +8,7 @@ import PosGuardServices
 struct ConsoleRoutes {
     let app: PosGuard
     let settings: HTTPSettings
+    let locker: EvidenceLocker
 
     typealias Page = @Sendable (Request, ConsoleRequest) async throws -> Response
     typealias Action = @Sendable (ConsoleForm, Request, ConsoleRequest) async throws -> Response
@@ -19,6 +20,7 @@ struct ConsoleRoutes {
         ConsoleTerminals(routes: self).add(to: router)
         ConsoleAlerts(routes: self).add(to: router)
         ConsoleIncidents(routes: self).add(to: router)
+        ConsoleEvidence(routes: self).add(to: router)
         ConsoleOrganisation(routes: self).add(to: router)
         ConsoleScreening(routes: self).add(to: router)
         ConsoleAccount(routes: self).add(to: router)

@@ -49,4 +49,34 @@ function time(text, iso) {
   return element;
 }
 
+// An evidence upload shows its progress; without a script the same form posts as usual.
+function uploadProgress() {
+  for (const form of document.querySelectorAll("form[data-upload]")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const progress = form.querySelector("progress");
+      const button = form.querySelector("button[type=submit]");
+      const request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.upload.onprogress = (e) => {
+        if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
+      };
+      request.onload = () => {
+        if (request.status < 400) {
+          window.location.assign(request.responseURL || form.action.replace(/\/evidence$/, ""));
+        } else {
+          document.open();
+          document.write(request.responseText);
+          document.close();
+        }
+      };
+      request.onerror = () => { button.disabled = false; progress.hidden = true; };
+      progress.hidden = false;
+      button.disabled = true;
+      request.send(new FormData(form));
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", liveAlerts);
+document.addEventListener("DOMContentLoaded", uploadProgress);
