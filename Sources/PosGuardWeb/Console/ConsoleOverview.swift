@@ -63,12 +63,30 @@ struct ConsoleOverview {
                 """)
         }
         let incidents = try await app.incidents.list(status: .open, after: nil, limit: 20, by: caller).items
+        // What needs doing: the open tasks of open incidents that fall to the caller's role, soonest due first.
+        var tasks: [(IncidentTask, Incident)] = []
+        for incident in incidents {
+            let details = try await app.incidents.find(incident.id, by: caller)
+            tasks += details.tasks.filter { $0.state == .open && $0.ownerRole == caller.role }.map { ($0, incident) }
+        }
+        let taskRows = tasks.sorted { $0.0.dueAt < $1.0.dueAt }.prefix(20).map { task, incident -> [HTML] in
+            [
+                "<a href=\"/incidents/\(incident.id.uuidString)#tasks\">\(task.title)</a>", console.time(task.dueAt),
+                task.dueAt < app.runtime.now() ? "<span class=\"badge danger\">\(t("Overdue"))</span>" : "",
+            ]
+        }
         let incidentRows = incidents.map { incident -> [HTML] in
             [
                 "<a href=\"/incidents/\(incident.id.uuidString)\">\(t(ConsoleRequest.words(incident.type.rawValue)))</a>",
                 console.time(incident.openedAt), "\(incident.terminalIDs.count)",
             ]
         }
+        sections.insert(
+            """
+            <section class="card"><h2>\(t("What needs doing"))</h2>
+            \(console.table(["Task", "Due", ""], taskRows, empty: "Nothing is due for your role."))
+            </section>
+            """, at: 0)
         sections.append(
             """
             <section class="card"><h2>\(t("Open incidents"))</h2>
