@@ -4,6 +4,8 @@ import Hummingbird
 import NIOCore
 import PosGuardDomain
 import PosGuardServices
+import ServiceLifecycle
+import Synchronization
 
 /// `/alerts`: the alert queue, kept live by server-sent events (`/alerts/stream`), each alert's page with
 /// acknowledge, resolve and open-an-incident, and per-rule statistics.
@@ -171,14 +173,23 @@ struct ConsoleAlerts {
         let body = ResponseBody { writer in
             var cursor = Cursor(afterID: start)
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-            for tick in 0..<3600 {
-                let page = try await app.alerts.list(AlertFilter(), after: cursor, limit: 100, by: caller)
-                for alert in page.items {
-                    try await writer.write(ByteBuffer(string: Self.event(alert, console)))
-                    cursor = Cursor(afterID: alert.id)
+            // A stream ends within the hour (the browser reconnects and resumes), and at once when the server
+            // shuts down, which would otherwise wait for it.
+            let stopping = Mutex(false)
+            try await withGracefulShutdownHandler {
+                for tick in 0..<3600 where !stopping.withLock({ $0 }) {
+                    let page = try await app.alerts.list(AlertFilter(), after: cursor, limit: 100, by: caller)
+                    for alert in page.items {
+                        try await writer.write(ByteBuffer(string: Self.event(alert, console)))
+                        cursor = Cursor(afterID: alert.id)
+                    }
+                    if page.items.isEmpty, tick % 15 == 0 {
+                        try await writer.write(ByteBuffer(string: ": waiting\n\n"))
+                    }
+                    try await Task.sleep(for: .seconds(1))
                 }
-                if page.items.isEmpty, tick % 15 == 0 { try await writer.write(ByteBuffer(string: ": waiting\n\n")) }
-                try await Task.sleep(for: .seconds(1))
+            } onGracefulShutdown: {
+                stopping.withLock { $0 = true }
             }
             try await writer.finish(nil)
         }
