@@ -2,7 +2,9 @@
 # The whole test suite, as CI runs it: format lint; an independent check of the OpenAPI document; an
 # end-to-end smoke test of the real binary from Python (pyotp as an independent TOTP) on SQLite and on
 # PostgreSQL; PostgreSQL stopped and started under a running server; the fleet simulator, the audit log's proofs
-# checked in Python and an ISO 8583 check with pyiso8583 against the real server; then
+# checked in Python and an ISO 8583 check with pyiso8583 against the real server; the console in headless Chromium
+# driven by selenium, in English and Simplified Chinese (Chromium, its driver and CJK fonts installed from Debian's
+# packages when absent); then
 # every Swift test on SQLite and on PostgreSQL, with a real SMTP server (aiosmtpd) for the email tests. PostgreSQL is a throwaway cluster,
 # installed from Debian's packages when absent, started on a free port in a temporary directory, removed
 # afterwards.
@@ -13,12 +15,16 @@ log() { printf '\n== %s\n' "$*"; }
 
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
-PG_BIN=$(find_pg_bin)
-if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    log "installing PostgreSQL from Debian's packages"
+apt_install() {
+    log "installing $* from Debian's packages"
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+PG_BIN=$(find_pg_bin)
+if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
     PG_BIN=$(find_pg_bin)
 fi
 
@@ -89,6 +95,14 @@ python3 scripts/tlog_check.py "$POSGUARD"
 
 log "ISO 8583 screening port checked against pyiso8583"
 python3 scripts/iso8583_check.py "$POSGUARD"
+
+log "the console in headless Chromium (selenium): English and Simplified Chinese"
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+    apt_install chromium chromium-driver fonts-noto-cjk
+fi
+python3 -c 'import selenium, pyotp' 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check selenium pyotp
+python3 scripts/console_browser_test.py "$POSGUARD"
 
 log "smoke test of the real server: PostgreSQL"
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard smoke
