@@ -406,6 +406,7 @@ class Session:
                   f"[{self.language}] after the password, the sign-in form asks for the authenticator code")
             check(self.driver.find_element(By.ID, "email").get_attribute("value") == self.email,
                   f"[{self.language}] the form keeps the email while it asks for the code")
+            self.photograph_current("sign-in-code")
             fill(self.driver, "#password", self.password)
             fill(self.driver, "#totp", code)
             submit(self.driver, self.driver.find_element(By.CSS_SELECTOR, "form[action='/sign-in']"))
@@ -601,6 +602,7 @@ class Session:
         submit(self.driver, form)
         check(self.driver.find_elements(By.CSS_SELECTOR, ".notice.error"),
               f"[{self.language}] a form with a forged token shows an error:\n{shown(self.driver)}")
+        self.photograph_current("csrf-refused")
         check(len(self.commands()) == before, f"[{self.language}] and the forged form issued no command")
         self.driver.get_log("browser")  # the forged form's 403 too
 
