@@ -490,11 +490,8 @@ class Session:
         label = form.find_element(By.CSS_SELECTOR, "button").text.strip()
         fill(self.driver, "#lock-message", "Locked by the browser test: 请致电门店 <b>bold?</b>")
         fill(self.driver, "#lock-reason", "browser test")
-        # The browser refuses to send the form until "I am sure" is ticked.
-        form.find_element(By.CSS_SELECTOR, "button").click()
-        check(self.driver.current_url == self.terminal_url and not self.commands(),
-              f"[{self.language}] the lock form is not sent without its confirmation ticked")
-        form = self.driver.find_element(By.CSS_SELECTOR, "form[action$='/lock']")
+        check(not self.driver.execute_script("return arguments[0].checkValidity();", form),
+              f"[{self.language}] the browser will not send the lock form until \"I am sure\" is ticked")
         form.find_element(By.CSS_SELECTOR, "input[name=confirm]").click()
         submit(self.driver, form)
         check(self.driver.current_url == self.terminal_url, f"[{self.language}] locking comes back to the terminal")
@@ -559,7 +556,7 @@ class Session:
 
         self.incident_text = f"Tamper alarm {MARKUP} \"case\" & '开盖' 报警"
         form = self.driver.find_element(By.CSS_SELECTOR, "form[action$='/incident']")
-        fill(self.driver, f"form[action$='/incident'] #description", self.incident_text)
+        fill(self.driver, "form[action$='/incident'] #description", self.incident_text)
         submit(self.driver, form)
         found = re.fullmatch(f"{re.escape(base)}/incidents/({UUID})", self.driver.current_url)
         check(found is not None, f"[{self.language}] opening an incident lands on its page:\n{shown(self.driver)}")
@@ -665,9 +662,9 @@ class Session:
 
 
 try:
-    check(wait_ready(), "the server answers /readyz")
-    if server.poll() is not None:
-        raise SystemExit(f"the server exited: {open(server_log.name).read()[-2000:]}")
+    if not wait_ready():
+        server_log.flush()
+        raise SystemExit(f"the server never answered /readyz: {open(server_log.name).read()[-2000:]}")
     admin_token = expect(201, "POST", "/api/v1/session", {"email": ADMIN[0], "password": ADMIN[1]})["token"]
     world = prepare(admin_token)
     for language in LANGUAGES:
@@ -680,7 +677,7 @@ finally:
         server.kill()
     server_log.close()
     shutil.rmtree(data_dir, ignore_errors=True)
-    if check.failed:
+    if check.failed or sys.exc_info()[0] is not None:
         print(f"the server's log: {server_log.name}", file=sys.stderr)
     else:
         shutil.rmtree(log_dir, ignore_errors=True)
