@@ -8,7 +8,10 @@
 /// - track 1: `B`, 12 to 19 digits, `^`, a name, `^` and four digits of expiry (`%B4111…^DOE/J^2512…`);
 /// - track 2: `;`, 12 to 19 digits and `=`, or a PAN followed by `=` or `D` and a YYMM expiry.
 ///
-/// Not counted: a digit run longer than 19 (no PAN is), a short decimal fraction, and — in a field that holds
+/// Not counted: a digit run longer than 19 (no PAN is), a short decimal fraction, the digits of a UUID
+/// (`8-4-4-4-12` hex groups, as every id PosGuard issues: in about one id in 300 the digit groups joined by
+/// dashes make 13 to 19 digits passing the Luhn check, and requests naming it would be refused), and — in a
+/// field that holds
 /// an ICCID, and only there — 18 or 19 digits starting with the telecommunications issuer identifier 89
 /// (ITU-T E.118). ISO/IEC 7812 gives 89 to telecoms, so no payment card number starts with it, while SIM
 /// numbers end in a Luhn check digit and would otherwise always look like one. Anywhere else the exemption
@@ -17,7 +20,7 @@ public enum CardDataScan {
     /// Whether the text holds a card number or track data anywhere. `iccidField`: the text is an ICCID field
     /// (a SIM event's `iccid`, a terminal's `iccid`, `allowed_iccids`), where SIM numbers are expected.
     public static func containsCardData(_ text: String, iccidField: Bool = false) -> Bool {
-        let bytes = Array(text.utf8)
+        let bytes = withoutUUIDs(Array(text.utf8))
         let groups = digitGroups(bytes)
         return containsPAN(groups, bytes, allowingICCID: iccidField) || containsTrackData(groups, bytes)
     }
@@ -96,6 +99,36 @@ public enum CardDataScan {
     /// Space, tab, dash, dot, slash, underscore and comma separate the groups of a card number as people
     /// write it.
     static func isSeparator(_ byte: UInt8) -> Bool { [0x20, 0x09, 0x2D, 0x2E, 0x2F, 0x5F, 0x2C].contains(byte) }
+
+    /// The bytes with every UUID (`8-4-4-4-12` hex digits, standing on its own) blanked out.
+    static func withoutUUIDs(_ bytes: [UInt8]) -> [UInt8] {
+        let shape = [8, 4, 4, 4, 12]
+        guard bytes.count >= 36 else { return bytes }
+        var out = bytes
+        var index = 0
+        func isHex(_ b: UInt8) -> Bool { isDigit(b) || (0x41...0x46).contains(b) || (0x61...0x66).contains(b) }
+        func isWordByte(_ b: UInt8) -> Bool { isHex(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) }
+        while index + 36 <= bytes.count {
+            var position = index
+            var matches = index == 0 || !isWordByte(bytes[index - 1]) && bytes[index - 1] != 0x2D
+            for (n, length) in shape.enumerated() where matches {
+                matches = (position..<position + length).allSatisfy { isHex(bytes[$0]) }
+                position += length
+                if n < shape.count - 1 {
+                    matches = matches && bytes[position] == 0x2D
+                    position += 1
+                }
+            }
+            matches = matches && (position == bytes.count || !isWordByte(bytes[position]) && bytes[position] != 0x2D)
+            if matches {
+                for i in index..<position { out[i] = 0x78 }
+                index = position
+            } else {
+                index += 1
+            }
+        }
+        return out
+    }
 
     /// How many separator characters may stand between two groups of one card number.
     static let maximumSeparation = 8

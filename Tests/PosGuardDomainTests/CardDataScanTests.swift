@@ -107,4 +107,18 @@ struct CardDataScanTests {
                 == #"{"card_number":"[card data removed]","n":["[card data removed]",7],"pan_last4":"0004","seq":3,"type":"transaction"}"#
         )
     }
+
+    /// An id is never card data, however its digits fall; a card number beside one still is.
+    @Test func idsAreNotCardNumbers() {
+        let id = "01A21D91-4B47-7884-8159-04156BF7674F"
+        #expect(!CardDataScan.containsCardData(id) && !CardDataScan.containsCardData(id.lowercased()))
+        #expect(!CardDataScan.containsCardData(#"{"merchant_id":"\#(id)","terminal_ids":["\#(id)"]}"#))
+        let generator = (0..<20_000).map { _ in UUID().uuidString }
+        #expect(generator.allSatisfy { !CardDataScan.containsCardData($0) })
+        #expect(CardDataScan.containsCardData("\(id) 4111 1111 1111 1111"))
+        #expect(CardDataScan.containsCardData("4111-1111-1111-1111"))
+        // Not a UUID: the wrong shape, or glued to more text.
+        #expect(CardDataScan.containsCardData("x01A21D91-4B47-7884-8159-04156BF7674F"))
+        #expect(CardDataScan.containsCardData("01A21D91-4B47-7884-8159-04156BF7674F-1"))
+    }
 }

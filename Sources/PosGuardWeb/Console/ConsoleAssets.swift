@@ -7,6 +7,7 @@ enum ConsoleAssets {
         var files: [String: (String, ByteBuffer)] = [:]
         for (name, type) in [
             ("console.css", "text/css; charset=utf-8"), ("console.js", "text/javascript; charset=utf-8"),
+            ("favicon.svg", "image/svg+xml"),
         ] {
             if let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "console"),
                 let data = try? Data(contentsOf: url)

@@ -143,6 +143,10 @@ struct ConsoleIncidents {
         let timeline = try await app.incidents.timeline(id, by: caller)
         let impact = try? await app.incidentReports.impact(id, by: caller)
         let evidence = try await routes.locker.list(of: id, by: caller)
+        var tids: [UUID: String] = [:]
+        for terminal in incident.terminalIDs {
+            tids[terminal] = (try? await app.terminals.find(terminal, by: caller))?.tid
+        }
         let open = incident.status == .open
         let writes = open && caller.may(.respondToIncidents)
         let facts: [(String, HTML)] = [
@@ -155,8 +159,9 @@ struct ConsoleIncidents {
             (
                 "Terminals",
                 HTML.join(
-                    incident.terminalIDs.map {
-                        "<a href=\"/terminals/\($0.uuidString)\">\($0.uuidString.prefix(8).description)</a>"
+                    incident.terminalIDs.map { id -> HTML in
+                        guard let tid = tids[id] else { return "\(String(id.uuidString.prefix(8)))" }
+                        return "<a href=\"/terminals/\(id.uuidString)\">\(tid)</a>"
                     },
                     separator: ", ")
             ),

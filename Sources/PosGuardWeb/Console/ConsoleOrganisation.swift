@@ -88,7 +88,7 @@ struct ConsoleOrganisation {
         let overrides = Self.values(settings.overrides)
         let settingRows = effective.keys.sorted().map { key -> [HTML] in
             [
-                "\(t(ConsoleRequest.words(key)))", "\(effective[key] ?? "")",
+                "\(t(ConsoleRequest.words(key)))", "\(t(effective[key] ?? ""))",
                 overrides[key] == nil ? "" : "\(t("set for this store"))",
             ]
         }
@@ -123,7 +123,15 @@ struct ConsoleOrganisation {
         var values: [String: String] = [:]
         for child in Mirror(reflecting: value).children {
             guard let label = child.label, let text = text(child.value) else { continue }
-            values[label.reduce(into: "") { $0 += $1.isUppercase ? "_" + $1.lowercased() : String($1) }] = text
+            // camelCase to snake_case, an acronym kept whole: allowedICCIDs → allowed_iccids.
+            var name = ""
+            var previous: Character?
+            for character in label {
+                if character.isUppercase, previous?.isLowercase == true { name += "_" }
+                name += character.lowercased()
+                previous = character
+            }
+            values[name] = text
         }
         return values
     }
@@ -136,7 +144,8 @@ struct ConsoleOrganisation {
         }
         switch value {
         case let list as [String]: return list.isEmpty ? "—" : list.joined(separator: ", ")
-        case let flag as Bool: return flag ? "yes" : "no"
+        case let flag as Bool: return flag ? "Yes" : "No"
+        case let number as Double: return number == number.rounded() ? String(Int64(number)) : String(number)
         default: return "\(value)"
         }
     }

@@ -25,6 +25,7 @@ enum ConsolePage {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · PosGuard</title>
             <link rel="stylesheet" href="/assets/console.css">
+            <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
             <script src="/assets/console.js" defer></script>
             </head>
             <body>

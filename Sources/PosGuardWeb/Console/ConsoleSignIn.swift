@@ -67,7 +67,7 @@ struct ConsoleSignIn {
             ? """
             <p class="hint">\(t("This account uses an authenticator app. Enter your password again with the current code."))</p>
             <label for="totp">\(t("Authenticator code"))</label>
-            <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus>
+            <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
             """
             : ""
         let content: HTML = """
@@ -78,7 +78,7 @@ struct ConsoleSignIn {
             <label for="email">\(t("Email"))</label>
             <input id="email" name="email" type="email" autocomplete="username" value="\(email)" required \(asksCode ? "" : "autofocus")>
             <label for="password">\(t("Password"))</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required>
+            <input id="password" name="password" type="password" autocomplete="current-password" required \(asksCode ? "autofocus" : "")>
             \(code)
             <button type="submit">\(t("Sign in"))</button>
             </form>

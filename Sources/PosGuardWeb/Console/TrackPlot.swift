@@ -45,6 +45,13 @@ struct TrackPlot {
         return max(geofence.radiusM * 1.5, farthest * 1.15, 50)
     }
 
+    /// The length of the scale bar: a round number of metres, about a quarter of the plot's width.
+    var bar: Double {
+        let target = reach / 2
+        let magnitude = pow(10, floor(log10(target)))
+        return [5.0, 2, 1].map { $0 * magnitude }.first { $0 <= target } ?? magnitude
+    }
+
     func svg(title: String, inside: String, outside: String) -> HTML {
         let scale = Self.size / 2 / reach
         let point = { (fix: Fix) -> (Double, Double) in
@@ -75,7 +82,8 @@ struct TrackPlot {
             <circle cx="\(c)" cy="\(c)" r="3" class="store"/>
             \(fixes.count > 1 ? HTML("<polyline points=\"\(line)\" class=\"path\"/>") : "")
             \(marks)
-            <text x="8" y="\(Int(Self.size) - 8)" class="scale">\(Int(reach.rounded())) m</text>
+            <line x1="8" y1="\(Int(Self.size) - 20)" x2="\(f(8 + bar * scale))" y2="\(Int(Self.size) - 20)" class="bar"/>
+            <text x="8" y="\(Int(Self.size) - 6)" class="scale">\(Int(bar)) m</text>
             </svg>
             """
     }
