@@ -39,7 +39,7 @@ extension IncidentReport {
     public func html() -> String {
         let i = incident
         func row(_ cells: [String]) -> String {
-            "<tr>" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>"
+            "<tr>" + cells.map { "<td>\(HTMLText.escape($0))</td>" }.joined() + "</tr>"
         }
         func head(_ cells: [String]) -> String { "<tr>" + cells.map { "<th>\($0)</th>" }.joined() + "</tr>" }
         func time(_ date: Date?) -> String { date.map(RFC3339.format) ?? "—" }
@@ -60,10 +60,10 @@ extension IncidentReport {
             ? "<p>No evidence recorded.</p>"
             : "<table>\(head(["Evidence", "SHA-256", "Collected by", "Uploaded"]))"
                 + evidence.map {
-                    "<tr><td>\(Self.escape([$0.fileName, $0.description].compactMap { $0 }.joined(separator: ": ")))"
-                        + "</td><td class=\"mono\">\(Self.escape($0.sha256))</td>"
-                        + "<td>\(Self.escape($0.collectedBy ?? "—"))</td>"
-                        + "<td>\(time($0.uploadedAt)) by \(Self.escape($0.uploadedBy))</td></tr>"
+                    "<tr><td>\(HTMLText.escape([$0.fileName, $0.description].compactMap { $0 }.joined(separator: ": ")))"
+                        + "</td><td class=\"mono\">\(HTMLText.escape($0.sha256))</td>"
+                        + "<td>\(HTMLText.escape($0.collectedBy ?? "—"))</td>"
+                        + "<td>\(time($0.uploadedAt)) by \(HTMLText.escape($0.uploadedBy))</td></tr>"
                 }.joined() + "</table>"
         return """
             <!DOCTYPE html>
@@ -83,10 +83,10 @@ extension IncidentReport {
               a { color: inherit; text-decoration: none; }
             }
             </style></head><body>
-            <h1>Incident report: \(Self.escape(i.type.rawValue)) at \(Self.escape(storeName))</h1>
+            <h1>Incident report: \(HTMLText.escape(i.type.rawValue)) at \(HTMLText.escape(storeName))</h1>
             <p>Generated \(time(generatedAt)) by PosGuard. Card numbers appear masked only.</p>
             <h2>Summary</h2>
-            <table>\(summary.map { "<tr><th>\($0.0)</th><td>\(Self.escape($0.1))</td></tr>" }.joined())</table>
+            <table>\(summary.map { "<tr><th>\($0.0)</th><td>\(HTMLText.escape($0.1))</td></tr>" }.joined())</table>
             <h2>Impact</h2>
             <table>
             <tr><th>Counted from</th><td>\(time(impact.since))</td></tr>
@@ -113,25 +113,8 @@ extension IncidentReport {
                 row([time($0.at), $0.kind, $0.actor, $0.text])
             }.joined())</table>
             <h2>Lessons learned</h2>
-            <p>\(Self.escape(i.lessonsLearned ?? "Not yet recorded: the incident is still open."))</p>
+            <p>\(HTMLText.escape(i.lessonsLearned ?? "Not yet recorded: the incident is still open."))</p>
             </body></html>
             """
-    }
-
-    /// Text made safe inside HTML elements and quoted attributes.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
     }
 }

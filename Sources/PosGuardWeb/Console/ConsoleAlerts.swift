@@ -14,7 +14,7 @@ struct ConsoleAlerts {
 
     func add(to router: Router<AppRequestContext>) {
         routes.page("/alerts", on: router) { _, console in try await list(console) }
-        routes.page("/alerts/{id}", on: router) { _, console in try await alert(try Self.id(console), console) }
+        routes.page("/alerts/{id}", on: router) { _, console in try await alert(try console.id("alert"), console) }
         router.get("/alerts/stream") { request, context in
             let console = await ConsoleRequest.make(
                 request, context: context, app: routes.app, settings: routes.settings)
@@ -25,32 +25,24 @@ struct ConsoleAlerts {
             return stream(from: resume ?? Self.floor(at: console.app.runtime.now()), caller: caller, console)
         }
         routes.action("/alerts/{id}/acknowledge", on: router) { _, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("alert")
             _ = try await console.app.alerts.acknowledge(id, by: try console.signedIn())
             return ConsolePage.redirect("/alerts/\(id.uuidString)")
         }
         routes.action("/alerts/{id}/resolve", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("alert")
             _ = try await console.app.alerts.resolve(
                 id, .init(reason: form["reason"] ?? "", falsePositive: form.ticked("false_positive")),
                 by: try console.signedIn())
             return ConsolePage.redirect("/alerts/\(id.uuidString)")
         }
         routes.action("/alerts/{id}/incident", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("alert")
             let type = form["type"].flatMap(IncidentType.init(rawValue:)) ?? .suspectedTheft
             let details = try await console.app.incidents.open(
                 fromAlert: id, .init(type: type, description: form["description"] ?? ""), by: try console.signedIn())
             return ConsolePage.redirect("/incidents/\(details.incident.id.uuidString)")
         }
-    }
-
-    static func id(_ console: ConsoleRequest) throws -> UUID {
-        let parts = console.target.split(separator: "?")[0].split(separator: "/")
-        guard parts.count >= 2, let id = UUID(uuidString: String(parts[1])) else {
-            throw ServiceError.notFound("alert")
-        }
-        return id
     }
 
     /// The smallest time-ordered id of `date`'s millisecond: every alert raised after it sorts after it.

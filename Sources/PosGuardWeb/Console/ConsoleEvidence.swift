@@ -14,7 +14,7 @@ struct ConsoleEvidence {
                 request, context: context, app: routes.app, settings: routes.settings)
             do {
                 guard let caller = console.caller else { throw ServiceError.unauthenticated("sign in first") }
-                let id = try ConsoleIncidents.id(console)
+                let id = try console.id("incident")
                 guard let boundary = MultipartFormReader.boundary(of: request.headers[.contentType]) else {
                     throw ValidationFailure([FieldError("file", "send the form as multipart/form-data")])
                 }
@@ -61,7 +61,7 @@ struct ConsoleEvidence {
                     throw ServiceError.notFound("evidence")
                 }
                 return try await EvidenceRoutes.content(
-                    evidence, of: try ConsoleIncidents.id(console), by: caller, locker: routes.locker, context: context)
+                    evidence, of: try console.id("incident"), by: caller, locker: routes.locker, context: context)
             } catch {
                 return ConsolePage.error(error, for: console)
             }

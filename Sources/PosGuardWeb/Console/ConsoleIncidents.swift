@@ -11,7 +11,9 @@ struct ConsoleIncidents {
 
     func add(to router: Router<AppRequestContext>) {
         routes.page("/incidents", on: router) { _, console in try await list(console) }
-        routes.page("/incidents/{id}", on: router) { _, console in try await incident(try Self.id(console), console) }
+        routes.page("/incidents/{id}", on: router) { _, console in
+            try await incident(try console.id("incident"), console)
+        }
         routes.action("/incidents", on: router) { form, _, console in
             let terminals = (form["terminal_ids"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " })
                 .compactMap { UUID(uuidString: String($0)) }
@@ -23,11 +25,8 @@ struct ConsoleIncidents {
             return ConsolePage.redirect("/incidents/\(details.incident.id.uuidString)")
         }
         routes.action("/incidents/{id}/tasks/{task}", on: router) { form, _, console in
-            let id = try Self.id(console)
-            let parts = console.target.split(separator: "/")
-            guard parts.count >= 4, let task = UUID(uuidString: String(parts[3])) else {
-                throw ServiceError.notFound("task")
-            }
+            let id = try console.id("incident")
+            let task = try console.id("task", at: 3)
             _ = try await console.app.incidents.endTask(
                 task, of: id,
                 .init(
@@ -37,24 +36,24 @@ struct ConsoleIncidents {
             return ConsolePage.redirect("/incidents/\(id.uuidString)#tasks")
         }
         routes.action("/incidents/{id}/notes", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("incident")
             _ = try await console.app.incidents.note(form["text"] ?? "", on: id, by: try console.signedIn())
             return ConsolePage.redirect("/incidents/\(id.uuidString)#timeline")
         }
         routes.action("/incidents/{id}/customer-notices", on: router) { _, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("incident")
             _ = try await console.app.incidentReports.notifyCustomers(id, by: try console.signedIn())
             return ConsolePage.redirect("/incidents/\(id.uuidString)#impact")
         }
         routes.action("/incidents/{id}/close", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("incident")
             try form.confirmed()
             _ = try await console.app.incidents.close(id, lessons: form["lessons"] ?? "", by: try console.signedIn())
             return ConsolePage.redirect("/incidents/\(id.uuidString)")
         }
         routes.page("/incidents/{id}/customers.csv", on: router) { _, console in
             let csv = try await console.app.incidentReports.customersCSV(
-                try Self.id(console), by: try console.signedIn())
+                try console.id("incident"), by: try console.signedIn())
             return Response(
                 status: .ok,
                 headers: [
@@ -64,7 +63,8 @@ struct ConsoleIncidents {
                 ], body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
         }
         routes.page("/incidents/{id}/report", on: router) { _, console in
-            let report = try await console.app.incidentReports.report(try Self.id(console), by: try console.signedIn())
+            let report = try await console.app.incidentReports.report(
+                try console.id("incident"), by: try console.signedIn())
             return Self.standalone(report.html())
         }
     }
@@ -84,14 +84,6 @@ struct ConsoleIncidents {
         var headers = ConsolePage.headers
         headers[.contentSecurityPolicy] = policy
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
-    }
-
-    static func id(_ console: ConsoleRequest) throws -> UUID {
-        let parts = console.target.split(separator: "?")[0].split(separator: "/")
-        guard parts.count >= 2, let id = UUID(uuidString: String(parts[1])) else {
-            throw ServiceError.notFound("incident")
-        }
-        return id
     }
 
     private func list(_ console: ConsoleRequest) async throws -> Response {

@@ -11,7 +11,7 @@ struct ConsoleOrganisation {
     func add(to router: Router<AppRequestContext>) {
         routes.page("/merchants", on: router) { _, console in try await merchants(console) }
         routes.page("/stores", on: router) { _, console in try await stores(console) }
-        routes.page("/stores/{id}", on: router) { _, console in try await store(try Self.id(console, "store"), console)
+        routes.page("/stores/{id}", on: router) { _, console in try await store(try console.id("store"), console)
         }
         routes.page("/users", on: router) { _, console in try await users(console) }
         routes.action("/users", on: router) { form, _, console in
@@ -28,14 +28,8 @@ struct ConsoleOrganisation {
         }
         routes.page("/webhooks", on: router) { _, console in try await webhooks(console) }
         routes.page("/webhooks/{id}", on: router) { _, console in
-            try await deliveries(try Self.id(console, "webhook"), console)
+            try await deliveries(try console.id("webhook"), console)
         }
-    }
-
-    static func id(_ console: ConsoleRequest, _ what: String) throws -> UUID {
-        let parts = console.target.split(separator: "?")[0].split(separator: "/")
-        guard parts.count >= 2, let id = UUID(uuidString: String(parts[1])) else { throw ServiceError.notFound(what) }
-        return id
     }
 
     private func merchants(_ console: ConsoleRequest) async throws -> Response {

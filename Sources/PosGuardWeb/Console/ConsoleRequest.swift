@@ -77,6 +77,15 @@ struct ConsoleRequest: Sendable {
         return ConsoleSignIn.safeNext(path + (url.percentEncodedQuery.map { "?" + $0 } ?? ""))
     }
 
+    /// The id at `index` in the path (`/terminals/{id}/…` at 1); a path whose segment is no id names no `what`.
+    func id(_ what: String, at index: Int = 1) throws -> UUID {
+        let parts = target.split(separator: "?")[0].split(separator: "/")
+        guard parts.count > index, let id = UUID(uuidString: String(parts[index])) else {
+            throw ServiceError.notFound(what)
+        }
+        return id
+    }
+
     /// The query parameter, trimmed; nil when missing or blank.
     func parameter(_ name: String) -> String? {
         guard let value = query[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }

@@ -13,10 +13,10 @@ struct ConsoleTerminals {
             try await list(console)
         }
         routes.page("/terminals/{id}", on: router) { _, console in
-            try await terminal(try Self.id(console), console)
+            try await terminal(try console.id("terminal"), console)
         }
         routes.action("/terminals/{id}/lock", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("terminal")
             try form.confirmed()
             _ = try await console.app.commands.issue(
                 .init(
@@ -25,13 +25,13 @@ struct ConsoleTerminals {
             return ConsolePage.redirect("/terminals/\(id.uuidString)")
         }
         routes.action("/terminals/{id}/unlock", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("terminal")
             _ = try await console.app.commands.issue(
                 .init(type: .unlock, reason: form["reason"]), to: id, by: try console.signedIn())
             return ConsolePage.redirect("/terminals/\(id.uuidString)")
         }
         routes.action("/terminals/{id}/report-stolen", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("terminal")
             try form.confirmed()
             let details = try await console.app.incidents.open(
                 .init(
@@ -40,7 +40,7 @@ struct ConsoleTerminals {
             return ConsolePage.redirect("/incidents/\(details.incident.id.uuidString)")
         }
         routes.action("/terminals/{id}/suspected-stolen", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("terminal")
             try form.confirmed()
             _ = try await console.app.terminals.move(
                 id,
@@ -49,7 +49,7 @@ struct ConsoleTerminals {
             return ConsolePage.redirect("/terminals/\(id.uuidString)")
         }
         routes.action("/terminals/{id}/unlock-code", on: router) { form, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("terminal")
             let issued = try await console.app.commands.unlockCode(
                 for: id, challenge: form["challenge"] ?? "", by: try console.signedIn())
             return Self.code(
@@ -57,20 +57,12 @@ struct ConsoleTerminals {
                 hint: console.t("Read it out to the store: it unlocks this terminal for the challenge it showed."))
         }
         routes.action("/terminals/{id}/enrollment-code", on: router) { _, _, console in
-            let id = try Self.id(console)
+            let id = try console.id("terminal")
             let issued = try await console.app.enrollment.issueCode(for: id, by: try console.signedIn())
             return Self.code(
                 console, id: id, title: console.t("Enrollment code"), code: issued.code, until: issued.expiresAt,
                 hint: console.t("Type it into the PosGuard agent on the terminal. It works once."))
         }
-    }
-
-    static func id(_ console: ConsoleRequest) throws -> UUID {
-        let parts = console.target.split(separator: "?")[0].split(separator: "/")
-        guard parts.count >= 2, let id = UUID(uuidString: String(parts[1])) else {
-            throw ServiceError.notFound("terminal")
-        }
-        return id
     }
 
     private func list(_ console: ConsoleRequest) async throws -> Response {

@@ -1,3 +1,5 @@
+import PosGuardDomain
+
 /// A piece of HTML. Text interpolated into it is escaped, so a name holding `<script>` or quotes is shown as
 /// written and can never become markup; only another `HTML` value is inserted as it is. Pages are built from
 /// these alone, so escaping cannot be forgotten.
@@ -23,21 +25,7 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
     }
 
     /// Escapes text for element content and quoted attribute values alike.
-    static func escape(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for character in value.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ value: String) -> String { HTMLText.escape(value) }
 
     static func join(_ parts: [HTML], separator: HTML = "") -> HTML {
         var out = HTML("")
