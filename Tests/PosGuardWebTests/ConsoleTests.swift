@@ -199,6 +199,51 @@ struct ConsoleTests {
         }
     }
 
+    @Test func storeSettingsRostersAndWebhooksAreKeptFromTheirPages() async throws {
+        try await APIHarness.run(webhookAllow: loopback) { api in
+            let token = try await api.token(Self.admin)
+            let store = try #require(try await api.all("/api/v1/stores", token: token).first?["id"] as? String)
+            let browser = ConsoleBrowser(api)
+            _ = try await browser.signIn(Self.admin)
+            _ = try await browser.get("/stores/\(store)")
+            // A value the API refuses is refused here the same way, and nothing is saved.
+            let refused = try await browser.post("/stores/\(store)/detection", ["max_speed_kmh": "-5"])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("max_speed_kmh"))
+            _ = try await browser.get("/stores/\(store)")
+            let saved = try await browser.post(
+                "/stores/\(store)/detection", ["refund_limit_minor": "5000", "auto_lock_on_critical": "false"])
+            #expect(saved.status == .seeOther)
+            let settings = try await api.call(.get, "/api/v1/stores/\(store)/detection-settings", token: token)
+            let overrides = settings.object["overrides"] as? [String: Any] ?? [:]
+            #expect(
+                overrides["refund_limit_minor"] as? Int == 5000 && overrides["auto_lock_on_critical"] as? Bool == false)
+            #expect(try await browser.get("/stores/\(store)").text.contains(#"name="refund_limit_minor" value="5000""#))
+            // The roster: added, then removed (with its confirmation).
+            let added = try await browser.post("/stores/\(store)/roster", ["operator_id": "op-77", "name": "Ming"])
+            #expect(added.status == .seeOther)
+            #expect(try await browser.get("/stores/\(store)").text.contains("<td>op-77</td>"))
+            let removed = try await browser.post(
+                "/stores/\(store)/roster/remove", ["operator_id": "op-77", "confirm": "on"])
+            #expect(removed.status == .seeOther)
+            #expect(!(try await browser.get("/stores/\(store)").text.contains("<td>op-77</td>")))
+            // A webhook: subscribed (its secret shown once), then deleted.
+            _ = try await browser.get("/webhooks")
+            let hook = try await browser.post(
+                "/webhooks", ["url": "http://127.0.0.1:9/console", "minimum_severity": "critical"])
+            #expect(hook.status == .ok && hook.text.contains(#"class="secret""#))
+            let hooks = try await api.call(.get, "/api/v1/webhooks", token: token).items
+            let id = try #require(
+                hooks.first { $0["url"] as? String == "http://127.0.0.1:9/console" }?["id"] as? String)
+            _ = try await browser.get("/webhooks/\(id)")
+            let deleted = try await browser.post("/webhooks/\(id)/delete", ["confirm": "on"])
+            #expect(deleted.status == .seeOther)
+            #expect(
+                !(try await api.call(.get, "/api/v1/webhooks", token: token).items.contains {
+                    $0["id"] as? String == id
+                }))
+        }
+    }
+
     @Test func htmlEscapesEveryInterpolatedString() {
         let name = #"<b onclick="x">'&'</b>"#
         let html: HTML = "<p title=\"\(name)\">\(name)</p>"

@@ -26,7 +26,65 @@ struct ConsoleOrganisation {
                 by: try console.signedIn())
             return ConsolePage.redirect("/users")
         }
+        routes.action("/stores/{id}/detection", on: router) { form, _, console in
+            let id = try console.id("store")
+            // Read as the API reads its JSON body, so both refuse the same values the same way.
+            var object: [String: Any] = [:]
+            for key in Self.settingKeys {
+                guard let text = form[key] else { continue }
+                if key == "allowed_iccids" {
+                    object[key] = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                } else if text == "true" || text == "false" {
+                    object[key] = text == "true"
+                } else {
+                    object[key] = Double(text).map { $0 == $0.rounded() && abs($0) < 1e15 ? Int64($0) as Any : $0 as Any } ?? text
+                }
+            }
+            let overrides = try Request.decodeJSON(
+                DetectionOverrides.self, from: try JSONSerialization.data(withJSONObject: object))
+            _ = try await console.app.detection.setSettings(.store, id, overrides, by: try console.signedIn())
+            return ConsolePage.redirect("/stores/\(id.uuidString)#detection")
+        }
+        routes.action("/stores/{id}/roster", on: router) { form, _, console in
+            let id = try console.id("store")
+            try await console.app.detection.putOperator(
+                form["operator_id"] ?? "", .init(name: form["name"] ?? ""), store: id, by: try console.signedIn())
+            return ConsolePage.redirect("/stores/\(id.uuidString)#roster")
+        }
+        routes.action("/stores/{id}/roster/remove", on: router) { form, _, console in
+            let id = try console.id("store")
+            try form.confirmed()
+            try await console.app.detection.removeOperator(form["operator_id"] ?? "", store: id, by: try console.signedIn())
+            return ConsolePage.redirect("/stores/\(id.uuidString)#roster")
+        }
         routes.page("/webhooks", on: router) { _, console in try await webhooks(console) }
+        routes.action("/webhooks", on: router) { form, _, console in
+            let created = try await console.app.webhooks.create(
+                .init(
+                    url: form["url"] ?? "", minimumSeverity: form["minimum_severity"].flatMap(AlertSeverity.init(rawValue:)),
+                    merchantID: form["merchant_id"].flatMap(UUID.init(uuidString:))),
+                by: try console.signedIn())
+            let t = console.t
+            let content: HTML = """
+                <div class="card narrow">
+                <p>\(t("The webhook is subscribed. Its signing secret is shown only now: keep it where your receiver checks signatures."))</p>
+                <p><code class="secret">\(created.secret)</code></p>
+                <p><a href="/webhooks/\(created.webhook.id.uuidString)">\(created.webhook.url)</a></p>
+                </div>
+                """
+            return ConsolePage.render(t("Webhooks"), content, for: console, active: "/webhooks")
+        }
+        routes.action("/webhooks/{id}/test", on: router) { _, _, console in
+            let id = try console.id("webhook")
+            _ = try await console.app.webhooks.test(id, by: try console.signedIn())
+            return ConsolePage.redirect("/webhooks/\(id.uuidString)")
+        }
+        routes.action("/webhooks/{id}/delete", on: router) { form, _, console in
+            let id = try console.id("webhook")
+            try form.confirmed()
+            try await console.app.webhooks.delete(id, by: try console.signedIn())
+            return ConsolePage.redirect("/webhooks")
+        }
         routes.page("/webhooks/{id}", on: router) { _, console in
             try await deliveries(try console.id("webhook"), console)
         }
@@ -80,21 +138,50 @@ struct ConsoleOrganisation {
         }
         let effective = Self.values(settings.effective)
         let overrides = Self.values(settings.overrides)
-        let settingRows = effective.keys.sorted().map { key -> [HTML] in
-            [
-                "\(t(ConsoleRequest.words(key)))", "\(t(effective[key] ?? ""))",
-                overrides[key] == nil ? "" : "\(t("set for this store"))",
+        let tunes = caller.may(.tuneDetection)
+        let settingRows = Self.settingKeys.map { key -> [HTML] in
+            let own = overrides[key].map { $0 == "—" ? "" : $0 }
+            let raw = own.map { $0 == "Yes" ? "true" : $0 == "No" ? "false" : $0 } ?? ""
+            return [
+                "<label for=\"setting-\(key)\">\(t(ConsoleRequest.words(key)))</label>", "\(t(effective[key] ?? ""))",
+                tunes
+                    ? "<input id=\"setting-\(key)\" name=\"\(key)\" value=\"\(raw)\" placeholder=\"\(t("as for the merchant"))\">"
+                    : own == nil ? "" : "\(t("set for this store"))",
             ]
         }
+        let settingsTable = console.table(["Setting", "In force", "For this store"], settingRows, empty: "No settings.")
+        let settingsSection: HTML =
+            tunes
+            ? """
+            <form method="post" action="/stores/\(id.uuidString)/detection">\(console.csrfField)\(settingsTable)
+            <p class="hint">\(t("Leave a field empty to follow the merchant's setting. Yes and no are written true and false."))</p>
+            <button type="submit">\(t("Save settings"))</button></form>
+            """ : settingsTable
         let terminalRows = terminals.items.map { terminal -> [HTML] in
             [
                 "<a href=\"/terminals/\(terminal.id.uuidString)\">\(terminal.tid)</a>", "\(terminal.serial)",
                 console.badge(terminal.state),
             ]
         }
+        let keeps = caller.may(.keepRoster)
         let rosterRows = roster.map { member -> [HTML] in
-            ["\(member.operatorID)", "\(member.name)", console.time(member.addedAt, in: store.zone)]
+            [
+                "\(member.operatorID)", "\(member.name)", console.time(member.addedAt, in: store.zone),
+                keeps
+                    ? console.button(
+                        "Remove", action: "/stores/\(id.uuidString)/roster/remove",
+                        fields: ["operator_id": member.operatorID], danger: true) : "",
+            ]
         }
+        let rosterForm: HTML =
+            keeps
+            ? """
+            <form method="post" action="/stores/\(id.uuidString)/roster" class="stack">\(console.csrfField)
+            <label for="operator-id">\(t("Operator id (as the terminal reports it)"))</label>
+            <input id="operator-id" name="operator_id" required maxlength="64">
+            <label for="operator-name">\(t("Name"))</label><input id="operator-name" name="name" required maxlength="200">
+            <button type="submit">\(t("Add to the roster"))</button></form>
+            """ : ""
         let plot = TrackPlot(geofence: store.geofence, fixes: [])
         let content: HTML = """
             <div class="grid">
@@ -106,11 +193,20 @@ struct ConsoleOrganisation {
             <section class="card"><h2>\(t("Geofence"))</h2>\(plot.svg(title: t("The store's geofence"), inside: "", outside: ""))</section>
             </div>
             <section><h2>\(t("Terminals"))</h2>\(console.table(["TID", "Serial", "State"], terminalRows, empty: "No terminals."))</section>
-            <section><h2>\(t("Detection settings in force"))</h2>\(console.table(["Setting", "Value", ""], settingRows, empty: "No settings."))</section>
-            <section><h2>\(t("Roster"))</h2>\(console.table(["Operator", "Name", "Added"], rosterRows, empty: "No operators on the roster."))</section>
+            <section id="detection"><h2>\(t("Detection settings in force"))</h2>\(settingsSection)</section>
+            <section id="roster"><h2>\(t("Roster"))</h2>\(console.table(["Operator", "Name", "Added", ""], rosterRows, empty: "No operators on the roster."))
+            \(rosterForm)</section>
             """
         return ConsolePage.render(store.name, content, for: console, active: "/stores")
     }
+
+    /// The store-level detection settings, by their API names, in the order the page shows them.
+    static let settingKeys = [
+        "geofence_consecutive_fixes", "max_speed_kmh", "offline_after_minutes", "missing_after_hours",
+        "failed_login_burst", "failed_login_window_minutes", "refund_burst_count", "refund_burst_window_minutes",
+        "refund_limit_minor", "allowed_iccids", "event_gap_after_minutes", "auto_lock_on_critical",
+        "decline_outside_hours",
+    ]
 
     /// A settings value's fields as text, by their API names; fields without a value are left out.
     static func values(_ value: Any) -> [String: String] {
@@ -189,8 +285,18 @@ struct ConsoleOrganisation {
                 console.time(hook.createdAt),
             ]
         }
-        let content = console.table(["Address", "From severity", "Since"], rows, empty: "No webhooks.")
-        return ConsolePage.render(console.t("Webhooks"), content, for: console, active: "/webhooks")
+        let t = console.t
+        let content: HTML = """
+            \(console.table(["Address", "From severity", "Since"], rows, empty: "No webhooks."))
+            <section class="card"><h2>\(t("Subscribe a webhook"))</h2>
+            <form method="post" action="/webhooks" class="stack">\(console.csrfField)
+            <label for="hook-url">\(t("Address (https://…)"))</label><input id="hook-url" name="url" type="url" required maxlength="2000">
+            \(console.select("minimum_severity", label: "From severity", AlertSeverity.self, chosen: AlertSeverity.warning.rawValue, any: false))
+            <label for="hook-merchant">\(t("Merchant id (a provider admin subscribing for one merchant)"))</label>
+            <input id="hook-merchant" name="merchant_id">
+            <button type="submit">\(t("Subscribe"))</button></form></section>
+            """
+        return ConsolePage.render(t("Webhooks"), content, for: console, active: "/webhooks")
     }
 
     private func deliveries(_ id: UUID, _ console: ConsoleRequest) async throws -> Response {
@@ -206,6 +312,8 @@ struct ConsoleOrganisation {
             ]
         }
         let content: HTML = """
+            <p>\(console.button("Send a test delivery", action: "/webhooks/\(id.uuidString)/test")) \
+            \(console.button("Delete the webhook", action: "/webhooks/\(id.uuidString)/delete", danger: true))</p>
             \(console.table(["Event", "Status", "Attempts", "Last answer", "Error", "Created"], rows, empty: "No deliveries yet."))
             \(console.nextLink(page, path: "/webhooks/\(id.uuidString)"))
             """
