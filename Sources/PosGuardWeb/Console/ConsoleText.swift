@@ -41,7 +41,8 @@ enum ConsoleText {
         "Card": "卡号",
         "Challenge shown on the terminal": "终端上显示的挑战码",
         "Change password": "修改密码",
-        "Circle: the store's geofence. Dots: recent fixes, the last one larger; red when outside.": "圆圈：门店的地理围栏。圆点：最近的定位，最后一次较大；在围栏外时为红色。",
+        "Circle: the store's geofence. Dots: recent fixes, the last one larger; red when outside.":
+            "圆圈：门店的地理围栏。圆点：最近的定位，最后一次较大；在围栏外时为红色。",
         "Close": "结案",
         "Close the incident": "结束安全事件",
         "Closed": "休息",
@@ -66,7 +67,8 @@ enum ConsoleText {
         "Delete the webhook": "删除 Webhook",
         "Delivered": "已送达",
         "Description": "描述",
-        "Destructive actions need a code from your authenticator entered in the last few minutes.": "破坏性操作需要您在几分钟内输入过的身份验证码。",
+        "Destructive actions need a code from your authenticator entered in the last few minutes.":
+            "破坏性操作需要您在几分钟内输入过的身份验证码。",
         "Detail": "详情",
         "Detection settings in force": "生效的检测设置",
         "Disabled": "已停用",
@@ -118,7 +120,8 @@ enum ConsoleText {
         "Language": "语言",
         "Last answer": "最后响应",
         "Last seen": "最后出现",
-        "Leave a field empty to follow the merchant's setting. Yes and no are written true and false.": "留空即沿用商户设置。是/否请填写 true 或 false。",
+        "Leave a field empty to follow the merchant's setting. Yes and no are written true and false.":
+            "留空即沿用商户设置。是/否请填写 true 或 false。",
         "Lessons learned": "经验教训",
         "Live: new alerts appear here as they are raised.": "实时：新警报产生时会立即显示在这里。",
         "Locate": "定位",
@@ -297,9 +300,11 @@ enum ConsoleText {
         "The request is malformed": "请求格式错误",
         "The server failed to handle the request": "服务器处理请求失败",
         "The store's geofence": "门店的地理围栏",
-        "The webhook is subscribed. Its signing secret is shown only now: keep it where your receiver checks signatures.": "Webhook 已订阅。签名密钥仅显示这一次：请保存在接收方校验签名的地方。",
+        "The webhook is subscribed. Its signing secret is shown only now: keep it where your receiver checks signatures.":
+            "Webhook 已订阅。签名密钥仅显示这一次：请保存在接收方校验签名的地方。",
         "Theft": "盗窃",
-        "This account uses an authenticator app. Enter your password again with the current code.": "此账户使用身份验证器应用。请再次输入密码和当前验证码。",
+        "This account uses an authenticator app. Enter your password again with the current code.":
+            "此账户使用身份验证器应用。请再次输入密码和当前验证码。",
         "This terminal is locked. Please call the store's security line.": "此终端已锁定。请致电门店安全热线。",
         "Thu": "周四",
         "Time zone": "时区",
