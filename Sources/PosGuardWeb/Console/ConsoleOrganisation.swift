@@ -37,7 +37,8 @@ struct ConsoleOrganisation {
                 } else if text == "true" || text == "false" {
                     object[key] = text == "true"
                 } else {
-                    object[key] = Double(text).map { $0 == $0.rounded() && abs($0) < 1e15 ? Int64($0) as Any : $0 as Any } ?? text
+                    object[key] =
+                        Double(text).map { $0 == $0.rounded() && abs($0) < 1e15 ? Int64($0) as Any : $0 as Any } ?? text
                 }
             }
             let overrides = try Request.decodeJSON(
@@ -54,14 +55,16 @@ struct ConsoleOrganisation {
         routes.action("/stores/{id}/roster/remove", on: router) { form, _, console in
             let id = try console.id("store")
             try form.confirmed()
-            try await console.app.detection.removeOperator(form["operator_id"] ?? "", store: id, by: try console.signedIn())
+            try await console.app.detection.removeOperator(
+                form["operator_id"] ?? "", store: id, by: try console.signedIn())
             return ConsolePage.redirect("/stores/\(id.uuidString)#roster")
         }
         routes.page("/webhooks", on: router) { _, console in try await webhooks(console) }
         routes.action("/webhooks", on: router) { form, _, console in
             let created = try await console.app.webhooks.create(
                 .init(
-                    url: form["url"] ?? "", minimumSeverity: form["minimum_severity"].flatMap(AlertSeverity.init(rawValue:)),
+                    url: form["url"] ?? "",
+                    minimumSeverity: form["minimum_severity"].flatMap(AlertSeverity.init(rawValue:)),
                     merchantID: form["merchant_id"].flatMap(UUID.init(uuidString:))),
                 by: try console.signedIn())
             let t = console.t
@@ -149,7 +152,8 @@ struct ConsoleOrganisation {
                     : own == nil ? "" : "\(t("set for this store"))",
             ]
         }
-        let settingsTable = console.table(["Setting", "In force", "For this store"], settingRows, empty: "No settings.")
+        let settingsTable = console.table(
+            ["Setting", "In force", "For this store"], settingRows, empty: "No settings.")
         let settingsSection: HTML =
             tunes
             ? """
