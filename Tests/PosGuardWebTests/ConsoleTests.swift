@@ -83,6 +83,30 @@ struct ConsoleTests {
         }
     }
 
+    @Test func aTerminalMovesAlongItsLifecycleFromItsPage() async throws {
+        try await APIHarness.run { api in
+            let token = try await api.token(Self.admin)
+            let terminal = try #require(
+                try await api.all("/api/v1/terminals?state=active", token: token).first?["id"] as? String)
+            let browser = ConsoleBrowser(api)
+            _ = try await browser.signIn(Self.admin)
+            let page = try await browser.get("/terminals/\(terminal)")
+            #expect(page.text.contains(#"<option value="maintenance">Maintenance</option>"#))
+            #expect(!page.text.contains(#"<option value="inventory">"#))
+            let illegal = try await browser.post(
+                "/terminals/\(terminal)/move", ["to": "inventory", "reason": "back to stock", "confirm": "on"])
+            #expect(illegal.status == .conflict)
+            _ = try await browser.get("/terminals/\(terminal)")
+            let moved = try await browser.post(
+                "/terminals/\(terminal)/move", ["to": "maintenance", "reason": "card reader replaced", "confirm": "on"])
+            #expect(moved.status == .seeOther)
+            let history = try await api.call(.get, "/api/v1/terminals/\(terminal)/history", token: token)
+            #expect(
+                (history.json as? [[String: Any]] ?? history.items).last?["reason"] as? String == "card reader replaced"
+            )
+        }
+    }
+
     @Test func namesAreShownAsWrittenNeverAsMarkup() async throws {
         try await APIHarness.run { api in
             let token = try await api.token(Self.admin)

@@ -48,6 +48,16 @@ struct ConsoleTerminals {
                 by: try console.signedIn())
             return ConsolePage.redirect("/terminals/\(id.uuidString)")
         }
+        routes.action("/terminals/{id}/move", on: router) { form, _, console in
+            let id = try console.id("terminal")
+            guard let state = form["to"].flatMap(TerminalState.init(rawValue:)) else {
+                throw ValidationFailure([FieldError("to", "choose the state to move to")])
+            }
+            try form.confirmed()
+            _ = try await console.app.terminals.move(
+                id, .init(to: state, reason: form["reason"] ?? ""), by: try console.signedIn())
+            return ConsolePage.redirect("/terminals/\(id.uuidString)")
+        }
         routes.action("/terminals/{id}/unlock-code", on: router) { form, _, console in
             let id = try console.id("terminal")
             let issued = try await console.app.commands.unlockCode(
@@ -212,6 +222,22 @@ struct ConsoleTerminals {
                 <label for="challenge">\(t("Challenge shown on the terminal"))</label>
                 <input id="challenge" name="challenge" required maxlength="32" autocomplete="off">
                 <button type="submit">\(t("Unlock code"))</button>
+                </form>
+                """)
+        }
+        let moves = terminal.state.allowedNext.filter { caller.may(.terminal(.move(from: terminal.state, to: $0))) }
+        if !moves.isEmpty {
+            let options = moves.map { state -> HTML in
+                "<option value=\"\(state.rawValue)\">\(t(ConsoleRequest.words(state.rawValue)))</option>"
+            }
+            parts.append(
+                """
+                <form method="post" action="\(base)/move" class="stack">\(console.csrfField)
+                <label for="move-to">\(t("Move to"))</label><select id="move-to" name="to">\(options)</select>
+                <label for="move-reason">\(t("Reason"))</label>
+                <input id="move-reason" name="reason" maxlength="500" required>
+                <label class="confirm"><input type="checkbox" name="confirm" required> \(t("I am sure"))</label>
+                <button type="submit">\(t("Move"))</button>
                 </form>
                 """)
         }

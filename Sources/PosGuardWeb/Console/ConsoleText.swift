@@ -145,6 +145,8 @@ enum ConsoleText {
         "Missing after hours": "失联判定（小时）",
         "Model": "型号",
         "Mon": "周一",
+        "Move": "变更状态",
+        "Move to": "变更为",
         "Name": "姓名",
         "New password": "新密码",
         "Next page": "下一页",
