@@ -107,6 +107,31 @@ struct ConsoleTests {
         }
     }
 
+    @Test func timesAreShownInTheStoresOwnTime() async throws {
+        try await APIHarness.run { api in
+            let token = try await api.token(Self.admin)
+            let stores = try await api.all("/api/v1/stores", token: token)
+            let shanghai = try #require(
+                stores.first { $0["time_zone"] as? String == "Asia/Shanghai" }?["id"] as? String)
+            let terminal = try #require(
+                try await api.all("/api/v1/terminals?state=active&store_id=\(shanghai)", token: token).first?["id"]
+                    as? String)
+            _ = try await api.tenant.app.ingest.ingest(
+                [
+                    .object([
+                        "seq": .number(1), "type": .string("tamper"),
+                        "at": .string(RFC3339.format(api.tenant.clock.now)), "sensor": .string("lid"),
+                    ])
+                ], from: try #require(UUID(uuidString: terminal)))
+            let alert = try #require(
+                try await api.all("/api/v1/alerts?terminal_id=\(terminal)", token: token).first?["id"] as? String)
+            let browser = ConsoleBrowser(api)
+            _ = try await browser.signIn(Self.admin)
+            #expect(try await browser.get("/alerts/\(alert)").text.contains("GMT+8</time>"))
+            #expect(try await browser.get("/alerts").text.contains("GMT+8</time>"))
+        }
+    }
+
     @Test func namesAreShownAsWrittenNeverAsMarkup() async throws {
         try await APIHarness.run { api in
             let token = try await api.token(Self.admin)

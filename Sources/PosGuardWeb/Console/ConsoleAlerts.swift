@@ -68,7 +68,8 @@ struct ConsoleAlerts {
             AlertFilter(status: status, severity: severity),
             after: console.parameter("cursor").flatMap(Cursor.init(token:)), limit: 50, by: caller)
         let rules = try await console.app.alerts.rules(by: caller)
-        let rows = page.items.map { row($0, console) }
+        let zones = await console.storeZones()
+        let rows = page.items.map { row($0, zone: zones[$0.storeID] ?? .gmt, console) }
         let ruleRows = rules.map { rule -> [HTML] in
             ["\(t(ConsoleRequest.words(rule.rule.rawValue)))", "\(rule.open)", "\(rule.falsePositives)"]
         }
@@ -91,10 +92,10 @@ struct ConsoleAlerts {
         return ConsolePage.render(t("Alerts"), content, for: console, active: "/alerts")
     }
 
-    private func row(_ alert: Alert, _ console: ConsoleRequest) -> [HTML] {
+    private func row(_ alert: Alert, zone: TimeZone, _ console: ConsoleRequest) -> [HTML] {
         [
             "<a href=\"/alerts/\(alert.id.uuidString)\">\(alert.message)</a>", console.badge(alert.severity),
-            console.badge(alert.status), console.time(alert.lastAt),
+            console.badge(alert.status), console.time(alert.lastAt, in: zone),
         ]
     }
 
@@ -103,6 +104,7 @@ struct ConsoleAlerts {
         let t = console.t
         let alert = try await console.app.alerts.find(id, by: caller)
         let terminal = try await console.app.terminals.find(alert.terminalID, by: caller)
+        let zone = (try? await console.app.stores.find(alert.storeID, by: caller))?.zone ?? .gmt
         let facts: [(String, HTML)] = [
             ("Rule", "\(t(ConsoleRequest.words(alert.rule.rawValue)))"), ("Severity", console.badge(alert.severity)),
             ("Status", console.badge(alert.status)),
@@ -110,17 +112,18 @@ struct ConsoleAlerts {
                 "Terminal",
                 "<a href=\"/terminals/\(terminal.id.uuidString)\">\(terminal.tid)</a> \(console.badge(terminal.state))"
             ),
-            ("First seen", console.time(alert.firstAt)), ("Last seen", console.time(alert.lastAt)),
+            ("First seen", console.time(alert.firstAt, in: zone)), ("Last seen", console.time(alert.lastAt, in: zone)),
             ("Occurrences", "\(alert.occurrences)"),
             (
                 "Acknowledged",
                 alert.acknowledgedAt == nil
-                    ? "—" : "\(console.time(alert.acknowledgedAt)) \(alert.acknowledgedBy ?? "")"
+                    ? "—" : "\(console.time(alert.acknowledgedAt, in: zone)) \(alert.acknowledgedBy ?? "")"
             ),
             (
                 "Resolved",
                 alert.resolvedAt == nil
-                    ? "—" : "\(console.time(alert.resolvedAt)) \(alert.resolvedBy ?? ""): \(alert.resolution ?? "")"
+                    ? "—"
+                    : "\(console.time(alert.resolvedAt, in: zone)) \(alert.resolvedBy ?? ""): \(alert.resolution ?? "")"
             ),
         ]
         var actions: [HTML] = []
@@ -163,6 +166,7 @@ struct ConsoleAlerts {
     private func stream(from start: UUID, caller: Caller, _ console: ConsoleRequest) -> Response {
         let app = console.app
         let body = ResponseBody { writer in
+            let zones = await console.storeZones()
             var cursor = Cursor(afterID: start)
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             // A stream ends within the hour (the browser reconnects and resumes), and at once when the server
@@ -172,7 +176,8 @@ struct ConsoleAlerts {
                 for tick in 0..<3600 where !stopping.withLock({ $0 }) {
                     let page = try await app.alerts.list(AlertFilter(), after: cursor, limit: 100, by: caller)
                     for alert in page.items {
-                        try await writer.write(ByteBuffer(string: Self.event(alert, console)))
+                        try await writer.write(
+                            ByteBuffer(string: Self.event(alert, zone: zones[alert.storeID] ?? .gmt, console)))
                         cursor = Cursor(afterID: alert.id)
                     }
                     if page.items.isEmpty, tick % 15 == 0 {
@@ -191,13 +196,14 @@ struct ConsoleAlerts {
     }
 
     /// One alert as an event: what the page's script needs to add its row, labels already in the page's language.
-    static func event(_ alert: Alert, _ console: ConsoleRequest) -> String {
+    static func event(_ alert: Alert, zone: TimeZone, _ console: ConsoleRequest) -> String {
         let fields: [String: String] = [
             "id": alert.id.uuidString, "href": "/alerts/\(alert.id.uuidString)", "message": alert.message,
             "severity": alert.severity.rawValue,
             "severity_label": console.t(ConsoleRequest.words(alert.severity.rawValue)),
             "status": alert.status.rawValue, "status_label": console.t(ConsoleRequest.words(alert.status.rawValue)),
-            "last_seen": console.language.dateTime(alert.lastAt), "last_seen_iso": RFC3339.format(alert.lastAt),
+            "last_seen": console.language.dateTime(alert.lastAt, in: zone),
+            "last_seen_iso": RFC3339.format(alert.lastAt),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
         return "id: \(alert.id.uuidString)\nevent: alert\ndata: \(String(decoding: data, as: UTF8.self))\n\n"

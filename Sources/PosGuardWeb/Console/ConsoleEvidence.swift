@@ -69,14 +69,16 @@ struct ConsoleEvidence {
     }
 
     /// The evidence section of an incident's page.
-    static func section(_ id: UUID, items: [Evidence], writes: Bool, _ console: ConsoleRequest) -> HTML {
+    static func section(_ id: UUID, items: [Evidence], writes: Bool, zone: TimeZone, _ console: ConsoleRequest) -> HTML
+    {
         let t = console.t
         let rows = items.map { item -> [HTML] in
             [
                 "<a href=\"/incidents/\(id.uuidString)/evidence/\(item.id.uuidString)\">\(item.fileName)</a>",
                 "\(console.language.number(Double(item.size) / 1024, fractionDigits: 1)) KiB",
                 "\(item.description ?? "")",
-                "\(item.uploadedBy)", console.time(item.uploadedAt), "<code>\(String(item.sha256.prefix(16)))…</code>",
+                "\(item.uploadedBy)", console.time(item.uploadedAt, in: zone),
+                "<code>\(String(item.sha256.prefix(16)))…</code>",
             ]
         }
         let form: HTML =

@@ -92,10 +92,12 @@ struct ConsoleIncidents {
         let status = console.parameter("status").flatMap(IncidentStatus.init(rawValue:))
         let page = try await console.app.incidents.list(
             status: status, after: console.parameter("cursor").flatMap(Cursor.init(token:)), limit: 50, by: caller)
+        let zones = await console.storeZones()
         let rows = page.items.map { incident -> [HTML] in
             [
                 "<a href=\"/incidents/\(incident.id.uuidString)\">\(t(ConsoleRequest.words(incident.type.rawValue)))</a>",
-                "\(t(ConsoleRequest.words(incident.status.rawValue)))", console.time(incident.openedAt),
+                "\(t(ConsoleRequest.words(incident.status.rawValue)))",
+                console.time(incident.openedAt, in: zones[incident.storeID] ?? .gmt),
                 "\(incident.terminalIDs.count)", "\(incident.description)",
             ]
         }
@@ -135,6 +137,7 @@ struct ConsoleIncidents {
         let timeline = try await app.incidents.timeline(id, by: caller)
         let impact = try? await app.incidentReports.impact(id, by: caller)
         let evidence = try await routes.locker.list(of: id, by: caller)
+        let zone = (await console.storeZones())[incident.storeID] ?? .gmt
         var tids: [UUID: String] = [:]
         for terminal in incident.terminalIDs {
             tids[terminal] = (try? await app.terminals.find(terminal, by: caller))?.tid
@@ -144,8 +147,8 @@ struct ConsoleIncidents {
         let facts: [(String, HTML)] = [
             ("Type", "\(t(ConsoleRequest.words(incident.type.rawValue)))"),
             ("Status", "\(t(ConsoleRequest.words(incident.status.rawValue)))"),
-            ("Discovered", console.time(incident.discoveredAt)),
-            ("Opened", "\(console.time(incident.openedAt)) \(incident.openedBy)"),
+            ("Discovered", console.time(incident.discoveredAt, in: zone)),
+            ("Opened", "\(console.time(incident.openedAt, in: zone)) \(incident.openedBy)"),
             ("Place", "\(incident.place ?? "—")"), ("Reporter", "\(incident.reporter)"),
             ("Police report", "\(incident.policeReportNumber ?? "—") \(incident.policeStation ?? "")"),
             (
@@ -172,12 +175,16 @@ struct ConsoleIncidents {
                 """
                 : "\(task.doneBy ?? "") \(task.note ?? "")"
             return [
-                "\(task.title)", "\(t(ConsoleRequest.words(task.ownerRole.rawValue)))", console.time(task.dueAt),
+                "\(task.title)", "\(t(ConsoleRequest.words(task.ownerRole.rawValue)))",
+                console.time(task.dueAt, in: zone),
                 "\(t(ConsoleRequest.words(task.state.rawValue)))", end,
             ]
         }
         let timelineRows = timeline.reversed().map { entry -> [HTML] in
-            [console.time(entry.at), "\(t(ConsoleRequest.words(entry.kind)))", "\(entry.actor)", "\(entry.text)"]
+            [
+                console.time(entry.at, in: zone), "\(t(ConsoleRequest.words(entry.kind)))", "\(entry.actor)",
+                "\(entry.text)",
+            ]
         }
         var impactSection: HTML = ""
         if let impact {
@@ -226,7 +233,7 @@ struct ConsoleIncidents {
             </div>
             <section id="tasks"><h2>\(t("Response plan"))</h2>\(console.table(["Task", "Owner", "Due", "State", ""], taskRows, empty: "No tasks."))</section>
             \(impactSection)
-            \(ConsoleEvidence.section(id, items: evidence, writes: writes, console))
+            \(ConsoleEvidence.section(id, items: evidence, writes: writes, zone: zone, console))
             <section id="timeline"><h2>\(t("Timeline"))</h2>\(note)\(console.table(["When", "What", "Who", "Detail"], timelineRows, empty: "Nothing yet."))</section>
             """
         return ConsolePage.render(t("Incident"), content, for: console, active: "/incidents")

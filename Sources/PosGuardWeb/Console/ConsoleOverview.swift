@@ -63,6 +63,7 @@ struct ConsoleOverview {
                 """)
         }
         let incidents = try await app.incidents.list(status: .open, after: nil, limit: 20, by: caller).items
+        let zones = await console.storeZones()
         // What needs doing: the open tasks of open incidents that fall to the caller's role, soonest due first.
         var tasks: [(IncidentTask, Incident)] = []
         for incident in incidents {
@@ -71,14 +72,15 @@ struct ConsoleOverview {
         }
         let taskRows = tasks.sorted { $0.0.dueAt < $1.0.dueAt }.prefix(20).map { task, incident -> [HTML] in
             [
-                "<a href=\"/incidents/\(incident.id.uuidString)#tasks\">\(task.title)</a>", console.time(task.dueAt),
+                "<a href=\"/incidents/\(incident.id.uuidString)#tasks\">\(task.title)</a>",
+                console.time(task.dueAt, in: zones[incident.storeID] ?? .gmt),
                 task.dueAt < app.runtime.now() ? "<span class=\"badge danger\">\(t("Overdue"))</span>" : "",
             ]
         }
         let incidentRows = incidents.map { incident -> [HTML] in
             [
                 "<a href=\"/incidents/\(incident.id.uuidString)\">\(t(ConsoleRequest.words(incident.type.rawValue)))</a>",
-                console.time(incident.openedAt), "\(incident.terminalIDs.count)",
+                console.time(incident.openedAt, in: zones[incident.storeID] ?? .gmt), "\(incident.terminalIDs.count)",
             ]
         }
         sections.insert(

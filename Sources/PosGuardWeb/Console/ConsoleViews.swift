@@ -82,6 +82,15 @@ extension ConsoleRequest {
             """
     }
 
+    /// The time zones of the stores in the caller's reach, for times shown in the store's own time (none for a
+    /// role that reads no stores: their times are shown in UTC).
+    func storeZones() async -> [UUID: TimeZone] {
+        guard let caller, caller.role.readsOrganisation,
+            let stores = try? await app.stores.list(merchant: nil, after: nil, limit: 500, by: caller).items
+        else { return [:] }
+        return Dictionary(uniqueKeysWithValues: stores.map { ($0.id, $0.zone) })
+    }
+
     func time(_ date: Date?, in zone: TimeZone = .gmt) -> HTML {
         guard let date else { return "—" }
         return "<time datetime=\"\(RFC3339.format(date))\">\(language.dateTime(date, in: zone))</time>"
