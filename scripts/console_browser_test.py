@@ -300,6 +300,8 @@ class Session:
               const position = getComputedStyle(el).position;
               // A table scrolls inside its own box; what is positioned out of the flow escapes it.
               if (el.closest('.scroll') && position !== 'absolute' && position !== 'fixed') continue;
+              // The menu scrolls sideways on a phone, inside its own box.
+              if (el.closest('.top nav')) continue;
               const box = el.getBoundingClientRect();
               if (box.width > 0 && box.right > width + 1) {
                 const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/) : [];

@@ -166,8 +166,8 @@ struct ConsoleIncidents {
                 writes && task.state == .open
                 ? """
                 <form method="post" action="/incidents/\(id.uuidString)/tasks/\(task.id.uuidString)" class="inline">\(console.csrfField)
-                <label class="sr" for="note-\(task.id.uuidString)">\(t("Note"))</label>
-                <input id="note-\(task.id.uuidString)" name="note" placeholder="\(t("Note"))" maxlength="2000">
+
+                <input id="note-\(task.id.uuidString)" name="note" placeholder="\(t("Note"))" aria-label="\(t("Note"))" maxlength="2000">
                 \(task.key == "report_police" ? HTML("<input name=\"police_report_number\" placeholder=\"\(t("Police report number"))\" aria-label=\"\(t("Police report number"))\"><input name=\"police_station\" placeholder=\"\(t("Police station"))\" aria-label=\"\(t("Police station"))\">") : "")
                 <button type="submit" name="state" value="done">\(t("Done"))</button>
                 <button type="submit" name="state" value="not_applicable" class="secondary">\(t("Not applicable"))</button>
