@@ -49,7 +49,7 @@ struct ConsoleEvidence {
                 }
                 throw ValidationFailure([FieldError("file", "choose a file to upload")])
             } catch {
-                return ConsolePage.error(error, for: console)
+                return ConsolePage.error(error, for: console, context: context)
             }
         }
         router.get("/incidents/{id}/evidence/{evidence}") { request, context in
@@ -63,7 +63,7 @@ struct ConsoleEvidence {
                 return try await EvidenceRoutes.content(
                     evidence, of: try console.id("incident"), by: caller, locker: routes.locker, context: context)
             } catch {
-                return ConsolePage.error(error, for: console)
+                return ConsolePage.error(error, for: console, context: context)
             }
         }
     }

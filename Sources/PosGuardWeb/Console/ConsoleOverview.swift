@@ -19,7 +19,7 @@ struct ConsoleOverview {
                 return ConsolePage.render(
                     console.t("Overview"), try await overview(caller, console), for: console, active: "/")
             } catch {
-                return ConsolePage.error(error, for: console)
+                return ConsolePage.error(error, for: console, context: context)
             }
         }
     }

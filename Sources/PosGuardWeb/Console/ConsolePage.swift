@@ -69,9 +69,13 @@ enum ConsolePage {
         return response
     }
 
-    /// What went wrong, in the page's language, with the status the API would answer.
-    static func error(_ error: any Error, for request: ConsoleRequest) -> Response {
+    /// What went wrong, in the page's language, with the status the API would answer; what the server did not
+    /// expect is logged for the operator, as the API's failures are.
+    static func error(_ error: any Error, for request: ConsoleRequest, context: AppRequestContext) -> Response {
         let problem = ProblemMiddleware<AppRequestContext>.problem(for: error)
+        if problem.status == .internalServerError || problem.status == .serviceUnavailable {
+            context.logger.error("console request failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
         let t = request.t
         var items: [HTML] = []
         for field in problem.errors ?? [] {

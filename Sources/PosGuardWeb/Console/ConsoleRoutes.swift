@@ -34,7 +34,7 @@ struct ConsoleRoutes {
             do {
                 return try await body(request, console)
             } catch {
-                return ConsolePage.error(error, for: console)
+                return ConsolePage.error(error, for: console, context: context)
             }
         }
     }
@@ -52,12 +52,12 @@ struct ConsoleRoutes {
                     return ConsolePage.error(
                         ServiceError.forbidden(
                             "the form is out of date or came from another site: open the page again"),
-                        for: console)
+                        for: console, context: context)
                 }
                 guard !signedIn || console.caller != nil else { return Self.signInFirst(console) }
                 return try await body(form, request, console)
             } catch {
-                return ConsolePage.error(error, for: console)
+                return ConsolePage.error(error, for: console, context: context)
             }
         }
     }
