@@ -132,6 +132,64 @@ struct ConsoleTests {
         }
     }
 
+    @Test func merchantsStoresAndTerminalsAreOpenedAndEditedFromTheirPages() async throws {
+        try await APIHarness.run { api in
+            let token = try await api.token(Self.admin)
+            let browser = ConsoleBrowser(api)
+            _ = try await browser.signIn(Self.admin)
+            _ = try await browser.get("/merchants")
+            let merchant = try await browser.post(
+                "/merchants", ["name": "Quay Noodles 码头面馆", "security_contact_email": ""])
+            #expect(merchant.status == .seeOther)
+            let merchantID = try #require(
+                try await api.all("/api/v1/merchants", token: token).first {
+                    $0["name"] as? String == "Quay Noodles 码头面馆"
+                }?[
+                    "id"] as? String)
+            var store = [
+                "merchant_id": merchantID, "code": "QN-01", "name": "Quay Noodles Pier", "address": "1 Pier Rd",
+                "city": "Hamburg", "country": "DE", "time_zone": "Mars/Olympus",
+                "business_hours.mon": "11:00-15:00, 17:00-22:00",
+                "geofence.latitude": "53.5438", "geofence.longitude": "9.9664", "geofence.radius_m": "120",
+            ]
+            _ = try await browser.get("/stores")
+            let badZone = try await browser.post("/stores", store)
+            #expect(badZone.status == .unprocessableContent && badZone.text.contains("time_zone"))
+            store["time_zone"] = "Europe/Berlin"
+            _ = try await browser.get("/stores")
+            let opened = try await browser.post("/stores", store)
+            let location = try #require(opened.location)
+            #expect(opened.status == .seeOther && location.hasPrefix("/stores/"))
+            let id = String(location.dropFirst("/stores/".count))
+            let created = try await api.call(.get, "/api/v1/stores/\(id)", token: token)
+            #expect(created.string("time_zone") == "Europe/Berlin")
+            #expect(
+                (created.object["business_hours"] as? [String: [String]])?["mon"] == ["11:00-15:00", "17:00-22:00"])
+            #expect((created.object["geofence"] as? [String: Any])?["radius_m"] as? Double == 120)
+            _ = try await browser.get(location)
+            var edit = store
+            edit["merchant_id"] = nil
+            edit["name"] = "Quay Noodles at the Pier"
+            edit["geofence.radius_m"] = "200"
+            let edited = try await browser.post("\(location)/edit", edit)
+            #expect(edited.status == .seeOther)
+            let after = try await api.call(.get, "/api/v1/stores/\(id)", token: token)
+            #expect(after.string("name") == "Quay Noodles at the Pier")
+            #expect((after.object["geofence"] as? [String: Any])?["radius_m"] as? Double == 200)
+            _ = try await browser.get("/terminals")
+            let registered = try await browser.post(
+                "/terminals",
+                [
+                    "store_id": id, "make": "PAX", "model": "A920", "serial": "QN-SN-1", "tid": "QN000001",
+                    "mid": "QUAYNOODLES0001",
+                ])
+            let terminal = try #require(registered.location)
+            #expect(registered.status == .seeOther && terminal.hasPrefix("/terminals/"))
+            let page = try await browser.get(terminal)
+            #expect(page.text.contains("QN000001") && page.text.contains("Inventory"))
+        }
+    }
+
     @Test func namesAreShownAsWrittenNeverAsMarkup() async throws {
         try await APIHarness.run { api in
             let token = try await api.token(Self.admin)

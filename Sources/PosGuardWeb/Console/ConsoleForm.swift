@@ -45,3 +45,36 @@ extension ConsoleForm {
         }
     }
 }
+
+extension ConsoleForm {
+    /// The fields named by `keys` as the JSON body the API takes for the same change, to be read by the API's own
+    /// strict decoding (so both refuse the same input the same way): `a.b` nests `b` in `a`, `numbers` become
+    /// numbers, `booleans` true or false, `lists` are split at commas; a blank field is left out.
+    func json(_ keys: [String], numbers: Set<String> = [], booleans: Set<String> = [], lists: Set<String> = [])
+        throws -> Data
+    {
+        var object: [String: Any] = [:]
+        for key in keys {
+            guard let text = self[key] else { continue }
+            let value: Any
+            if numbers.contains(key) {
+                value = Double(text).map { $0 == $0.rounded() && abs($0) < 1e15 ? Int64($0) as Any : $0 as Any } ?? text
+            } else if booleans.contains(key) {
+                value = text == "true" ? true : text == "false" ? false : text as Any
+            } else if lists.contains(key) {
+                value = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            } else {
+                value = text
+            }
+            let path = key.split(separator: ".").map(String.init)
+            if path.count == 2 {
+                var inner = object[path[0]] as? [String: Any] ?? [:]
+                inner[path[1]] = value
+                object[path[0]] = inner
+            } else {
+                object[key] = value
+            }
+        }
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+}

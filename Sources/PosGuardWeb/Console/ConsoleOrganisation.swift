@@ -28,21 +28,12 @@ struct ConsoleOrganisation {
         }
         routes.action("/stores/{id}/detection", on: router) { form, _, console in
             let id = try console.id("store")
-            // Read as the API reads its JSON body, so both refuse the same values the same way.
-            var object: [String: Any] = [:]
-            for key in Self.settingKeys {
-                guard let text = form[key] else { continue }
-                if key == "allowed_iccids" {
-                    object[key] = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                } else if text == "true" || text == "false" {
-                    object[key] = text == "true"
-                } else {
-                    object[key] =
-                        Double(text).map { $0 == $0.rounded() && abs($0) < 1e15 ? Int64($0) as Any : $0 as Any } ?? text
-                }
-            }
+            let booleans: Set = ["auto_lock_on_critical", "decline_outside_hours"]
             let overrides = try Request.decodeJSON(
-                DetectionOverrides.self, from: try JSONSerialization.data(withJSONObject: object))
+                DetectionOverrides.self,
+                from: try form.json(
+                    Self.settingKeys, numbers: Set(Self.settingKeys).subtracting(booleans.union(["allowed_iccids"])),
+                    booleans: booleans, lists: ["allowed_iccids"]))
             _ = try await console.app.detection.setSettings(.store, id, overrides, by: try console.signedIn())
             return ConsolePage.redirect("/stores/\(id.uuidString)#detection")
         }
@@ -103,9 +94,21 @@ struct ConsoleOrganisation {
                 "\(merchant.securityContactEmail ?? "—")", console.time(merchant.createdAt),
             ]
         }
+        let t = console.t
+        let form: HTML =
+            caller.may(.createMerchant)
+            ? """
+            <section class="card"><h2>\(t("Add a merchant"))</h2>
+            <form method="post" action="/merchants" class="stack">\(console.csrfField)
+            <label for="merchant-name">\(t("Name"))</label><input id="merchant-name" name="name" required maxlength="200">
+            <label for="merchant-contact">\(t("Security contact"))</label>
+            <input id="merchant-contact" name="security_contact_email" type="email">
+            <button type="submit">\(t("Add"))</button></form></section>
+            """ : ""
         let content: HTML = """
             \(console.table(["Merchant", "Security contact", "Since"], rows, empty: "No merchants."))
             \(console.nextLink(page, path: "/merchants"))
+            \(form)
             """
         return ConsolePage.render(console.t("Merchants"), content, for: console, active: "/merchants")
     }
@@ -121,9 +124,21 @@ struct ConsoleOrganisation {
                 "\(store.city), \(store.country)", "\(store.timeZone)",
             ]
         }
+        let t = console.t
+        var form: HTML = ""
+        if caller.may(.openStore) {
+            let merchants = try await console.app.merchants.list(after: nil, limit: 500, by: caller).items
+            form = """
+                <section class="card"><h2>\(t("Open a store"))</h2>
+                <form method="post" action="/stores" class="stack">\(console.csrfField)
+                \(ConsoleOrganisationForms.storeFields(nil, merchants: merchants, console))
+                <button type="submit">\(t("Open the store"))</button></form></section>
+                """
+        }
         let content: HTML = """
             \(console.table(["Store", "Code", "Place", "Time zone"], rows, empty: "No stores."))
             \(console.nextLink(page, path: "/stores"))
+            \(form)
             """
         return ConsolePage.render(console.t("Stores"), content, for: console, active: "/stores")
     }
@@ -198,6 +213,12 @@ struct ConsoleOrganisation {
             </div>
             <section><h2>\(t("Terminals"))</h2>\(console.table(["TID", "Serial", "State"], terminalRows, empty: "No terminals."))</section>
             <section id="detection"><h2>\(t("Detection settings in force"))</h2>\(settingsSection)</section>
+            \(caller.may(.editStore) ? HTML("""
+            <section class="card" id="edit"><h2>\(t("Edit the store"))</h2>
+            <form method="post" action="/stores/\(id.uuidString)/edit" class="stack">\(console.csrfField)
+            \(ConsoleOrganisationForms.storeFields(store, merchants: [], console))
+            <button type="submit">\(t("Save the store"))</button></form></section>
+            """) : "")
             <section id="roster"><h2>\(t("Roster"))</h2>\(console.table(["Operator", "Name", "Added", ""], rosterRows, empty: "No operators on the roster."))
             \(rosterForm)</section>
             """

@@ -22,6 +22,7 @@ struct ConsoleRoutes {
         ConsoleIncidents(routes: self).add(to: router)
         ConsoleEvidence(routes: self).add(to: router)
         ConsoleOrganisation(routes: self).add(to: router)
+        ConsoleOrganisationForms(routes: self).add(to: router)
         ConsoleScreening(routes: self).add(to: router)
         ConsoleAccount(routes: self).add(to: router)
     }

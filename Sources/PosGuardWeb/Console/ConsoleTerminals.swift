@@ -102,6 +102,7 @@ struct ConsoleTerminals {
             </form>
             \(console.table(["TID", "Serial", "Model", "Store", "State"], rows, empty: "No terminal matches."))
             \(console.nextLink(page, path: "/terminals"))
+            \(register(caller, stores: stores, console))
             """
         return ConsolePage.render(t("Terminals"), content, for: console, active: "/terminals")
     }
@@ -168,6 +169,26 @@ struct ConsoleTerminals {
             <section><h2>\(t("Recent events"))</h2>\(console.table(["Seq", "When", "Type", "Event"], eventRows, empty: "No events yet."))</section>
             """
         return ConsolePage.render("\(t("Terminal")) \(terminal.tid)", content, for: console, active: "/terminals")
+    }
+
+    /// The form that registers a terminal (it starts in stock), for the roles that may.
+    private func register(_ caller: Caller, stores: [Store], _ console: ConsoleRequest) -> HTML {
+        guard caller.may(.registerTerminal), !stores.isEmpty else { return "" }
+        let t = console.t
+        let options = stores.map { store -> HTML in
+            "<option value=\"\(store.id.uuidString)\">\(store.name) (\(store.code))</option>"
+        }
+        let fields = [("make", "Make"), ("model", "Model"), ("serial", "Serial"), ("tid", "TID"), ("mid", "MID")]
+            .map { key, label -> HTML in
+                "<label for=\"new-\(key)\">\(t(label))</label><input id=\"new-\(key)\" name=\"\(key)\" required maxlength=\"64\">"
+            }
+        return """
+            <section class="card"><h2>\(t("Register a terminal"))</h2>
+            <form method="post" action="/terminals" class="stack">\(console.csrfField)
+            <label for="new-store">\(t("Store"))</label><select id="new-store" name="store_id">\(options)</select>
+            \(fields)
+            <button type="submit">\(t("Register"))</button></form></section>
+            """
     }
 
     /// Exactly the actions the caller's role allows on this terminal now.
