@@ -210,6 +210,18 @@ def wait(driver, condition, what, seconds=WAIT):
         raise AssertionError(f"waited {seconds} s for {what}; the page showed:\n{shown(driver)}") from None
 
 
+def replaced(element):
+    """The condition that the page holding `element` has been replaced. Chromium sometimes answers a question
+    about an element of the page just left with an inspector error rather than "stale": both mean it is gone."""
+    def gone(_):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return gone
+
+
 def go(driver, path):
     driver.get(base + path)
     return wait(driver, EC.presence_of_element_located((By.TAG_NAME, "h1")), f"{path} to show its heading")
@@ -220,7 +232,7 @@ def submit(driver, form):
     html = driver.find_element(By.TAG_NAME, "html")
     action = form.get_attribute("action")
     form.find_element(By.CSS_SELECTOR, "button[type=submit], button:not([type])").click()
-    wait(driver, EC.staleness_of(html), f"the form to {action} to load a page")
+    wait(driver, replaced(html), f"the form to {action} to load a page")
     wait(driver, EC.presence_of_element_located((By.TAG_NAME, "h1")), "the answer's heading")
 
 
@@ -368,7 +380,7 @@ class Session:
               f"[{self.language}] the switcher links to /language/{self.language}?back=…")
         html = self.driver.find_element(By.TAG_NAME, "html")
         link.click()
-        wait(self.driver, EC.staleness_of(html), "the language switch to load the page again")
+        wait(self.driver, replaced(html), "the language switch to load the page again")
         wait(self.driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == self.language,
              f"the page to come back in {self.language}")
         check(self.driver.current_url == base + "/", f"[{self.language}] the switcher came back to the same page")
@@ -455,7 +467,7 @@ class Session:
               f"[{self.language}] searching {tid} finds exactly that terminal (found {[a.text for a in links]})")
         html = self.driver.find_element(By.TAG_NAME, "html")
         links[0].click()
-        wait(self.driver, EC.staleness_of(html), "the terminal's page")
+        wait(self.driver, replaced(html), "the terminal's page")
         wait(self.driver, EC.presence_of_element_located((By.TAG_NAME, "h1")), "the terminal page's heading")
         self.terminal_url = self.driver.current_url
         check(self.terminal_url == f"{base}/terminals/{self.lock_terminal['id']}" and tid in
@@ -514,7 +526,7 @@ class Session:
         self.browser_log("/alerts with the live row")
         html = self.driver.find_element(By.TAG_NAME, "html")
         row.find_element(By.TAG_NAME, "a").click()
-        wait(self.driver, EC.staleness_of(html), "the alert's page")
+        wait(self.driver, replaced(html), "the alert's page")
         wait(self.driver, EC.presence_of_element_located((By.TAG_NAME, "h1")), "the alert page's heading")
         self.alert_url = self.driver.current_url
         check(self.alert_url == f"{base}/alerts/{self.alert['id']}", f"[{self.language}] the row opens its alert")
