@@ -137,7 +137,7 @@ struct ConsoleIncidents {
         let timeline = try await app.incidents.timeline(id, by: caller)
         let impact = try? await app.incidentReports.impact(id, by: caller)
         let evidence = try await routes.locker.list(of: id, by: caller)
-        let zone = (await console.storeZones())[incident.storeID] ?? .gmt
+        let zone = (try? await app.stores.find(incident.storeID, by: caller))?.zone ?? .gmt
         var tids: [UUID: String] = [:]
         for terminal in incident.terminalIDs {
             tids[terminal] = (try? await app.terminals.find(terminal, by: caller))?.tid
@@ -213,7 +213,7 @@ struct ConsoleIncidents {
                 <form method="post" action="/incidents/\(id.uuidString)/close" class="stack">\(console.csrfField)
                 <label for="lessons">\(t("Lessons learned"))</label>
                 <textarea id="lessons" name="lessons" required maxlength="8000"></textarea>
-                <label class="confirm"><input type="checkbox" name="confirm" required> \(t("I am sure"))</label>
+                \(console.confirmBox)
                 <button type="submit" class="danger">\(t("Close"))</button>
                 </form></section>
                 """

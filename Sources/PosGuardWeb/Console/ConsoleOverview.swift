@@ -28,6 +28,7 @@ struct ConsoleOverview {
         let app = console.app
         let t = console.t
         var sections: [HTML] = []
+        let stores = try await console.stores()
         if caller.role.readsOrganisation {
             let counts = try await app.terminals.countByState(by: caller)
             let cells = TerminalState.allCases.filter { counts[$0, default: 0] > 0 }.map { state -> HTML in
@@ -42,7 +43,6 @@ struct ConsoleOverview {
             let open = try await app.alerts.list(AlertFilter(status: .open), after: nil, limit: 500, by: caller).items
             let critical = open.filter { $0.severity == .critical }.count
             let atRisk = Dictionary(grouping: open, by: \.storeID)
-            let stores = try await app.stores.list(merchant: nil, after: nil, limit: 500, by: caller).items
             let riskRows = stores.filter { atRisk[$0.id] != nil }.map { store -> [HTML] in
                 let alerts = atRisk[store.id] ?? []
                 return [
@@ -63,7 +63,7 @@ struct ConsoleOverview {
                 """)
         }
         let incidents = try await app.incidents.list(status: .open, after: nil, limit: 20, by: caller).items
-        let zones = await console.storeZones()
+        let zones = ConsoleRequest.zones(of: stores)
         // What needs doing: the open tasks of open incidents that fall to the caller's role, soonest due first.
         var tasks: [(IncidentTask, Incident)] = []
         for incident in incidents {

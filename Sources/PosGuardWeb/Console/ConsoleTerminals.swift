@@ -204,7 +204,7 @@ struct ConsoleTerminals {
                 <input id="lock-message" name="message" maxlength="200" value="\(t("This terminal is locked. Please call the store's security line."))">
                 <label for="lock-reason">\(t("Reason"))</label>
                 <input id="lock-reason" name="reason" maxlength="200">
-                <label class="confirm"><input type="checkbox" name="confirm" required> \(t("I am sure"))</label>
+                \(console.confirmBox)
                 <button type="submit" class="danger">\(t("Lock"))</button>
                 </form>
                 """)
@@ -218,7 +218,7 @@ struct ConsoleTerminals {
                 <form method="post" action="\(base)/report-stolen" class="stack">\(console.csrfField)
                 <label for="stolen-description">\(t("What happened"))</label>
                 <input id="stolen-description" name="description" maxlength="2000" required>
-                <label class="confirm"><input type="checkbox" name="confirm" required> \(t("I am sure"))</label>
+                \(console.confirmBox)
                 <button type="submit" class="danger">\(t("Report stolen"))</button>
                 </form>
                 """)
@@ -231,7 +231,7 @@ struct ConsoleTerminals {
                 <form method="post" action="\(base)/suspected-stolen" class="stack">\(console.csrfField)
                 <label for="missing-reason">\(t("What happened"))</label>
                 <input id="missing-reason" name="reason" maxlength="2000" required>
-                <label class="confirm"><input type="checkbox" name="confirm" required> \(t("I am sure"))</label>
+                \(console.confirmBox)
                 <button type="submit" class="danger">\(t("Report it missing"))</button>
                 </form>
                 """)
@@ -257,7 +257,7 @@ struct ConsoleTerminals {
                 <label for="move-to">\(t("Move to"))</label><select id="move-to" name="to">\(options)</select>
                 <label for="move-reason">\(t("Reason"))</label>
                 <input id="move-reason" name="reason" maxlength="500" required>
-                <label class="confirm"><input type="checkbox" name="confirm" required> \(t("I am sure"))</label>
+                \(console.confirmBox)
                 <button type="submit">\(t("Move"))</button>
                 </form>
                 """)

@@ -66,29 +66,37 @@ extension ConsoleRequest {
         return "<label for=\"\(name)\">\(t(label))</label><select id=\"\(name)\" name=\"\(name)\">\(options)</select>"
     }
 
+    /// The confirmation a destructive form carries: the browser will not send the form unticked, and the action
+    /// refuses it unticked too (`ConsoleForm.confirmed`).
+    var confirmBox: HTML {
+        "<label class=\"confirm\"><input type=\"checkbox\" name=\"confirm\" required> \(t("I am sure"))</label>"
+    }
+
     /// A form posting to `action` with one button; a destructive one also asks to tick a confirmation, which
     /// the browser requires before sending and the action checks (`confirmed`).
     func button(_ label: String, action: String, fields: [String: String] = [:], danger: Bool = false) -> HTML {
         let hidden = fields.sorted { $0.key < $1.key }.map { name, value -> HTML in
             "<input type=\"hidden\" name=\"\(name)\" value=\"\(value)\">"
         }
-        let confirm: HTML =
-            danger
-            ? "<label class=\"confirm\"><input type=\"checkbox\" name=\"confirm\" required> \(t("I am sure"))</label>"
-            : ""
+        let confirm: HTML = danger ? confirmBox : ""
         return """
             <form method="post" action="\(action)" class="inline">\(csrfField)\(hidden)\(confirm)\
             <button type="submit"\(danger ? HTML(" class=\"danger\"") : "")>\(t(label))</button></form>
             """
     }
 
+    /// The stores in the caller's reach; none for a role that reads no stores.
+    func stores() async throws -> [Store] {
+        guard let caller, caller.role.readsOrganisation else { return [] }
+        return try await app.stores.list(merchant: nil, after: nil, limit: 500, by: caller).items
+    }
+
     /// The time zones of the stores in the caller's reach, for times shown in the store's own time (none for a
     /// role that reads no stores: their times are shown in UTC).
-    func storeZones() async -> [UUID: TimeZone] {
-        guard let caller, caller.role.readsOrganisation,
-            let stores = try? await app.stores.list(merchant: nil, after: nil, limit: 500, by: caller).items
-        else { return [:] }
-        return Dictionary(uniqueKeysWithValues: stores.map { ($0.id, $0.zone) })
+    func storeZones() async -> [UUID: TimeZone] { Self.zones(of: (try? await stores()) ?? []) }
+
+    static func zones(of stores: [Store]) -> [UUID: TimeZone] {
+        Dictionary(uniqueKeysWithValues: stores.map { ($0.id, $0.zone) })
     }
 
     func time(_ date: Date?, in zone: TimeZone = .gmt) -> HTML {
