@@ -17,11 +17,15 @@ public struct AgentEvent: Sendable, Equatable, Codable {
     public enum Body: Sendable, Equatable, Codable {
         case heartbeat(battery: Int?, charging: Bool?, network: String?, ip: String?)
         case location(Fix)
-        case sim(iccid: String)
+        /// The SIM card in the terminal, or none: `iccid` nil says the SIM was removed while powered.
+        case sim(iccid: String?)
         case tamper(sensor: String)
         case power(PowerState)
         case login(operatorID: String, method: LoginMethod, success: Bool)
-        case transaction(TransactionKind, amountMinor: Int64, currency: String, approved: Bool, panLast4: String?)
+        /// `operatorID` names who made it, when the agent knows; otherwise the operator signed in last.
+        case transaction(
+            TransactionKind, amountMinor: Int64, currency: String, approved: Bool, panLast4: String?,
+            operatorID: String? = nil)
         case app(package: String, version: String, action: String)
         /// The agent declares events `from`…`to` lost (its store overflowed or was wiped): it cannot resend
         /// them, so the server stops waiting for them.

@@ -3,15 +3,14 @@ import Foundation
 /// Reads one event of an agent's batch from its JSON object, refusing it with a reason a terminal's
 /// developer can act on. A bad event never spoils the good ones beside it.
 public enum AgentEventParsing {
-    /// How far ahead of the server's clock an event may claim to be.
-    public static let futureTolerance: TimeInterval = 300
-
     public struct Refusal: Error, Equatable, Sendable {
         public var seq: Int64?
         public var reason: String
     }
 
-    public static func parse(_ object: [String: JSONValue], now: Date) -> Result<AgentEvent, Refusal> {
+    /// Reads one event. Its time is read as sent: how far it is believed is detection's judgement
+    /// (`EventClock`), and an event from the future is refused there, by the terminal's settings.
+    public static func parse(_ object: [String: JSONValue]) -> Result<AgentEvent, Refusal> {
         // The whole event is stored as sent, so card data under any key, known or not, refuses it; the reason
         // names the field but never repeats the digits (not even a `seq` that looks like a card number).
         // A SIM event's ICCID is read as one (SIM numbers pass the Luhn check); every other field as any text.
@@ -41,7 +40,6 @@ public enum AgentEventParsing {
         guard let atText = object["at"]?.string, let at = RFC3339.parse(atText) else {
             return refuse("at must be an RFC 3339 time")
         }
-        guard at.timeIntervalSince(now) <= futureTolerance else { return refuse("at is in the future") }
         do {
             return .success(AgentEvent(seq: seq, at: at, body: try body(type, object, seq: seq, at: at)))
         } catch {
@@ -69,9 +67,10 @@ public enum AgentEventParsing {
             return .location(
                 Fix(latitude: lat, longitude: lon, accuracyM: accuracy, source: try choice(o, "source"), at: at))
         case "sim":
-            let iccid = try text(o, "iccid", max: 22)
-            guard (18...22).contains(iccid.count), iccid.allSatisfy(\.isASCIIDigit) else {
-                throw Bad(reason: "iccid must be 18 to 22 digits")
+            // No ICCID (absent or null) reports the SIM removed.
+            let iccid = try optionalText(o, "iccid", max: 22)
+            if let iccid, !(18...22).contains(iccid.count) || !iccid.allSatisfy(\.isASCIIDigit) {
+                throw Bad(reason: "iccid must be 18 to 22 digits, or left out when the SIM was removed")
             }
             return .sim(iccid: iccid)
         case "tamper":
@@ -95,9 +94,11 @@ public enum AgentEventParsing {
                 throw Bad(reason: "pan_last4 must be the last 4 digits of the card number, never more")
             }
             if o["pan"] != nil { throw Bad(reason: "pan must never be sent: send pan_last4 only") }
+            let op = try optionalText(o, "operator_id", max: 64)
+            if op?.isEmpty == true { throw Bad(reason: "operator_id must not be empty") }
             return .transaction(
                 try choice(o, "kind"), amountMinor: amount,
-                currency: currency, approved: approved, panLast4: last4)
+                currency: currency, approved: approved, panLast4: last4, operatorID: op)
         case "gap":
             // Only numbers before the declaration itself can be declared lost: later ones are not yet sent.
             let from = try int(o, "from")

@@ -15,6 +15,11 @@ public enum RuleID: String, Sendable, Codable, CaseIterable {
     case refundBurst = "refund_burst"
     case refundLimit = "refund_limit"
     case eventGap = "event_gap"
+    case clockSkew = "clock_skew"
+    case locationSpoofing = "location_spoofing"
+    case simRemoved = "sim_removed"
+    case networkBlackout = "network_blackout"
+    case silentOffPremises = "silent_off_premises"
     /// A payment was attempted from a stolen or suspected-stolen terminal (raised by the screening gateway).
     case stolenTerminalUsed = "stolen_terminal_used"
 }

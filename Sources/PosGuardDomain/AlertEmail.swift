@@ -74,15 +74,19 @@ public enum AlertEmail {
         .powerOffAfterHours: "Powered off after hours away from the store",
         .afterHoursUse: "Used outside business hours",
         .failedLoginBurst: "Repeated failed sign-ins", .unknownOperator: "Unknown operator signed in",
-        .refundBurst: "Burst of refunds", .refundLimit: "Refunds over the store's limit",
+        .refundBurst: "Burst of refunds", .refundLimit: "Refunds over the limit",
         .eventGap: "Events lost on the device", .stolenTerminalUsed: "Payment attempted from a stolen terminal",
+        .clockSkew: "Terminal clock not believed", .locationSpoofing: "Forged position",
+        .simRemoved: "SIM card removed", .networkBlackout: "Long network blackout",
+        .silentOffPremises: "Silent after leaving the store",
     ]
 
     static let chinese: [RuleID: String] = [
         .geofenceBreach: "终端离开门店", .impossibleTravel: "不可能的移动速度", .offline: "终端离线", .missing: "终端失联",
         .tamper: "检测到拆机", .simSwap: "SIM 卡被更换", .powerOffAfterHours: "非营业时间在店外关机",
         .afterHoursUse: "非营业时间使用", .failedLoginBurst: "多次登录失败", .unknownOperator: "未知操作员登录",
-        .refundBurst: "短时间内多笔退款", .refundLimit: "退款总额超出门店限额", .eventGap: "设备上的事件丢失",
-        .stolenTerminalUsed: "被盗终端尝试交易",
+        .refundBurst: "短时间内多笔退款", .refundLimit: "退款总额超出限额", .eventGap: "设备上的事件丢失",
+        .stolenTerminalUsed: "被盗终端尝试交易", .clockSkew: "终端时钟不可信", .locationSpoofing: "位置被伪造",
+        .simRemoved: "SIM 卡被拔出", .networkBlackout: "长时间断网", .silentOffPremises: "离开门店后失联",
     ]
 }

@@ -23,13 +23,13 @@ public struct BatchPlan: Sendable, Equatable {
         case accepted(AgentEvent, json: String)
         case refused(Refused)
 
-        /// Reads one event of a batch at `now`.
-        public init(_ value: JSONValue, now: Date) {
+        /// Reads one event of a batch.
+        public init(_ value: JSONValue) {
             guard let object = value.object else {
                 self = .refused(Refused(seq: nil, reason: "each event must be a JSON object"))
                 return
             }
-            switch AgentEventParsing.parse(object, now: now) {
+            switch AgentEventParsing.parse(object) {
             case .success(let event): self = .accepted(event, json: value.text)
             case .failure(let refusal): self = .refused(Refused(seq: refusal.seq, reason: refusal.reason))
             }
@@ -80,6 +80,18 @@ public struct BatchPlan: Sendable, Equatable {
         self.watch = watch
         storeWatch = store
         let settings = context.settings
+        let skew = settings.clockSkewMinutes * 60
+        // An event stamped further ahead than the skew is refused for good, and tells of the terminal's clock.
+        let future = entries.compactMap { $0.event }.filter { $0.at.timeIntervalSince(now) > skew }
+        let entries = entries.map { entry in
+            guard let event = entry.event, future.contains(event) else { return entry }
+            return Entry.refused(
+                Refused(
+                    seq: event.seq,
+                    reason: "at is in the future: more than \(Int(settings.clockSkewMinutes)) minutes ahead of the "
+                        + "server's clock"))
+        }
+        let highestBefore = watch.lastSeq
         let settlement = self.watch.ledger.settle(
             entries.map(\.item), at: now, giveUpAfter: settings.eventGapAfterMinutes * 60)
         findings = settlement.lost.map { DetectionRules.eventGap($0, settings: settings, at: now) }
@@ -90,10 +102,19 @@ public struct BatchPlan: Sendable, Equatable {
         for case .accepted(let event, let json) in settlement.fresh.map({ entries[$0] }) {
             fresh.append(Fresh(event: event, json: json))
         }
-        for event in fresh.map(\.event) {
+        if let finding = EventClock.future(
+            future.map(\.seq), latest: future.map(\.at).max() ?? now, watch: &self.watch, now: now)
+        {
+            findings.append(finding)
+        }
+        // Rules judge each event at the time it is believed to have happened; it is stored as sent.
+        let clock = EventClock.judge(
+            fresh.map(\.event), highestBefore: highestBefore, watch: &self.watch, skew: skew, now: now)
+        findings += [clock.finding].compactMap { $0 }
+        for event in clock.events {
             findings += DetectionRules.judge(
                 event, of: terminal, watch: &self.watch, store: &storeWatch, context: context)
-            if case .sim(let iccid) = event.body, context.registeredICCID == nil, settings.allowedICCIDs.isEmpty,
+            if case .sim(let iccid?) = event.body, context.registeredICCID == nil, settings.allowedICCIDs.isEmpty,
                 adoptedICCID == nil
             {
                 adoptedICCID = iccid

@@ -3,28 +3,32 @@ import Foundation
 /// The rules PosGuard runs over every event, and the watchdog over silence.
 public enum DetectionRules {
     public static let all: [DetectionRule] = [
-        geofenceBreach, impossibleTravel, tamper, simSwap, powerOffAfterHours, afterHoursUse, failedLoginBurst,
-        unknownOperator, refundBurst, refundLimit,
+        geofenceBreach, locationSpoofing, impossibleTravel, tamper, simSwap, simRemoved, networkBlackout,
+        powerOffAfterHours, afterHoursUse, failedLoginBurst, unknownOperator, refundBurst, refundLimit,
     ]
 
-    /// Judges one event: every rule in turn, then the memory common to all of them.
+    /// Judges one event: every rule in turn, then the memory common to all of them. The event's time is the
+    /// one it is judged at (`EventClock`).
     public static func judge(_ event: AgentEvent, watch: inout TerminalWatch, context: DetectionContext) -> [Finding] {
         let findings = all.compactMap { $0.evaluate(&watch, event, context) }
-        if case .location(let fix) = event.body, fix.at >= (watch.lastFix?.at ?? .distantPast) { watch.lastFix = fix }
+        switch event.body {
+        case .location(let fix): watch.remember(fix, settings: context.settings)
+        case .login(let op, _, true): watch.signedIn = op
+        default: break
+        }
         return findings
     }
 
-    /// Judges one event of `terminal` as above and, when it is an approved refund, against its store's memory
-    /// too. One refund raises at most one `refund_limit` finding: over the terminal's own limit, or else
-    /// over the store's.
+    /// Judges one event of `terminal` as above and, when it is a refund, against its store's memory too. One
+    /// refund raises at most one `refund_burst` and one `refund_limit` finding: the terminal's own, or else
+    /// the store's or its operator's.
     public static func judge(
         _ event: AgentEvent, of terminal: UUID, watch: inout TerminalWatch, store: inout StoreWatch,
         context: DetectionContext
     ) -> [Finding] {
         var findings = judge(event, watch: &watch, context: context)
-        if let finding = storeRefundLimit(event, terminal: terminal, store: &store, context: context),
-            !findings.contains(where: { $0.rule == .refundLimit })
-        {
+        for finding in storeRefunds(event, terminal: terminal, by: watch.signedIn, store: &store, context: context)
+        where !findings.contains(where: { $0.rule == finding.rule }) {
             findings.append(finding)
         }
         return findings
@@ -32,15 +36,24 @@ public enum DetectionRules {
 
     /// Whether an event counts towards its store's memory; batches without one leave the store alone.
     public static func concernsStore(_ event: AgentEvent) -> Bool {
-        if case .transaction(.refund, _, _, true, _) = event.body { return true }
+        if case .transaction(.refund, _, _, _, _, _) = event.body { return true }
         return false
     }
 
-    /// Judges a terminal's silence at `now`: `offline` after a while, `missing` after much longer.
+    /// Judges a terminal's silence at `now`: `offline` after a while, `missing` after much longer, and
+    /// `silent_off_premises` soon after a last fix outside the geofence: a thief who carries a terminal out
+    /// and switches it off is not left for the offline threshold.
     public static func judgeSilence(watch: inout TerminalWatch, settings: DetectionSettings, now: Date) -> Finding? {
         guard let seen = watch.lastSeenAt else { return nil }
         let quiet = now.timeIntervalSince(seen)
         let minutes = Int(quiet / 60)
+        if watch.isOffPremises, quiet >= settings.silentOffPremisesMinutes * 60, watch.silence == .none {
+            watch.silence = .offline
+            return Finding(
+                rule: .silentOffPremises, severity: .critical,
+                message: "no word from the terminal for \(minutes) minutes since its last fix put it outside the "
+                    + "store's geofence", evidence: Array(watch.outsideStreak.suffix(1)), at: now)
+        }
         if quiet >= settings.missingAfterHours * 3600, watch.silence != .missing {
             watch.silence = .missing
             return Finding(
@@ -97,44 +110,16 @@ public enum DetectionRules {
         }
     }
 
-    static let geofenceBreach = DetectionRule(.geofenceBreach, .critical) { watch, event, context in
-        guard case .location(let fix) = event.body else { return nil }
-        let distance = context.geofence.distance(toLatitude: fix.latitude, longitude: fix.longitude)
-        // Only a fix whose whole uncertainty circle lies beyond the radius counts: drift inside the shop never does.
-        guard distance - fix.accuracyM > context.geofence.radiusM else {
-            watch.outsideStreak = []
-            return nil
-        }
-        let needed = context.settings.geofenceConsecutiveFixes
-        let before = watch.outsideStreak.count
-        watch.outsideStreak = Array((watch.outsideStreak + [event.seq]).suffix(needed))
-        // Fire once per excursion: when the streak reaches the threshold, not on every fix after it.
-        guard before == needed - 1 else { return nil }
-        let metres = Int(distance)
-        return (
-            "\(watch.outsideStreak.count) fixes in a row outside the store's geofence, the last \(metres) m from it",
-            watch.outsideStreak
-        )
-    }
-
-    static let impossibleTravel = DetectionRule(.impossibleTravel, .warning) { watch, event, context in
-        guard case .location(let fix) = event.body, let previous = watch.lastFix else { return nil }
-        let seconds = fix.at.timeIntervalSince(previous.at)
-        guard seconds > 0 else { return nil }
-        let certain = max(0, fix.distance(to: previous) - fix.accuracyM - previous.accuracyM)
-        let kmh = certain / seconds * 3.6
-        guard kmh > context.settings.maxSpeedKmh else { return nil }
-        return ("moved at least \(Int(certain)) m in \(Int(seconds)) s (\(Int(kmh)) km/h)", [event.seq])
-    }
-
     static let tamper = DetectionRule(.tamper, .critical) { _, event, _ in
         guard case .tamper(let sensor) = event.body else { return nil }
         return ("tamper sensor \(sensor) triggered", [event.seq])
     }
 
     static let simSwap = DetectionRule(.simSwap, .critical) { watch, event, context in
-        guard case .sim(let iccid) = event.body else { return nil }
-        defer { watch.iccid = iccid }
+        guard case .sim(let reported) = event.body else { return nil }
+        defer { watch.iccid = reported }
+        // A SIM taken out is `sim_removed`; the one put back in is judged here.
+        guard let iccid = reported else { return nil }
         let allowed = Set(context.settings.allowedICCIDs + [context.registeredICCID].compactMap { $0 })
         // A terminal with no registered SIM and no allow-list registers its first one (see Ingest).
         guard !allowed.isEmpty, !allowed.contains(iccid), watch.iccid != iccid else { return nil }
@@ -152,7 +137,7 @@ public enum DetectionRules {
         let what: String
         switch event.body {
         case .login(let op, _, _): what = "sign-in by operator \(op)"
-        case .transaction(let kind, _, _, _, _): what = "\(kind.rawValue) transaction"
+        case .transaction(let kind, _, _, _, _, _): what = "\(kind.rawValue) transaction"
         default: return nil
         }
         guard !context.hours.isOpen(at: event.at, in: context.timeZone) else { return nil }
@@ -178,54 +163,5 @@ public enum DetectionRules {
             return nil
         }
         return ("sign-in by operator \(op), who is not on the store's roster", [event.seq])
-    }
-
-    static let refundBurst = DetectionRule(.refundBurst, .critical) { watch, event, context in
-        guard case .transaction(.refund, let amount, _, let approved, _) = event.body else { return nil }
-        let s = context.settings
-        let day = event.at.addingTimeInterval(-86_400)
-        watch.refunds = Array(
-            (watch.refunds.filter { $0.at > day }
-                + [.init(seq: event.seq, at: event.at, amountMinor: amount, approved: approved)]).suffix(200))
-        let since = event.at.addingTimeInterval(-s.refundBurstWindowMinutes * 60)
-        let recent = watch.refunds.filter { $0.at > since }
-        guard recent.count >= s.refundBurstCount else { return nil }
-        return ("\(recent.count) refunds within \(Int(s.refundBurstWindowMinutes)) minutes", recent.map(\.seq))
-    }
-
-    /// Runs after `refundBurst`, which keeps the day's refunds. One terminal over its own limit; the
-    /// store's limit across all its terminals is `storeRefundLimit`.
-    static let refundLimit = DetectionRule(.refundLimit, .critical) { watch, event, context in
-        guard case .transaction(.refund, _, let currency, true, _) = event.body else { return nil }
-        let approved = watch.refunds.filter(\.approved)
-        let total = approved.reduce(0) { $0 + $1.amountMinor }
-        guard total > context.settings.refundLimitMinor else { return nil }
-        return (
-            "approved refunds of \(total) \(currency) (minor units) on this terminal in 24 hours exceed the limit of "
-                + "\(context.settings.refundLimitMinor)", approved.map(\.seq)
-        )
-    }
-
-    /// Judges one event of `terminal` against what its whole store did: approved refunds by all the store's
-    /// terminals within 24 hours over the store's limit. Remembers every approved refund in `store`; a
-    /// finding names this terminal's refunds as evidence and says how many terminals shared the total.
-    public static func storeRefundLimit(
-        _ event: AgentEvent, terminal: UUID, store: inout StoreWatch, context: DetectionContext
-    ) -> Finding? {
-        guard case .transaction(.refund, let amount, let currency, true, _) = event.body else { return nil }
-        let day = event.at.addingTimeInterval(-86_400)
-        store.refunds = Array(
-            (store.refunds.filter { $0.at > day }
-                + [.init(terminalID: terminal, seq: event.seq, at: event.at, amountMinor: amount)])
-                .suffix(StoreWatch.capacity))
-        let total = store.refunds.reduce(0) { $0 + $1.amountMinor }
-        let limit = context.storeRefundLimitMinor
-        guard total > limit else { return nil }
-        let terminals = Set(store.refunds.map(\.terminalID)).count
-        return Finding(
-            rule: .refundLimit, severity: .critical,
-            message: "approved refunds of \(total) \(currency) (minor units) at this store in 24 hours, on "
-                + "\(terminals) terminal\(terminals == 1 ? "" : "s"), exceed the store's limit of \(limit)",
-            evidence: store.refunds.filter { $0.terminalID == terminal }.map(\.seq), at: event.at)
     }
 }

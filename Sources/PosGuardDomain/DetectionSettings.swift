@@ -21,6 +21,27 @@ public struct DetectionSettings: Sendable, Equatable, Codable {
     public var autoLockOnCritical = true
     /// The screening gateway declines payments outside the store's business hours.
     public var declineOutsideHours = false
+    /// How far an online terminal's clock may disagree with the server's before its events are judged by
+    /// the time they were received (`clock_skew`); events further ahead than this are refused.
+    public var clockSkewMinutes = 5.0
+    /// A fix claiming an accuracy more than this many times the terminal's usual one from the same source is
+    /// judged at that bound (as is one beyond what its source can honestly claim).
+    public var implausibleAccuracyFactor = 10.0
+    /// One precise fix further than this many store radii beyond the geofence is a breach on its own.
+    public var farFixRadiusMultiple = 20.0
+    /// A terminal whose last fix was outside and that then says nothing for this long is `silent_off_premises`.
+    public var silentOffPremisesMinutes = 3.0
+    /// Satellite and network fixes further apart than this many times their accuracies together (plus the
+    /// distance the terminal could have travelled between them) are `location_spoofing`.
+    public var spoofingAccuracyMultiple = 3.0
+    /// Heartbeats reporting no network for this long are a `network_blackout`.
+    public var networkBlackoutMinutes = 15.0
+    /// The severity of a SIM removed or a network blackout while the store is open (always critical after hours).
+    public var connectivityLossSeverity = AlertSeverity.warning
+    /// Refunds within `refundBurstWindowMinutes` across all a store's terminals that are a burst.
+    public var storeRefundBurstCount = 6
+    /// Approved refunds by one operator over 24 hours, on any of the store's terminals, above this total.
+    public var operatorRefundLimitMinor: Int64 = 100_000
 
     public init() {}
 
@@ -48,6 +69,15 @@ public struct DetectionSettings: Sendable, Equatable, Codable {
         if let v = o.eventGapAfterMinutes { s.eventGapAfterMinutes = v }
         if let v = o.autoLockOnCritical { s.autoLockOnCritical = v }
         if let v = o.declineOutsideHours { s.declineOutsideHours = v }
+        if let v = o.clockSkewMinutes { s.clockSkewMinutes = v }
+        if let v = o.implausibleAccuracyFactor { s.implausibleAccuracyFactor = v }
+        if let v = o.farFixRadiusMultiple { s.farFixRadiusMultiple = v }
+        if let v = o.silentOffPremisesMinutes { s.silentOffPremisesMinutes = v }
+        if let v = o.spoofingAccuracyMultiple { s.spoofingAccuracyMultiple = v }
+        if let v = o.networkBlackoutMinutes { s.networkBlackoutMinutes = v }
+        if let v = o.connectivityLossSeverity { s.connectivityLossSeverity = v }
+        if let v = o.storeRefundBurstCount { s.storeRefundBurstCount = v }
+        if let v = o.operatorRefundLimitMinor { s.operatorRefundLimitMinor = v }
         return s
     }
 }
@@ -67,6 +97,15 @@ public struct DetectionOverrides: Sendable, Equatable, Codable {
     public var eventGapAfterMinutes: Double?
     public var autoLockOnCritical: Bool?
     public var declineOutsideHours: Bool?
+    public var clockSkewMinutes: Double?
+    public var implausibleAccuracyFactor: Double?
+    public var farFixRadiusMultiple: Double?
+    public var silentOffPremisesMinutes: Double?
+    public var spoofingAccuracyMultiple: Double?
+    public var networkBlackoutMinutes: Double?
+    public var connectivityLossSeverity: AlertSeverity?
+    public var storeRefundBurstCount: Int?
+    public var operatorRefundLimitMinor: Int64?
 
     public init() {}
 
@@ -85,6 +124,14 @@ public struct DetectionOverrides: Sendable, Equatable, Codable {
         range(refundBurstWindowMinutes, "refund_burst_window_minutes", 1...1440)
         range(refundLimitMinor, "refund_limit_minor", 0...1_000_000_000_000)
         range(eventGapAfterMinutes, "event_gap_after_minutes", 1...1440)
+        range(clockSkewMinutes, "clock_skew_minutes", 1...1440)
+        range(implausibleAccuracyFactor, "implausible_accuracy_factor", 2...1000)
+        range(farFixRadiusMultiple, "far_fix_radius_multiple", 2...1000)
+        range(silentOffPremisesMinutes, "silent_off_premises_minutes", 1...1440)
+        range(spoofingAccuracyMultiple, "spoofing_accuracy_multiple", 1...100)
+        range(networkBlackoutMinutes, "network_blackout_minutes", 1...1440)
+        range(storeRefundBurstCount, "store_refund_burst_count", 2...1000)
+        range(operatorRefundLimitMinor, "operator_refund_limit_minor", 0...1_000_000_000_000)
         for (i, iccid) in (allowedICCIDs ?? []).enumerated() {
             v.check(
                 (18...22).contains(iccid.count) && iccid.allSatisfy(\.isASCIIDigit), "allowed_iccids[\(i)]",

@@ -76,7 +76,7 @@ public struct IncidentImpact: Sendable, Equatable, Codable {
         let since = incident.theftAt
         var payments: [Payment] = []
         for (terminal, event) in events where event.at >= since && event.at <= until {
-            guard case .transaction(let kind, let amount, let currency, let approved, let last4) = event.body else {
+            guard case .transaction(let kind, let amount, let currency, let approved, let last4, _) = event.body else {
                 continue
             }
             payments.append(

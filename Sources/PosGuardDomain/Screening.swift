@@ -84,8 +84,13 @@ public struct ScreeningDecision: Sendable, Equatable {
 /// The screening rules: a payment is approved only from a known, active terminal of the merchant it names,
 /// last seen on its premises, within business hours where the store asks for that.
 public enum Screening {
-    /// `candidates` are the profiles with the request's TID (one per provider using it).
-    public static func decide(_ request: ScreeningRequest, candidates: [ScreeningProfile], lastFix: (UUID) -> Fix?)
+    /// `candidates` are the profiles with the request's TID (one per provider using it); `offPremises` says
+    /// whether detection last placed a terminal outside its store (`TerminalWatch.isOffPremises`: a fix
+    /// whose believed circle lies beyond the geofence, not since ended by a fix precise enough to place it
+    /// inside).
+    public static func decide(
+        _ request: ScreeningRequest, candidates: [ScreeningProfile], offPremises: (UUID) -> Bool
+    )
         -> ScreeningDecision
     {
         guard !candidates.isEmpty else {
@@ -111,11 +116,7 @@ public enum Screening {
         case .retired: reasons.append(.retired)
         case .inventory, .maintenance, .recovered: reasons.append(.notInService)
         }
-        if let fix = lastFix(p.terminalID),
-            p.geofence.distance(toLatitude: fix.latitude, longitude: fix.longitude) - fix.accuracyM > p.geofence.radiusM
-        {
-            reasons.append(.outsideGeofence)
-        }
+        if offPremises(p.terminalID) { reasons.append(.outsideGeofence) }
         if p.declineOutsideHours && !p.hours.isOpen(at: request.at, in: p.timeZone) { reasons.append(.outsideHours) }
         return reasons.isEmpty
             ? .approve(p.terminalID)

@@ -17,6 +17,24 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
     public var refunds: [Refund] = []
     /// The silence already alerted on, so a silent terminal raises each alert once.
     public var silence: Silence = .none
+    /// The newest event time believed, by the terminal's clock (see `EventClock`).
+    public var newestEventAt: Date?
+    /// Whether the terminal is sending a backlog buffered while out of touch.
+    public var catchingUp = false
+    /// Whether the terminal's clock is known to be off (`clock_skew` raised), until it agrees again.
+    public var clockSkewed = false
+    /// The accuracies the terminal's believable fixes claimed lately, by source (see `FixTrust`).
+    public var accuracies: [String: [Double]] = [:]
+    /// The last satellite fix and the last network (Wi-Fi, cell, IP) fix, as believed.
+    public var lastSatelliteFix: Fix?
+    public var lastNetworkFix: Fix?
+    /// Whether the excursion in `outsideStreak` was already reported, so it raises one breach.
+    public var excursionReported = false
+    /// Since when heartbeats have reported no network, and whether that blackout was reported.
+    public var blackoutSince: Date?
+    public var blackoutReported = false
+    /// The operator who signed in last, to whom transactions without an `operator_id` are attributed.
+    public var signedIn: String?
 
     public enum Silence: String, Sendable, Codable { case none, offline, missing }
 
@@ -48,7 +66,7 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
 }
 
 extension TerminalWatch {
-    /// Reads a saved watch; one saved before missing numbers were kept has none outstanding.
+    /// Reads a saved watch; what an older one did not keep starts empty.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         lastSeq = try c.decode(Int64.self, forKey: .lastSeq)
@@ -60,6 +78,16 @@ extension TerminalWatch {
         failedLogins = try c.decode([Stamp].self, forKey: .failedLogins)
         refunds = try c.decode([Refund].self, forKey: .refunds)
         silence = try c.decode(Silence.self, forKey: .silence)
+        newestEventAt = try c.decodeIfPresent(Date.self, forKey: .newestEventAt)
+        catchingUp = try c.decodeIfPresent(Bool.self, forKey: .catchingUp) ?? false
+        clockSkewed = try c.decodeIfPresent(Bool.self, forKey: .clockSkewed) ?? false
+        accuracies = try c.decodeIfPresent([String: [Double]].self, forKey: .accuracies) ?? [:]
+        lastSatelliteFix = try c.decodeIfPresent(Fix.self, forKey: .lastSatelliteFix)
+        lastNetworkFix = try c.decodeIfPresent(Fix.self, forKey: .lastNetworkFix)
+        excursionReported = try c.decodeIfPresent(Bool.self, forKey: .excursionReported) ?? false
+        blackoutSince = try c.decodeIfPresent(Date.self, forKey: .blackoutSince)
+        blackoutReported = try c.decodeIfPresent(Bool.self, forKey: .blackoutReported) ?? false
+        signedIn = try c.decodeIfPresent(String.self, forKey: .signedIn)
     }
 }
 
@@ -74,13 +102,14 @@ public struct DetectionContext: Sendable, Equatable {
     public var registeredICCID: String?
     /// The thresholds for this terminal: the merchant's, the store's, then the terminal's own overrides.
     public var settings: DetectionSettings
-    /// The refund limit of the whole store (merchant and store overrides only: a terminal's own override
-    /// limits that terminal, never its neighbours).
-    public var storeRefundLimitMinor: Int64
+    /// The settings of the whole store (merchant and store overrides only: a terminal's own override limits
+    /// that terminal, never its neighbours): the store's and its operators' refund limits and bursts.
+    public var storeSettings: DetectionSettings
+    public var storeRefundLimitMinor: Int64 { storeSettings.refundLimitMinor }
 
     public init(
         geofence: Geofence, hours: BusinessHours, timeZone: TimeZone, roster: Set<String>, registeredICCID: String?,
-        settings: DetectionSettings, storeRefundLimitMinor: Int64? = nil
+        settings: DetectionSettings, storeSettings: DetectionSettings? = nil
     ) {
         self.geofence = geofence
         self.hours = hours
@@ -88,11 +117,11 @@ public struct DetectionContext: Sendable, Equatable {
         self.roster = roster
         self.registeredICCID = registeredICCID
         self.settings = settings
-        self.storeRefundLimitMinor = storeRefundLimitMinor ?? settings.refundLimitMinor
+        self.storeSettings = storeSettings ?? settings
     }
 
     /// A terminal's context in its store, with the detection overrides of its merchant, its store and its
-    /// own: the store's refund limit is taken before the terminal's override, which limits that terminal only.
+    /// own: the store's settings are taken before the terminal's override, which limits that terminal only.
     public init(
         terminal: Terminal, store: Store, roster: Set<String>, merchantOverrides: DetectionOverrides?,
         storeOverrides: DetectionOverrides?, terminalOverrides: DetectionOverrides?
@@ -101,7 +130,6 @@ public struct DetectionContext: Sendable, Equatable {
             geofence: store.geofence, hours: store.businessHours, timeZone: store.zone, roster: roster,
             registeredICCID: terminal.iccid,
             settings: .effective(merchant: merchantOverrides, store: storeOverrides, terminal: terminalOverrides),
-            storeRefundLimitMinor: DetectionSettings.effective(merchant: merchantOverrides, store: storeOverrides)
-                .refundLimitMinor)
+            storeSettings: .effective(merchant: merchantOverrides, store: storeOverrides))
     }
 }

@@ -55,7 +55,7 @@ public struct Ingest: Sendable {
 
     public func ingest(_ values: [JSONValue], from terminalID: UUID) async throws -> Outcome {
         let now = runtime.now()
-        let entries = values.map { BatchPlan.Entry($0, now: now) }
+        let entries = values.map { BatchPlan.Entry($0) }
         return try await memory.lock.withLock(terminalID) {
             try await judgeAndStore(entries, terminalID: terminalID, now: now)
         }

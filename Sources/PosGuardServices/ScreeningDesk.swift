@@ -48,7 +48,7 @@ public final class ScreeningDesk: Sendable {
                 !scope.contains(provider: $0.providerID, merchant: $0.merchantID, store: $0.storeID)
             }
         }
-        return Screening.decide(request, candidates: candidates) { memory.watch(of: $0).lastFix }
+        return Screening.decide(request, candidates: candidates) { memory.watch(of: $0).isOffPremises }
     }
 
     /// Keeps the first `perKey` declines of a terminal and reasons in a minute one by one, and the first

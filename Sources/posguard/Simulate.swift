@@ -18,8 +18,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Their password (default: the demo admin's, or $POSGUARD_PASSWORD).")
     var password = ProcessInfo.processInfo.environment["POSGUARD_PASSWORD"] ?? "lighthouse-keeper-42"
     @Option(help: "Simulated terminals (at least one per scenario).") var terminals = 24
-    @Option(help: "Simulated hours, ending now.") var hours = 24.0
-    @Option(help: "Simulated seconds per real second.") var speed = 1440.0
+    @Option(help: "Simulated hours, ending when the run ends.") var hours = 24.0
+    @Option(help: "Simulated seconds per real second: 1 (real time) or at least 10.") var speed = 1440.0
     @Option(help: "Seed for a repeatable run.") var seed: UInt64 = 2026
     @Flag(help: "Exit with status 1 if a scenario goes undetected or anything raises a false alert.") var check = false
 
@@ -27,8 +27,10 @@ struct Simulate: AsyncParsableCommand {
         guard terminals >= Scenario.allCases.count else {
             throw ValidationError("--terminals must be at least \(Scenario.allCases.count), one per scenario")
         }
-        guard hours > 0, hours <= 72, speed >= 1 else {
-            throw ValidationError("--hours must be 0–72 and --speed at least 1")
+        // Faster than real time, the terminals send a past day as a backlog; the server believes a backlog's
+        // times only while it advances at least `EventClock.catchUpRate` times faster than real time.
+        guard hours > 0, hours <= 72, speed == 1 || speed >= EventClock.catchUpRate else {
+            throw ValidationError("--hours must be 0–72 and --speed 1 or at least \(Int(EventClock.catchUpRate))")
         }
     }
 
@@ -37,13 +39,17 @@ struct Simulate: AsyncParsableCommand {
         let token = try await client.signIn(email: email, password: password)
         say("Setting up \(terminals) simulated terminals at \(url) …")
         var fleet = try await setUp(client, token: token)
-        let start = Date().addingTimeInterval(-hours * 3600)
+        // The simulated span ends when the run does, so the last events are stamped with the real time.
+        let start = Date().addingTimeInterval(hours * 3600 / speed - hours * 3600)
         let minutes = Int(hours * 60)
         var results = Dictionary(
-            uniqueKeysWithValues: fleet.compactMap { t in
+            uniqueKeysWithValues: fleet.filter { !$0.accomplice }.compactMap { t in
                 t.scenario.map { ($0, ScenarioResult(scenario: $0, tid: t.tid)) }
             })
         for i in fleet.indices { fleet[i].scenarioStart = scenarioStart(fleet[i], start: start, minutes: minutes) }
+        for i in fleet.indices where fleet[i].accomplice {
+            fleet[i].scenarioStart = fleet.first { $0.scenario == fleet[i].scenario && !$0.accomplice }?.scenarioStart
+        }
 
         let clock = ContinuousClock()
         let began = clock.now
@@ -85,6 +91,7 @@ struct Simulate: AsyncParsableCommand {
         sent += last.sent
         refused += last.refused
         progress.finish()
+        try await awaitSilence(fleet, client: client, token: token, results: &results)
         for refusal in refused.prefix(10) { say("refused event: \(refusal)") }
         let falseAlerts = try await report(
             fleet, results: results, client: client, token: token, sent: sent, refused: refused.count,
@@ -157,9 +164,43 @@ struct Simulate: AsyncParsableCommand {
                     "tid": tid,
                 ])
             terminal.seq = 0
+            if terminal.scenario == .slippedOutThenSilent {
+                _ = try await client.expect(
+                    200, .PUT, "/api/v1/terminals/\(idText)/detection-settings", token: token,
+                    json: ["silent_off_premises_minutes": 1])
+            }
             fleet.append(terminal)
         }
+        // The split-refund insider's second till: an ordinary terminal of the same store.
+        guard let insider = fleet.first(where: { $0.scenario == .insiderSplitRefunds }),
+            let other = fleet.firstIndex(where: { $0.scenario == nil && $0.store.id == insider.store.id })
+        else {
+            throw ValidationError("--terminals must give the split-refund insider a second terminal in the same store")
+        }
+        fleet[other].scenario = .insiderSplitRefunds
+        fleet[other].accomplice = true
         return fleet
+    }
+
+    /// Waits, up to two minutes, for the alerts that come only from silence in real time.
+    func awaitSilence(
+        _ fleet: [SimulatedTerminal], client: PosGuardClient, token: String, results: inout [Scenario: ScenarioResult]
+    ) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        for t in fleet where t.scenario?.silences == true && !t.accomplice {
+            guard let scenario = t.scenario, let rule = scenario.expected else { continue }
+            say("waiting for \(scenario.rawValue) to be noticed in real time …")
+            while results[scenario]?.detected == false, ContinuousClock.now < deadline {
+                let alerts = try await client.expect(
+                    200, .GET, "/api/v1/alerts?terminal_id=\(t.id.uuidString)&rule=\(rule.rawValue)", token: token)
+                if !alerts.items.isEmpty {
+                    results[scenario]?.detectedAt = Date()
+                    results[scenario]?.detectedReal = .now
+                } else {
+                    try await Task.sleep(for: .seconds(2))
+                }
+            }
+        }
     }
 
     /// When a scenario begins: at its share of the run, moved to the next moment the store is open or
@@ -210,6 +251,7 @@ struct Simulate: AsyncParsableCommand {
                             description: "events from \(snapshot[i].tid) answered \(reply.status): \(reply.json ?? "")")
                     }
                     let refusals = reply.object["refused"] as? [[String: Any]] ?? []
+                    if snapshot[i].scenario?.expectsRefusals == true { return [] }
                     return refusals.map { "\(snapshot[i].tid) #\($0["seq"] ?? "?"): \($0["reason"] ?? "")" }
                 }
             }
@@ -260,8 +302,9 @@ struct Simulate: AsyncParsableCommand {
             let detected =
                 scenario.expected == nil && scenario != .swappedDevice
                 ? (rules.isEmpty ? "quiet" : "NOISY") : (result.detected ? "yes" : "NO")
+            let name = scenario.rawValue + (t.accomplice ? " (2nd)" : "")
             let row =
-                scenario.rawValue.padding(toLength: 29, withPad: " ", startingAt: 0) + " " + t.tid + "  "
+                name.padding(toLength: 29, withPad: " ", startingAt: 0) + " " + t.tid + "  "
                 + detected.padding(toLength: 9, withPad: " ", startingAt: 0) + " "
                 + latency.padding(toLength: 23, withPad: " ", startingAt: 0)
                 + " " + (rules.isEmpty ? (result.note.isEmpty ? "none" : result.note) : rules.joined(separator: ", "))

@@ -14,6 +14,8 @@ struct SimulatedTerminal: Sendable {
     var roster: [String]
     var scenario: Scenario?
     var scenarioStart: Date?
+    /// Plays the second terminal of its scenario (the insider's other till), not the one reported.
+    var accomplice = false
     var seq: Int64 = 0
     var random: SplitMix64
     var iccid: String
@@ -49,7 +51,19 @@ struct SimulatedTerminal: Sendable {
     /// Whether the terminal has been carried off by its scenario, so it no longer reports from the shop.
     func isTaken(at t: Date) -> Bool {
         guard let start = scenarioStart, t >= start else { return false }
-        return scenario == .grabAndRun || scenario == .gangTheftAtNight
+        return scenario?.carriesOff == true
+    }
+
+    /// Whether its scenario has cut it off the network for half an hour.
+    func isBlackedOut(at t: Date) -> Bool {
+        guard scenario == .networkBlackout, let start = scenarioStart else { return false }
+        return t >= start && t <= start.addingTimeInterval(30 * 60)
+    }
+
+    /// Whether its scenario has begun and silenced it for good.
+    func isSilenced(at t: Date) -> Bool {
+        guard let start = scenarioStart, t > start.addingTimeInterval(60) else { return false }
+        return scenario?.silences == true
     }
 
     /// A fix `metres` from the store's centre, in a random direction or along `bearing` (radians).
@@ -68,11 +82,15 @@ struct SimulatedTerminal: Sendable {
     /// The ordinary events of minute `t`: heartbeats, noisy fixes inside the shop, and during opening
     /// hours sign-ins and sales.
     mutating func ordinaryMinute(_ t: Date, minute: Int) {
+        guard !isSilenced(at: t) else { return }
         if minute == 0 { emit("sim", at: t, ["iccid": .string(iccid)]) }
         if minute % 5 == 0 {
             emit(
                 "heartbeat", at: t,
-                ["battery": .number((40 + random.unit() * 60).rounded()), "charging": true, "network": "lte"])
+                [
+                    "battery": .number((40 + random.unit() * 60).rounded()), "charging": true,
+                    "network": isBlackedOut(at: t) ? "none" : "lte",
+                ])
         }
         if minute % 2 == 0, !isTaken(at: t) {
             if random.unit() < 0.03 {
@@ -90,7 +108,7 @@ struct SimulatedTerminal: Sendable {
             emit("login", at: t, ["operator_id": .string(op), "method": "pin", "success": true])
         }
         if random.unit() < 0.15 {
-            let refund = random.unit() < 0.02
+            let refund = random.unit() < 0.005
             let amount = (200 + random.unit() * 8000).rounded()
             let last4 = String(String(10_000 + next() % 10_000).dropFirst())
             let fields: [String: JSONValue] = [
@@ -131,9 +149,49 @@ struct SimulatedTerminal: Sendable {
                         "pan_last4": "0420",
                     ])
             }
+        case .vagueAccuracyEscape:
+            if elapsed < 4 { fix(at: t, metres: 3_000 + Double(elapsed) * 100, accuracy: 5_000, bearing: 0.5) }
+        case .backdatedAfterHoursSale:
+            if elapsed == 1 { emit("transaction", at: t.addingTimeInterval(-9 * 3600), sale(12_900)) }
+        case .futureStampedEvents:
+            if elapsed == 0 { emit("transaction", at: t.addingTimeInterval(3 * 86_400), sale(4_500)) }
+        case .gpsPinnedCellAway:
+            if elapsed < 3 {
+                fix(at: t, metres: 5, accuracy: 6)
+                fix(at: t.addingTimeInterval(10), metres: 50_000, accuracy: 2_000, source: "cell", bearing: 4.0)
+            }
+        case .simPulled:
+            if elapsed == 0 { emit("sim", at: t) }
+        case .networkBlackout:
+            if elapsed <= 30 { emit("heartbeat", at: t, ["battery": 71, "charging": true, "network": "none"]) }
+            if elapsed == 31 { emit("heartbeat", at: t, ["battery": 70, "charging": true, "network": "lte"]) }
+        case .oneFarFixThenSilence:
+            if elapsed == 0 { fix(at: t, metres: 5_000, accuracy: 12, bearing: 3.5) }
+        case .slippedOutThenSilent:
+            if elapsed == 0 { fix(at: t, metres: 600, accuracy: 12, bearing: 5.0) }
+        case .insiderSplitRefunds:
+            if elapsed == 0, let op = roster.first {
+                emit("login", at: t, ["operator_id": .string(op), "method": "pin", "success": true])
+            }
+            if elapsed == (accomplice ? 2 : 1) || elapsed == (accomplice ? 4 : 3), let op = roster.first {
+                emit(
+                    "transaction", at: t,
+                    [
+                        "kind": "refund", "amount_minor": 3_900, "currency": "EUR", "approved": true,
+                        "pan_last4": "0420", "operator_id": .string(op),
+                    ])
+            }
         case .swappedDevice, .gpsDrift, nil:
             break
         }
+    }
+
+    /// An approved sale's fields.
+    func sale(_ amount: Int64) -> [String: JSONValue] {
+        [
+            "kind": "sale", "amount_minor": .number(Double(amount)), "currency": "EUR", "approved": true,
+            "pan_last4": "1881",
+        ]
     }
 
     /// The pending events as a batch body, and how many there are.

@@ -8,7 +8,7 @@ struct AgentEventTests {
 
     func parse(_ json: String) -> Result<AgentEvent, AgentEventParsing.Refusal> {
         let object = try! JSONDecoder().decode([String: JSONValue].self, from: Data(json.utf8))
-        return AgentEventParsing.parse(object, now: now)
+        return AgentEventParsing.parse(object)
     }
 
     @Test func readsEveryEventType() throws {
@@ -48,7 +48,11 @@ struct AgentEventTests {
             (#"{"seq":1,"type":"teleport",\#(at)}"#, "type teleport is unknown"),
             (#"{"seq":0,"type":"tamper",\#(at),"sensor":"x"}"#, "seq must be a positive integer"),
             (#"{"seq":1,"type":"tamper","at":"yesterday","sensor":"x"}"#, "at must be an RFC 3339 time"),
-            (#"{"seq":1,"type":"tamper","at":"2026-11-23T11:00:00Z","sensor":"x"}"#, "at is in the future"),
+            (#"{"seq":1,"type":"sim",\#(at),"iccid":"12345"}"#, "iccid must be 18 to 22 digits, or left out"),
+            (
+                #"{"seq":1,"type":"transaction",\#(at),"kind":"refund","amount_minor":5,"currency":"EUR","approved":true,"operator_id":""}"#,
+                "operator_id must not be empty"
+            ),
             (
                 #"{"seq":1,"type":"location",\#(at),"lat":95,"lon":13,"accuracy_m":5,"source":"gps"}"#,
                 "lat must be between"
@@ -123,6 +127,19 @@ struct AgentEventTests {
             return
         }
         #expect(refusal.seq == nil && refusal.reason.hasPrefix("seq holds card data"))
+    }
+
+    @Test func aSIMEventWithoutICCIDReportsItRemovedAndATransactionMayNameItsOperator() throws {
+        let at = #""at":"2026-11-23T10:00:00Z""#
+        #expect(try parse(#"{"seq":1,"type":"sim",\#(at)}"#).get().body == .sim(iccid: nil))
+        #expect(try parse(#"{"seq":1,"type":"sim",\#(at),"iccid":null}"#).get().body == .sim(iccid: nil))
+        let refund = try parse(
+            #"{"seq":2,"type":"transaction",\#(at),"kind":"refund","amount_minor":500,"currency":"EUR","approved":true,"operator_id":"op-7"}"#
+        ).get()
+        #expect(
+            refund.body
+                == .transaction(
+                    .refund, amountMinor: 500, currency: "EUR", approved: true, panLast4: nil, operatorID: "op-7"))
     }
 
     @Test func acceptsSIMNumbersThatPassTheLuhnCheck() throws {

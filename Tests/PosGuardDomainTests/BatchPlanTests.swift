@@ -87,7 +87,7 @@ struct BatchPlanTests {
                 [{"seq": 1, "type": "transaction", "at": "2026-11-23T09:00:00Z", "kind": "refund",
                   "amount_minor": 500, "currency": "EUR", "approved": true}, 7, {"seq": 2}]
                 """.utf8))
-        let entries = (batch.array ?? []).map { BatchPlan.Entry($0, now: now) }
+        let entries = (batch.array ?? []).map { BatchPlan.Entry($0) }
         #expect(entries.count == 3 && entries[0].event?.seq == 1)
         #expect(entries[1] == .refused(BatchPlan.Refused(seq: nil, reason: "each event must be a JSON object")))
         #expect(entries[2] == .refused(BatchPlan.Refused(seq: 2, reason: "type is required")))

@@ -32,7 +32,9 @@ struct ConsoleOrganisation {
             let overrides = try Request.decodeJSON(
                 DetectionOverrides.self,
                 from: try form.json(
-                    Self.settingKeys, numbers: Set(Self.settingKeys).subtracting(booleans.union(["allowed_iccids"])),
+                    Self.settingKeys,
+                    numbers: Set(Self.settingKeys).subtracting(
+                        booleans.union(["allowed_iccids", "connectivity_loss_severity"])),
                     booleans: booleans, lists: ["allowed_iccids"]))
             _ = try await console.app.detection.setSettings(.store, id, overrides, by: try console.signedIn())
             return ConsolePage.redirect("/stores/\(id.uuidString)#detection")
@@ -229,8 +231,10 @@ struct ConsoleOrganisation {
     static let settingKeys = [
         "geofence_consecutive_fixes", "max_speed_kmh", "offline_after_minutes", "missing_after_hours",
         "failed_login_burst", "failed_login_window_minutes", "refund_burst_count", "refund_burst_window_minutes",
-        "refund_limit_minor", "allowed_iccids", "event_gap_after_minutes", "auto_lock_on_critical",
-        "decline_outside_hours",
+        "refund_limit_minor", "store_refund_burst_count", "operator_refund_limit_minor", "allowed_iccids",
+        "event_gap_after_minutes", "clock_skew_minutes", "implausible_accuracy_factor", "far_fix_radius_multiple",
+        "silent_off_premises_minutes", "spoofing_accuracy_multiple", "network_blackout_minutes",
+        "connectivity_loss_severity", "auto_lock_on_critical", "decline_outside_hours",
     ]
 
     /// A settings value's fields as text, by their API names; fields without a value are left out.

@@ -1,0 +1,37 @@
+import Foundation
+
+/// The rules over a terminal cut off from the network while it runs: a SIM taken out, or heartbeats that
+/// report no network for long. Their severity is the merchant's policy while the store is open, and
+/// critical after hours.
+extension DetectionRules {
+    static let connectivityLoss: @Sendable (AgentEvent, DetectionContext) -> AlertSeverity = { event, context in
+        context.hours.isOpen(at: event.at, in: context.timeZone)
+            ? context.settings.connectivityLossSeverity : .critical
+    }
+
+    static let simRemoved = DetectionRule(.simRemoved, severity: connectivityLoss) { _, event, context in
+        guard case .sim(nil) = event.body else { return nil }
+        let hours = context.hours.isOpen(at: event.at, in: context.timeZone) ? "" : ", outside business hours"
+        return ("SIM card removed while the terminal was running\(hours)", [event.seq])
+    }
+
+    /// Heartbeats saying `"network": "none"` for `network_blackout_minutes`, by the terminal's believed
+    /// clock (they arrive once the network is back). Reported once per blackout; a heartbeat on any network
+    /// ends it, and one that does not say leaves it as it is.
+    static let networkBlackout = DetectionRule(.networkBlackout, severity: connectivityLoss) { watch, event, context in
+        guard case .heartbeat(_, _, let network?, _) = event.body else { return nil }
+        guard network.lowercased() == "none" else {
+            watch.blackoutSince = nil
+            watch.blackoutReported = false
+            return nil
+        }
+        let since = min(watch.blackoutSince ?? event.at, event.at)
+        watch.blackoutSince = since
+        let minutes = event.at.timeIntervalSince(since) / 60
+        guard minutes >= context.settings.networkBlackoutMinutes, !watch.blackoutReported else { return nil }
+        watch.blackoutReported = true
+        return (
+            "heartbeats report no network for \(Int(minutes)) minutes while the terminal keeps running", [event.seq]
+        )
+    }
+}

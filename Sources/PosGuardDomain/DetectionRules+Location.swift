@@ -1,0 +1,85 @@
+import Foundation
+
+/// The rules over where a terminal says it is. Every fix is judged as it is believed (`BelievedFix`): a
+/// claimed accuracy beyond what its source or the terminal's own history makes plausible shields nothing.
+extension DetectionRules {
+    /// How close in time a satellite and a network fix must be to be compared.
+    static let spoofingWindow: TimeInterval = 300
+
+    static let geofenceBreach = DetectionRule(.geofenceBreach, .critical) { watch, event, context in
+        guard case .location(let claimed) = event.body else { return nil }
+        let s = context.settings
+        let believed = watch.believe(claimed, settings: s)
+        let fence = context.geofence
+        let distance = fence.distance(toLatitude: claimed.latitude, longitude: claimed.longitude)
+        let beyond = distance - believed.fix.accuracyM - fence.radiusM
+        // Only a fix whose whole believed circle lies beyond the radius counts: drift inside the shop never does.
+        guard beyond > 0 else {
+            // A fix precise enough to place the terminal on the premises ends an excursion; one too vague to
+            // say (a circle much larger than the shop) neither ends nor extends it.
+            if believed.fix.accuracyM <= max(4 * fence.radiusM, 100) {
+                watch.outsideStreak = []
+                watch.excursionReported = false
+            }
+            return nil
+        }
+        let needed = s.geofenceConsecutiveFixes
+        let before = watch.outsideStreak.count
+        watch.outsideStreak = Array((watch.outsideStreak + [event.seq]).suffix(needed))
+        guard !watch.excursionReported else { return nil }
+        // One precise fix far beyond the fence is enough; otherwise, fire when the streak reaches the threshold.
+        let far =
+            beyond > s.farFixRadiusMultiple * fence.radiusM && believed.fix.accuracyM <= max(fence.radiusM, 50)
+        guard far || (before < needed && watch.outsideStreak.count >= needed) else { return nil }
+        watch.excursionReported = true
+        let metres = Int(distance)
+        if far && watch.outsideStreak.count < needed {
+            return (
+                "a fix \(metres) m from the store, more than \(Int(s.farFixRadiusMultiple)) times its radius beyond "
+                    + "its geofence, accurate to ±\(Int(believed.fix.accuracyM)) m", [event.seq]
+            )
+        }
+        return (
+            "\(watch.outsideStreak.count) fixes in a row outside the store's geofence, the last \(metres) m from it"
+                + believed.doubt,
+            watch.outsideStreak
+        )
+    }
+
+    /// A satellite fix contradicted by a network location (Wi-Fi, cell, IP) taken within minutes: further
+    /// apart than `spoofing_accuracy_multiple` times both accuracies together, plus the distance the terminal
+    /// could have covered between them at `max_speed_kmh`. One of them is forged — usually the satellite fix,
+    /// pinned to the shop while the terminal is elsewhere.
+    static let locationSpoofing = DetectionRule(.locationSpoofing, .critical) { watch, event, context in
+        guard case .location(let claimed) = event.body else { return nil }
+        let s = context.settings
+        let fix = watch.believe(claimed, settings: s).fix
+        guard let other = fix.source.isSatellite ? watch.lastNetworkFix : watch.lastSatelliteFix else { return nil }
+        let seconds = abs(fix.at.timeIntervalSince(other.at))
+        guard seconds <= spoofingWindow else { return nil }
+        let apart = fix.distance(to: other)
+        let allowed = s.spoofingAccuracyMultiple * (fix.accuracyM + other.accuracyM) + s.maxSpeedKmh / 3.6 * seconds
+        guard apart > allowed else { return nil }
+        let (satellite, network) = fix.source.isSatellite ? (fix, other) : (other, fix)
+        return (
+            "the GPS fix (±\(Int(satellite.accuracyM)) m) and the \(network.source.rawValue) location "
+                + "(±\(Int(network.accuracyM)) m) \(Int(seconds)) s apart are \(Int(apart)) m from each other, more "
+                + "than their accuracies and any travel allow: a forged position", [event.seq]
+        )
+    }
+
+    /// Two fixes of the same kind further apart than the terminal could have travelled; a satellite fix
+    /// against a network one is `locationSpoofing`'s to judge, with the margin their 68 % circles need.
+    static let impossibleTravel = DetectionRule(.impossibleTravel, .warning) { watch, event, context in
+        guard case .location(let claimed) = event.body,
+            let previous = claimed.source.isSatellite ? watch.lastSatelliteFix : watch.lastNetworkFix
+        else { return nil }
+        let fix = watch.believe(claimed, settings: context.settings).fix
+        let seconds = fix.at.timeIntervalSince(previous.at)
+        guard seconds > 0 else { return nil }
+        let certain = max(0, fix.distance(to: previous) - fix.accuracyM - previous.accuracyM)
+        let kmh = certain / seconds * 3.6
+        guard kmh > context.settings.maxSpeedKmh else { return nil }
+        return ("moved at least \(Int(certain)) m in \(Int(seconds)) s (\(Int(kmh)) km/h)", [event.seq])
+    }
+}
