@@ -80,7 +80,7 @@ struct BatchPlanTests {
         #expect(plan([sim(1, iccid)], watch: seen.watch).adoptedICCID == nil, "a resent event adopts nothing")
     }
 
-    @Test func entriesAreReadFromTheBatchAndOnlyApprovedRefundsConcernTheStore() throws {
+    @Test func entriesAreReadFromTheBatchAndRefundsConcernTheStore() throws {
         let batch = try JSONValue.parse(
             Array(
                 """
@@ -93,6 +93,10 @@ struct BatchPlanTests {
         #expect(entries[2] == .refused(BatchPlan.Refused(seq: 2, reason: "type is required")))
         #expect(BatchPlan.concernsStore(entries))
         #expect(!BatchPlan.concernsStore([heartbeat(1)]))
+        let declined = AgentEvent(
+            seq: 1, at: now,
+            body: .transaction(.refund, amountMinor: 100, currency: "EUR", approved: false, panLast4: nil))
+        #expect(BatchPlan.concernsStore([.accepted(declined, json: "{}")]), "declined refunds count towards bursts")
         let refund = plan(entries)
         #expect(refund.storeWatch.refunds.map(\.amountMinor) == [500])
     }

@@ -51,6 +51,39 @@ struct DetectionSettingsTests {
         #expect(context.roster == ["op-1"] && context.geofence == store.geofence)
     }
 
+    @Test func theEvasionThresholdsAreCheckedAndApplied() throws {
+        var o = DetectionOverrides()
+        o.clockSkewMinutes = 0
+        o.implausibleAccuracyFactor = 1
+        o.farFixRadiusMultiple = 1
+        o.silentOffPremisesMinutes = 0.5
+        o.spoofingAccuracyMultiple = 0
+        o.networkBlackoutMinutes = 2000
+        o.storeRefundBurstCount = 1
+        o.operatorRefundLimitMinor = -1
+        do {
+            try o.validate()
+            Issue.record("out-of-range thresholds were accepted")
+        } catch {
+            #expect(
+                Set(error.errors.map(\.field)) == [
+                    "clock_skew_minutes", "implausible_accuracy_factor", "far_fix_radius_multiple",
+                    "silent_off_premises_minutes", "spoofing_accuracy_multiple", "network_blackout_minutes",
+                    "store_refund_burst_count", "operator_refund_limit_minor",
+                ])
+        }
+        var good = DetectionOverrides()
+        good.clockSkewMinutes = 2
+        good.connectivityLossSeverity = .critical
+        good.silentOffPremisesMinutes = 1
+        good.storeRefundBurstCount = 4
+        try good.validate()
+        let s = DetectionSettings.effective(merchant: nil, store: good)
+        #expect(s.clockSkewMinutes == 2 && s.connectivityLossSeverity == .critical)
+        #expect(s.silentOffPremisesMinutes == 1 && s.storeRefundBurstCount == 4)
+        #expect(s.farFixRadiusMultiple == 20 && s.operatorRefundLimitMinor == 100_000, "the rest inherit")
+    }
+
     @Test func aZoneTheServerNoLongerKnowsReadsAsUTC() {
         var unknown = store
         unknown.timeZone = "Mars/Olympus_Mons"
