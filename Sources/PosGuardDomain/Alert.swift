@@ -17,6 +17,7 @@ public enum RuleID: String, Sendable, Codable, CaseIterable {
     case eventGap = "event_gap"
     case clockSkew = "clock_skew"
     case locationSpoofing = "location_spoofing"
+    case vagueLocation = "vague_location"
     case simRemoved = "sim_removed"
     case networkBlackout = "network_blackout"
     case silentOffPremises = "silent_off_premises"

@@ -77,6 +77,7 @@ public enum AlertEmail {
         .refundBurst: "Burst of refunds", .refundLimit: "Refunds over the limit",
         .eventGap: "Events lost on the device", .stolenTerminalUsed: "Payment attempted from a stolen terminal",
         .clockSkew: "Terminal clock not believed", .locationSpoofing: "Forged position",
+        .vagueLocation: "Position no longer verifiable",
         .simRemoved: "SIM card removed", .networkBlackout: "Long network blackout",
         .silentOffPremises: "Silent after leaving the store",
     ]
@@ -86,7 +87,7 @@ public enum AlertEmail {
         .tamper: "检测到拆机", .simSwap: "SIM 卡被更换", .powerOffAfterHours: "非营业时间在店外关机",
         .afterHoursUse: "非营业时间使用", .failedLoginBurst: "多次登录失败", .unknownOperator: "未知操作员登录",
         .refundBurst: "短时间内多笔退款", .refundLimit: "退款总额超出限额", .eventGap: "设备上的事件丢失",
-        .stolenTerminalUsed: "被盗终端尝试交易", .clockSkew: "终端时钟不可信", .locationSpoofing: "位置被伪造",
+        .stolenTerminalUsed: "被盗终端尝试交易", .clockSkew: "终端时钟不可信", .locationSpoofing: "位置被伪造", .vagueLocation: "位置无法核实",
         .simRemoved: "SIM 卡被拔出", .networkBlackout: "长时间断网", .silentOffPremises: "离开门店后失联",
     ]
 }

@@ -17,7 +17,7 @@ extension DetectionRules {
         guard beyond > 0 else {
             // A fix precise enough to place the terminal on the premises ends an excursion; one too vague to
             // say (a circle much larger than the shop) neither ends nor extends it.
-            if believed.fix.accuracyM <= max(4 * fence.radiusM, 100) {
+            if fence.places(believed.fix) {
                 watch.outsideStreak = []
                 watch.excursionReported = false
             }
@@ -43,6 +43,45 @@ extension DetectionRules {
             "\(watch.outsideStreak.count) fixes in a row outside the store's geofence, the last \(metres) m from it"
                 + believed.doubt,
             watch.outsideStreak
+        )
+    }
+
+    /// Fixes in a row too vague to place the terminal, whose centres all lie outside the geofence, for as
+    /// long as `offline_after_minutes`, from a terminal that precise fixes placed before: only their vagueness
+    /// keeps it "inside" (GPS switched off, a coarse network location left on). Once per run; any fix precise
+    /// enough to place the terminal, inside or out, ends it. A terminal that never had a precise fix is not
+    /// judged: there is nothing it stopped doing.
+    static let vagueLocation = DetectionRule(.vagueLocation, .warning) { watch, event, context in
+        guard case .location(let claimed) = event.body else { return nil }
+        let fence = context.geofence
+        let fix = watch.believe(claimed, settings: context.settings).fix
+        let distance = fence.distance(toLatitude: fix.latitude, longitude: fix.longitude)
+        guard !fence.places(fix) else {
+            watch.vagueStreak = []
+            watch.placedBefore = true
+            return nil
+        }
+        guard distance > fence.radiusM, distance - fix.accuracyM <= fence.radiusM, watch.placedBefore else {
+            return nil
+        }
+        let s = context.settings
+        /// Whether a run of such fixes is long enough to report.
+        func due(_ run: [TerminalWatch.Stamp]) -> Bool {
+            guard let first = run.first, let last = run.last else { return false }
+            return run.count >= s.geofenceConsecutiveFixes
+                && last.at.timeIntervalSince(first.at) >= s.offlineAfterMinutes * 60
+        }
+        let reported = due(watch.vagueStreak)
+        watch.vagueStreak.append(.init(seq: event.seq, at: fix.at))
+        // The first fix (when the run began) and the latest ones are kept.
+        if watch.vagueStreak.count > 20 { watch.vagueStreak.remove(at: 1) }
+        let since = watch.vagueStreak[0].at
+        guard !reported, due(watch.vagueStreak) else { return nil }
+        return (
+            "fixes for \(Int(fix.at.timeIntervalSince(since) / 60)) minutes too vague to place "
+                + "the terminal (the last ±\(Int(fix.accuracyM)) m, centred \(Int(distance)) m from the store) since its "
+                + "last precise one: only their vagueness keeps it inside",
+            watch.vagueStreak.map(\.seq)
         )
     }
 
@@ -82,4 +121,10 @@ extension DetectionRules {
         guard kmh > context.settings.maxSpeedKmh else { return nil }
         return ("moved at least \(Int(certain)) m in \(Int(seconds)) s (\(Int(kmh)) km/h)", [event.seq])
     }
+}
+
+extension Geofence {
+    /// Whether a fix is precise enough to say the terminal is on the premises, or not: its circle at most
+    /// four times the store's radius (and at least 100 m).
+    func places(_ fix: Fix) -> Bool { fix.accuracyM <= max(4 * radiusM, 100) }
 }

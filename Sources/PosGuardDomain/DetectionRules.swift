@@ -3,7 +3,7 @@ import Foundation
 /// The rules PosGuard runs over every event, and the watchdog over silence.
 public enum DetectionRules {
     public static let all: [DetectionRule] = [
-        geofenceBreach, locationSpoofing, impossibleTravel, tamper, simSwap, simRemoved, networkBlackout,
+        geofenceBreach, vagueLocation, locationSpoofing, impossibleTravel, tamper, simSwap, simRemoved, networkBlackout,
         powerOffAfterHours, afterHoursUse, failedLoginBurst, unknownOperator, refundBurst, refundLimit,
     ]
 

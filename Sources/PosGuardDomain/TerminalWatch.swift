@@ -30,6 +30,10 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
     public var lastNetworkFix: Fix?
     /// Whether the excursion in `outsideStreak` was already reported, so it raises one breach.
     public var excursionReported = false
+    /// Fixes in a row too vague to place the terminal, centred outside (see `vague_location`).
+    public var vagueStreak: [Stamp] = []
+    /// Whether a fix precise enough to place the terminal was ever seen.
+    public var placedBefore = false
     /// Since when heartbeats have reported no network, and whether that blackout was reported.
     public var blackoutSince: Date?
     public var blackoutReported = false
@@ -85,6 +89,8 @@ extension TerminalWatch {
         lastSatelliteFix = try c.decodeIfPresent(Fix.self, forKey: .lastSatelliteFix)
         lastNetworkFix = try c.decodeIfPresent(Fix.self, forKey: .lastNetworkFix)
         excursionReported = try c.decodeIfPresent(Bool.self, forKey: .excursionReported) ?? false
+        vagueStreak = try c.decodeIfPresent([Stamp].self, forKey: .vagueStreak) ?? []
+        placedBefore = try c.decodeIfPresent(Bool.self, forKey: .placedBefore) ?? false
         blackoutSince = try c.decodeIfPresent(Date.self, forKey: .blackoutSince)
         blackoutReported = try c.decodeIfPresent(Bool.self, forKey: .blackoutReported) ?? false
         signedIn = try c.decodeIfPresent(String.self, forKey: .signedIn)

@@ -17,6 +17,8 @@ enum Scenario: String, CaseIterable, Sendable {
     case backdatedAfterHoursSale = "backdated_after_hours_sale"
     /// A batch stamped three days in the future.
     case futureStampedEvents = "future_stamped_events"
+    /// Carried 8 km off with GPS switched off: only IP locations of ±20 km, whose circles cover the shop.
+    case gpsOffVagueNetwork = "gps_off_vague_network"
     /// GPS forged to the shop while the cell the terminal uses is 50 km away.
     case gpsPinnedCellAway = "gps_pinned_cell_away"
     /// The SIM taken out of the running terminal.
@@ -40,6 +42,7 @@ enum Scenario: String, CaseIterable, Sendable {
         case .insiderAfterHoursRefunds, .insiderSplitRefunds: .refundBurst
         case .backdatedAfterHoursSale, .futureStampedEvents: .clockSkew
         case .gpsPinnedCellAway: .locationSpoofing
+        case .gpsOffVagueNetwork: .vagueLocation
         case .simPulled: .simRemoved
         case .networkBlackout: .networkBlackout
         case .slippedOutThenSilent: .silentOffPremises
@@ -61,6 +64,7 @@ enum Scenario: String, CaseIterable, Sendable {
         case .backdatedAfterHoursSale: (0.4, true)
         case .futureStampedEvents: (0.45, nil)
         case .gpsPinnedCellAway: (0.5, nil)
+        case .gpsOffVagueNetwork: (0.4, nil)
         case .simPulled: (0.55, nil)
         case .networkBlackout: (0.6, nil)
         case .oneFarFixThenSilence: (0.7, nil)
@@ -71,7 +75,8 @@ enum Scenario: String, CaseIterable, Sendable {
 
     /// Whether the terminal is carried off: it stops reporting fixes from the shop.
     var carriesOff: Bool {
-        [.grabAndRun, .gangTheftAtNight, .vagueAccuracyEscape, .gpsPinnedCellAway].contains(self) || silences
+        [.grabAndRun, .gangTheftAtNight, .vagueAccuracyEscape, .gpsPinnedCellAway, .gpsOffVagueNetwork].contains(self)
+            || silences
     }
 
     /// Whether the terminal falls silent for good once its scenario has begun.

@@ -17,7 +17,7 @@ struct Simulate: AsyncParsableCommand {
     var email = "admin@harbour.demo"
     @Option(help: "Their password (default: the demo admin's, or $POSGUARD_PASSWORD).")
     var password = ProcessInfo.processInfo.environment["POSGUARD_PASSWORD"] ?? "lighthouse-keeper-42"
-    @Option(help: "Simulated terminals (at least one per scenario).") var terminals = 24
+    @Option(help: "Simulated terminals (at least one per scenario).") var terminals = 32
     @Option(help: "Simulated hours, ending when the run ends.") var hours = 24.0
     @Option(help: "Simulated seconds per real second: 1 (real time) or at least 10.") var speed = 1440.0
     @Option(help: "Seed for a repeatable run.") var seed: UInt64 = 2026

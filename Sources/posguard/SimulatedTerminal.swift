@@ -155,6 +155,10 @@ struct SimulatedTerminal: Sendable {
             if elapsed == 1 { emit("transaction", at: t.addingTimeInterval(-9 * 3600), sale(12_900)) }
         case .futureStampedEvents:
             if elapsed == 0 { emit("transaction", at: t.addingTimeInterval(3 * 86_400), sale(4_500)) }
+        case .gpsOffVagueNetwork:
+            if elapsed <= 40, elapsed % 2 == 0 {
+                fix(at: t, metres: 8_000, accuracy: 20_000, source: "ip", bearing: 1.5)
+            }
         case .gpsPinnedCellAway:
             if elapsed < 3 {
                 fix(at: t, metres: 5, accuracy: 6)

@@ -89,6 +89,31 @@ struct EvasionTests {
         #expect(judge(events, watch: &watch).map(\.rule) == [.geofenceBreach])
     }
 
+    @Test func fixesTooVagueToPlaceTheTerminalAreAFindingWhenTheyAreAllThatIsLeft() {
+        var watch = TerminalWatch()
+        let placed = (0..<5).map { i in
+            (fix(10, accuracy: 12, at: minutes(Double(i), after: opening)), minutes(Double(i), after: opening))
+        }
+        #expect(judge(placed, watch: &watch).isEmpty)
+        // GPS switched off; an IP location ±20 km centred 8 km away every two minutes keeps the circle over the shop.
+        let vague = (0..<25).map { i in
+            let t = minutes(Double(10 + i * 2), after: opening)
+            return (fix(8_000, accuracy: 20_000, source: .ip, at: t), t)
+        }
+        let findings = judge(vague, watch: &watch)
+        #expect(findings.map(\.rule) == [.vagueLocation], "once, after half an hour")
+        #expect(findings.first?.at == minutes(40, after: opening))
+        // The ordinary cases: a terminal that never had a precise fix, and a GPS outage of ten minutes.
+        var ipOnly = TerminalWatch()
+        #expect(judge(vague, watch: &ipOnly).isEmpty)
+        var outage = TerminalWatch()
+        let brief =
+            placed + Array(vague.prefix(5)) + [
+                (fix(5, accuracy: 10, at: minutes(20, after: opening)), minutes(20, after: opening))
+            ]
+        #expect(judge(brief + vague.map { ($0.0, $0.1 + 600) }.prefix(10), watch: &outage).isEmpty)
+    }
+
     @Test func honestPoorAccuracyIndoorsStaysQuiet() {
         var watch = TerminalWatch()
         var random = SplitMix(seed: 7)

@@ -381,5 +381,6 @@ enum ConsoleText {
         "Operator refund limit minor": "操作员退款限额（最小货币单位）",
         "warning": "警告",
         "critical": "严重",
+        "Vague location": "定位过于模糊",
     ]
 }
