@@ -41,11 +41,25 @@ public enum AgentEventParsing {
             return refuse("at must be an RFC 3339 time")
         }
         do {
-            return .success(AgentEvent(seq: seq, at: at, body: try body(type, object, seq: seq, at: at)))
+            let event = AgentEvent(seq: seq, at: at, body: try body(type, object, seq: seq, at: at))
+            let unknown = Set(object.keys).subtracting(["seq", "type", "at"]).subtracting(fields[type] ?? [])
+            if let field = unknown.sorted().first {
+                let known = (fields[type] ?? []).sorted().joined(separator: ", ")
+                return refuse("\(field) is not a field of a \(type) event (its fields: seq, type, at, \(known))")
+            }
+            return .success(event)
         } catch {
             return refuse(error.reason)
         }
     }
+
+    /// The fields of each event type besides `seq`, `type` and `at`; any other is refused by name.
+    public static let fields: [String: Set<String>] = [
+        "heartbeat": ["battery", "charging", "network", "ip"], "location": ["lat", "lon", "accuracy_m", "source"],
+        "sim": ["iccid"], "tamper": ["sensor"], "power": ["state"], "login": ["operator_id", "method", "success"],
+        "transaction": ["kind", "amount_minor", "currency", "approved", "pan_last4", "operator_id"],
+        "app": ["package", "version", "action"], "gap": ["from", "to"],
+    ]
 
     struct Bad: Error { var reason: String }
 
@@ -115,7 +129,9 @@ public enum AgentEventParsing {
     }
 
     static func text(_ o: [String: JSONValue], _ key: String, max: Int) throws(Bad) -> String {
-        guard let value = o[key]?.string, !value.isEmpty else { throw Bad(reason: "\(key) is required") }
+        guard let raw = o[key], raw != .null else { throw Bad(reason: "\(key) is required") }
+        guard let value = raw.string else { throw Bad(reason: "\(key) must be a string") }
+        guard !value.isEmpty else { throw Bad(reason: "\(key) is required") }
         guard value.count <= max else { throw Bad(reason: "\(key) must be at most \(max) characters") }
         return value
     }

@@ -93,7 +93,7 @@ public struct BatchPlan: Sendable, Equatable {
         }
         let highestBefore = watch.lastSeq
         let settlement = self.watch.ledger.settle(
-            entries.map(\.item), at: now, giveUpAfter: settings.eventGapAfterMinutes * 60)
+            entries.map(\.item), at: now, giveUpAfter: settings.eventGapAfterMinutes * 60, after: watch.newestEventAt)
         findings = settlement.lost.map { DetectionRules.eventGap($0, settings: settings, at: now) }
         let jumps = settlement.outOfReach.compactMap { entries[$0].item.seq }
         if let jump = DetectionRules.numberingJump(jumps, acked: settlement.ackedBefore, at: now) {
@@ -109,19 +109,25 @@ public struct BatchPlan: Sendable, Equatable {
         }
         // Rules judge each event at the time it is believed to have happened; it is stored as sent.
         let clock = EventClock.judge(
-            fresh.map(\.event), highestBefore: highestBefore, watch: &self.watch, skew: skew, now: now)
+            fresh.map(\.event), highestBefore: highestBefore, holes: watch.missing, watch: &self.watch, skew: skew,
+            now: now)
         findings += [clock.finding].compactMap { $0 }
+        var context = context
         for event in clock.events {
             findings += DetectionRules.judge(
                 event, of: terminal, watch: &self.watch, store: &storeWatch, context: context)
-            if case .sim(let iccid?) = event.body, context.registeredICCID == nil, settings.allowedICCIDs.isEmpty,
-                adoptedICCID == nil
-            {
+            if case .sim(let iccid?) = event.body, context.registeredICCID == nil, settings.allowedICCIDs.isEmpty {
+                // Adopted at once: another SIM later in the same batch is a swap.
                 adoptedICCID = iccid
+                context.registeredICCID = iccid
             }
         }
         self.watch.lastSeenAt = now
         self.watch.silence = .none
+        if fresh.contains(where: { if case .location = $0.event.body { true } else { false } }) {
+            self.watch.lastFixSeenAt = now
+            self.watch.fixSilenceReported = false
+        }
         refused = Self.refusals(entries, outOfReach: settlement.outOfReach, acked: settlement.ackedBefore)
     }
 

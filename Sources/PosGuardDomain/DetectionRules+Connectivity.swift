@@ -15,12 +15,16 @@ extension DetectionRules {
         return ("SIM card removed while the terminal was running\(hours)", [event.seq])
     }
 
-    /// Heartbeats saying `"network": "none"` for `network_blackout_minutes`, by the terminal's believed
-    /// clock (they arrive once the network is back). Reported once per blackout; a heartbeat on any network
-    /// ends it, and one that does not say leaves it as it is.
+    /// What a heartbeat's `network` says when there is none, however it is written.
+    static let noNetwork: Set = ["none", "offline", "no_service", "no service", "no_network", "no network"]
+
+    /// Heartbeats saying `"network": "none"` (or `offline`, `no_service`, `no_network`, in any case and
+    /// spacing) for `network_blackout_minutes`, by the terminal's believed clock (they arrive once the
+    /// network is back). Reported once per blackout; a heartbeat on any network ends it, and one that does
+    /// not say leaves it as it is.
     static let networkBlackout = DetectionRule(.networkBlackout, severity: connectivityLoss) { watch, event, context in
         guard case .heartbeat(_, _, let network?, _) = event.body else { return nil }
-        guard network.lowercased() == "none" else {
+        guard noNetwork.contains(network.trimmingCharacters(in: .whitespaces).lowercased()) else {
             watch.blackoutSince = nil
             watch.blackoutReported = false
             return nil

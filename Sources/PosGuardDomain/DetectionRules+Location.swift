@@ -7,48 +7,50 @@ extension DetectionRules {
     static let spoofingWindow: TimeInterval = 300
 
     static let geofenceBreach = DetectionRule(.geofenceBreach, .critical) { watch, event, context in
-        guard case .location(let claimed) = event.body else { return nil }
+        guard case .location(let claimed) = event.body, claimed.source.placesTerminals else { return nil }
         let s = context.settings
         let believed = watch.believe(claimed, settings: s)
         let fence = context.geofence
         let distance = fence.distance(toLatitude: claimed.latitude, longitude: claimed.longitude)
         let beyond = distance - believed.fix.accuracyM - fence.radiusM
-        // Only a fix whose whole believed circle lies beyond the radius counts: drift inside the shop never does.
-        guard beyond > 0 else {
-            // A fix precise enough to place the terminal on the premises ends an excursion; one too vague to
-            // say (a circle much larger than the shop) neither ends nor extends it.
-            if fence.places(believed.fix) {
-                watch.outsideStreak = []
-                watch.excursionReported = false
-            }
+        // Only a fix whose whole believed circle lies beyond the radius is outside: drift inside the shop
+        // never is. One too vague to say (a circle much larger than the shop) is neither outside nor in.
+        let outside = beyond > 0
+        guard outside || fence.places(believed.fix) else { return nil }
+        let needed = s.geofenceConsecutiveFixes
+        watch.placings = Array((watch.placings + [.init(seq: event.seq, outside: outside)]).suffix(2 * needed - 1))
+        guard outside else {
+            watch.outsideStreak = []
+            if !watch.placings.contains(where: \.outside) { watch.excursionReported = false }
             return nil
         }
-        let needed = s.geofenceConsecutiveFixes
-        let before = watch.outsideStreak.count
         watch.outsideStreak = Array((watch.outsideStreak + [event.seq]).suffix(needed))
         guard !watch.excursionReported else { return nil }
-        // One precise fix far beyond the fence is enough; otherwise, fire when the streak reaches the threshold.
-        let far =
-            beyond > s.farFixRadiusMultiple * fence.radiusM && believed.fix.accuracyM <= max(fence.radiusM, 50)
-        guard far || (before < needed && watch.outsideStreak.count >= needed) else { return nil }
+        // One precise fix far beyond the fence is enough; otherwise most of the last fixes outside, so that
+        // fixes forged to the shop between real ones do not hide the excursion.
+        let far = beyond > s.farFixRadiusMultiple * fence.radiusM && believed.fix.accuracyM <= max(fence.radiusM, 50)
+        let away = watch.placings.filter(\.outside).map(\.seq)
+        guard far || away.count >= needed else { return nil }
         watch.excursionReported = true
         let metres = Int(distance)
-        if far && watch.outsideStreak.count < needed {
+        if far && away.count < needed {
             return (
                 "a fix \(metres) m from the store, more than \(Int(s.farFixRadiusMultiple)) times its radius beyond "
                     + "its geofence, accurate to ±\(Int(believed.fix.accuracyM)) m", [event.seq]
             )
         }
+        let count =
+            watch.outsideStreak.count >= needed
+            ? "\(watch.outsideStreak.count) fixes in a row" : "\(away.count) of the last \(watch.placings.count) fixes"
         return (
-            "\(watch.outsideStreak.count) fixes in a row outside the store's geofence, the last \(metres) m from it"
-                + believed.doubt,
-            watch.outsideStreak
+            "\(count) outside the store's geofence, the last \(metres) m from it" + believed.doubt,
+            watch.outsideStreak.count >= needed ? watch.outsideStreak : away
         )
     }
 
-    /// Fixes in a row too vague to place the terminal, whose centres all lie outside the geofence, for as
-    /// long as `offline_after_minutes`, from a terminal that precise fixes placed before: only their vagueness
-    /// keeps it "inside" (GPS switched off, a coarse network location left on). Once per run; any fix precise
+    /// Fixes in a row that cannot place the terminal (too vague, or IP locations), whose centres all lie
+    /// outside the geofence, for as long as `offline_after_minutes`, from a terminal that precise fixes placed
+    /// before: only their vagueness keeps it "inside" (GPS switched off, a coarse network location left on). Once per run; any fix precise
     /// enough to place the terminal, inside or out, ends it. A terminal that never had a precise fix is not
     /// judged: there is nothing it stopped doing.
     static let vagueLocation = DetectionRule(.vagueLocation, .warning) { watch, event, context in
@@ -61,9 +63,7 @@ extension DetectionRules {
             watch.placedBefore = true
             return nil
         }
-        guard distance > fence.radiusM, distance - fix.accuracyM <= fence.radiusM, watch.placedBefore else {
-            return nil
-        }
+        guard distance > fence.radiusM, watch.placedBefore else { return nil }
         let s = context.settings
         /// Whether a run of such fixes is long enough to report.
         func due(_ run: [TerminalWatch.Stamp]) -> Bool {
@@ -126,5 +126,5 @@ extension DetectionRules {
 extension Geofence {
     /// Whether a fix is precise enough to say the terminal is on the premises, or not: its circle at most
     /// four times the store's radius (and at least 100 m).
-    func places(_ fix: Fix) -> Bool { fix.accuracyM <= max(4 * radiusM, 100) }
+    func places(_ fix: Fix) -> Bool { fix.source.placesTerminals && fix.accuracyM <= max(4 * radiusM, 100) }
 }

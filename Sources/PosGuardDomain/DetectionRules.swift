@@ -41,18 +41,32 @@ public enum DetectionRules {
     }
 
     /// Judges a terminal's silence at `now`: `offline` after a while, `missing` after much longer, and
-    /// `silent_off_premises` soon after a last fix outside the geofence: a thief who carries a terminal out
-    /// and switches it off is not left for the offline threshold.
+    /// `silent_off_premises` soon after a last fix outside the geofence (a thief who carries a terminal out
+    /// and switches it off is not left for the offline threshold), or when a terminal last placed outside
+    /// keeps reporting but sends no fix for as long as `offline` waits.
     public static func judgeSilence(watch: inout TerminalWatch, settings: DetectionSettings, now: Date) -> Finding? {
         guard let seen = watch.lastSeenAt else { return nil }
         let quiet = now.timeIntervalSince(seen)
         let minutes = Int(quiet / 60)
         if watch.isOffPremises, quiet >= settings.silentOffPremisesMinutes * 60, watch.silence == .none {
             watch.silence = .offline
+            watch.fixSilenceReported = true
             return Finding(
                 rule: .silentOffPremises, severity: .critical,
                 message: "no word from the terminal for \(minutes) minutes since its last fix put it outside the "
                     + "store's geofence", evidence: Array(watch.outsideStreak.suffix(1)), at: now)
+        }
+        // Still talking, but no longer saying where it is: after a fix outside, as long as `offline` waits.
+        if watch.isOffPremises, !watch.fixSilenceReported, let fixed = watch.lastFixSeenAt,
+            now.timeIntervalSince(fixed) >= settings.offlineAfterMinutes * 60
+        {
+            watch.fixSilenceReported = true
+            return Finding(
+                rule: .silentOffPremises, severity: .critical,
+                message:
+                    "no fix from the terminal for \(Int(now.timeIntervalSince(fixed) / 60)) minutes since its last "
+                    + "one put it outside the store's geofence, though it still reports",
+                evidence: Array(watch.outsideStreak.suffix(1)), at: now)
         }
         if quiet >= settings.missingAfterHours * 3600, watch.silence != .missing {
             watch.silence = .missing
@@ -158,10 +172,16 @@ public enum DetectionRules {
         )
     }
 
+    /// A sign-in, or a transaction naming its operator, by someone not on the store's roster: per-operator
+    /// limits cannot be dodged by inventing names.
     static let unknownOperator = DetectionRule(.unknownOperator, .warning) { _, event, context in
-        guard case .login(let op, _, _) = event.body, !context.roster.isEmpty, !context.roster.contains(op) else {
-            return nil
+        let op: String
+        switch event.body {
+        case .login(let id, _, _), .transaction(_, _, _, _, _, let id?): op = id
+        default: return nil
         }
-        return ("sign-in by operator \(op), who is not on the store's roster", [event.seq])
+        guard !context.roster.isEmpty, !context.roster.contains(op) else { return nil }
+        let what = if case .login = event.body { "sign-in" } else { "transaction" }
+        return ("\(what) by operator \(op), who is not on the store's roster", [event.seq])
     }
 }

@@ -8,7 +8,8 @@ import Foundation
 ///   the terminal's last contact (events buffered while out of touch), or the terminal is catching up on
 ///   such a backlog: its events advancing at least `catchUpRate` times faster than real time;
 /// - each new event is no earlier, beyond the skew, than events numbered before it;
-/// - an event filling a hole in the numbering is no later than the newest event already seen.
+/// - an event filling a hole in the numbering lies between the newest event seen when the hole opened and
+///   the newest seen since (a thief cannot backdate an event by leaving a number out and sending it later).
 ///
 /// An event not believed is judged at the time the server received it, and the terminal's clock is reported
 /// once per episode (`clock_skew`). Events from further in the future than the skew are refused in
@@ -25,13 +26,14 @@ public enum EventClock {
     }
 
     /// Judges the times of a batch's fresh events at `now`; `highestBefore` is the highest event number
-    /// settled before the batch. Updates the clock's memory in `watch`.
+    /// settled before the batch and `holes` the numbers then awaited. Updates the clock's memory in `watch`.
     public static func judge(
-        _ events: [AgentEvent], highestBefore: Int64, watch: inout TerminalWatch, skew: TimeInterval, now: Date
+        _ events: [AgentEvent], highestBefore: Int64, holes: [MissingEvents], watch: inout TerminalWatch,
+        skew: TimeInterval, now: Date
     ) -> Judgement {
         let new = events.filter { $0.seq > highestBefore }.sorted { $0.seq < $1.seq }
         var believed = Set(
-            events.filter { $0.seq <= highestBefore && fillsHole($0, watch: watch, skew: skew) }.map(\.seq))
+            events.filter { $0.seq <= highestBefore && fills($0, holes: holes, watch: watch, skew: skew) }.map(\.seq))
         if let newest = new.map(\.at).max() {
             let batchBelieved = believes(newest: newest, watch: &watch, skew: skew, now: now)
             var latest = watch.newestEventAt ?? .distantPast
@@ -78,8 +80,11 @@ public enum EventClock {
         return watch.catchingUp
     }
 
-    /// An event resent into a hole happened before the newest one already seen.
-    static func fillsHole(_ event: AgentEvent, watch: TerminalWatch, skew: TimeInterval) -> Bool {
+    /// Whether an event resent into a hole is believed: it happened after the newest event seen when the
+    /// hole opened, and before the newest one seen now.
+    static func fills(_ event: AgentEvent, holes: [MissingEvents], watch: TerminalWatch, skew: TimeInterval) -> Bool {
+        let hole = holes.first { $0.from <= event.seq && event.seq <= $0.to }
+        if let after = hole?.after, event.at < after.addingTimeInterval(-skew) { return false }
         guard let newest = watch.newestEventAt else { return true }
         return event.at <= newest.addingTimeInterval(skew)
     }

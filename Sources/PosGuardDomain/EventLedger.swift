@@ -83,7 +83,11 @@ public struct EventLedger: Sendable, Equatable {
     /// Accounts for a batch at `now`: every readable number is settled (in order, so a batch running
     /// straight on moves the acknowledgement along), then the batch's declarations of loss are applied,
     /// then missing numbers older than `giveUpAfter` seconds are given up.
-    public mutating func settle(_ items: [Item], at now: Date, giveUpAfter: TimeInterval) -> Settlement {
+    /// `after` is the newest believed time of the terminal's events before these (see `EventClock`): the
+    /// events of a hole they open cannot have happened before it.
+    public mutating func settle(_ items: [Item], at now: Date, giveUpAfter: TimeInterval, after: Date? = nil)
+        -> Settlement
+    {
         var settlement = Settlement(ackedBefore: acked)
         let ordered = items.indices.compactMap { i in items[i].seq.map { (seq: $0, index: i) } }
             .filter { $0.seq >= 1 }.sorted { ($0.seq, $0.index) < ($1.seq, $1.index) }
@@ -93,7 +97,7 @@ public struct EventLedger: Sendable, Equatable {
                 settlement.outOfReach.append(index)
                 continue
             }
-            guard receive(seq, at: now), case .accepted(_, let declared) = items[index] else { continue }
+            guard receive(seq, at: now, after: after), case .accepted(_, let declared) = items[index] else { continue }
             settlement.fresh.append(index)
             if let declared { declarations.append((seq, declared)) }
         }
@@ -122,9 +126,11 @@ public struct EventLedger: Sendable, Equatable {
     public var missingSince: Date? { missing.map(\.since).min() }
 
     /// Settles one number; whether it was not settled before.
-    mutating func receive(_ seq: Int64, at now: Date) -> Bool {
+    mutating func receive(_ seq: Int64, at now: Date, after: Date? = nil) -> Bool {
         if seq > highest {
-            if seq > highest + 1 { missing.append(MissingEvents(from: highest + 1, to: seq - 1, since: now)) }
+            if seq > highest + 1 {
+                missing.append(MissingEvents(from: highest + 1, to: seq - 1, since: now, after: after))
+            }
             highest = seq
             return true
         }
@@ -153,18 +159,25 @@ public struct MissingEvents: Sendable, Equatable, Codable {
     public var to: Int64
     /// When the server first noticed them missing (server clock).
     public var since: Date
+    /// The newest believed time of the terminal's events when they went missing: they happened after it.
+    public var after: Date?
 
-    public init(from: Int64, to: Int64, since: Date) {
+    public init(from: Int64, to: Int64, since: Date, after: Date? = nil) {
         self.from = from
         self.to = to
         self.since = since
+        self.after = after
     }
 
     /// What is left of this range without `part` (which lies within it).
     func removing(_ part: ClosedRange<Int64>) -> [MissingEvents] {
         var left: [MissingEvents] = []
-        if from < part.lowerBound { left.append(MissingEvents(from: from, to: part.lowerBound - 1, since: since)) }
-        if part.upperBound < to { left.append(MissingEvents(from: part.upperBound + 1, to: to, since: since)) }
+        if from < part.lowerBound {
+            left.append(MissingEvents(from: from, to: part.lowerBound - 1, since: since, after: after))
+        }
+        if part.upperBound < to {
+            left.append(MissingEvents(from: part.upperBound + 1, to: to, since: since, after: after))
+        }
         return left
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 
 /// How far a position fix is believed. A terminal reports its own accuracy, and a thief who claims an
 /// accuracy of kilometres keeps any fix's circle over the shop. So a fix's claimed accuracy is believed up
-/// to what its source can honestly claim (`plausibleAccuracyM`) and to `implausible_accuracy_factor` times
-/// what the terminal's own fixes from that source usually claim; beyond that, the fix is judged at that
-/// bound: its position stays evidence, its vagueness no longer shields it.
+/// to what its source can honestly claim (`plausibleAccuracyM`), and — once the terminal has a history with
+/// that source — to `implausible_accuracy_factor` times what its fixes from that source usually claim, though
+/// never below half the source's bound (an outdoor history must not make honest indoor fixes lies). Beyond
+/// that, the fix is judged at that bound: its position stays evidence, its vagueness no longer shields it.
 public struct BelievedFix: Sendable, Equatable {
     /// The fix with the accuracy it is judged at.
     public var fix: Fix
@@ -37,6 +38,11 @@ extension AgentEvent.FixSource {
     /// Network locations (Wi-Fi, cell, IP) are worked out from what surrounds the terminal; a satellite
     /// fix by the terminal alone, and so the one a spoofer forges.
     public var isSatellite: Bool { self == .gps }
+
+    /// Whether a fix from this source can say on which side of a geofence the terminal is. An IP location
+    /// places the carrier's gateway, often a city away whatever accuracy the lookup claims: it never counts
+    /// for or against the premises (it is still weighed against a GPS fix, and left vague).
+    public var placesTerminals: Bool { self != .ip }
 }
 
 extension TerminalWatch {
@@ -49,7 +55,8 @@ extension TerminalWatch {
         var bound = fix.source.plausibleAccuracyM
         let history = accuracies[fix.source.rawValue] ?? []
         if history.count >= Self.accuracyHistoryMinimum {
-            bound = min(bound, settings.implausibleAccuracyFactor * max(history.sorted()[history.count / 2], 1))
+            let usual = settings.implausibleAccuracyFactor * history.sorted()[history.count / 2]
+            bound = min(bound, max(usual, bound / 2))
         }
         var believed = fix
         believed.accuracyM = min(fix.accuracyM, bound)

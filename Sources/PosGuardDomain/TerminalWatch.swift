@@ -28,8 +28,15 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
     /// The last satellite fix and the last network (Wi-Fi, cell, IP) fix, as believed.
     public var lastSatelliteFix: Fix?
     public var lastNetworkFix: Fix?
-    /// Whether the excursion in `outsideStreak` was already reported, so it raises one breach.
+    /// The last placing fixes (see `Geofence.places`), in order, each outside the geofence or not: a breach
+    /// is a majority of them outside, so fixes forged to the shop between real ones do not hide it.
+    public var placings: [Placing] = []
+    /// Whether the excursion was already reported, so it raises one breach until the terminal is back.
     public var excursionReported = false
+    /// When the server last received a fix (server clock), and whether the terminal's keeping quiet about
+    /// its position since a fix outside was reported.
+    public var lastFixSeenAt: Date?
+    public var fixSilenceReported = false
     /// Fixes in a row too vague to place the terminal, centred outside (see `vague_location`).
     public var vagueStreak: [Stamp] = []
     /// Whether a fix precise enough to place the terminal was ever seen.
@@ -45,6 +52,11 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
     public struct Stamp: Sendable, Equatable, Codable {
         public var seq: Int64
         public var at: Date
+    }
+
+    public struct Placing: Sendable, Equatable, Codable {
+        public var seq: Int64
+        public var outside: Bool
     }
 
     public struct Refund: Sendable, Equatable, Codable {
@@ -88,7 +100,10 @@ extension TerminalWatch {
         accuracies = try c.decodeIfPresent([String: [Double]].self, forKey: .accuracies) ?? [:]
         lastSatelliteFix = try c.decodeIfPresent(Fix.self, forKey: .lastSatelliteFix)
         lastNetworkFix = try c.decodeIfPresent(Fix.self, forKey: .lastNetworkFix)
+        placings = try c.decodeIfPresent([Placing].self, forKey: .placings) ?? []
         excursionReported = try c.decodeIfPresent(Bool.self, forKey: .excursionReported) ?? false
+        lastFixSeenAt = try c.decodeIfPresent(Date.self, forKey: .lastFixSeenAt)
+        fixSilenceReported = try c.decodeIfPresent(Bool.self, forKey: .fixSilenceReported) ?? false
         vagueStreak = try c.decodeIfPresent([Stamp].self, forKey: .vagueStreak) ?? []
         placedBefore = try c.decodeIfPresent(Bool.self, forKey: .placedBefore) ?? false
         blackoutSince = try c.decodeIfPresent(Date.self, forKey: .blackoutSince)

@@ -20,8 +20,9 @@ struct Containment: Sendable {
         if TerminalLifecycle.check(from: terminal.state, to: .suspectedStolen) == .allowed {
             _ = try await registry.apply(.suspectedStolen, to: terminal, by: detection, reason: reason, at: now, on: db)
         }
-        let pending = try await commands.commands(
-            of: terminal.id, status: .queued, in: .provider(terminal.providerID), on: db)
+        // One lock at a time: a lock queued, or delivered and awaiting its answer, already covers this finding.
+        let pending = try await commands.commands(of: terminal.id, in: .provider(terminal.providerID), on: db)
+            .filter { $0.status == .queued || $0.status == .delivered }
         if terminal.state != .retired, !pending.contains(where: { $0.type == .lock }) {
             let lock = TerminalCommand(
                 id: runtime.ids.next(), terminalID: terminal.id, type: .lock,

@@ -48,11 +48,13 @@ public final class DetectionMemory: Sendable {
     func setStoreWatch(_ watch: StoreWatch, of store: UUID) { storeWatches.withLock { $0[store] = watch } }
 
     /// Terminals the watchdog may have news about at `cutoff`: last heard from before it and not yet
-    /// reported missing, or awaiting missing event numbers since before it.
+    /// reported missing, last placed outside and without a fix since before it, or awaiting missing event
+    /// numbers since before it.
     func due(_ cutoff: Date) -> [UUID] {
         watches.withLock { all in
             all.compactMap { id, w in
                 if let seen = w.lastSeenAt, seen < cutoff, w.silence != .missing { return id }
+                if w.isOffPremises, !w.fixSilenceReported, let fixed = w.lastFixSeenAt, fixed < cutoff { return id }
                 if let since = w.ledger.missingSince, since < cutoff { return id }
                 return nil
             }

@@ -45,6 +45,9 @@ public struct Ingest: Sendable {
         guard let events = batch.object?["events"]?.array else {
             throw ValidationFailure([FieldError("events", "send {\"events\": [ … ]}, a JSON object holding an array")])
         }
+        if let unknown = batch.object?.keys.filter({ $0 != "events" }).sorted().first {
+            throw ValidationFailure([FieldError(unknown, "is not a field of a batch: send {\"events\": [ … ]} only")])
+        }
         guard events.count <= maximumEvents else {
             throw ValidationFailure([
                 FieldError("events", "holds \(events.count) events; at most \(maximumEvents) per batch")

@@ -50,6 +50,14 @@ struct AgentEventTests {
             (#"{"seq":1,"type":"tamper","at":"yesterday","sensor":"x"}"#, "at must be an RFC 3339 time"),
             (#"{"seq":1,"type":"sim",\#(at),"iccid":"12345"}"#, "iccid must be 18 to 22 digits, or left out"),
             (
+                #"{"seq":1,"type":"login",\#(at),"operator_id":123,"method":"pin","success":true}"#,
+                "operator_id must be a string"
+            ),
+            (
+                #"{"seq":1,"type":"tamper",\#(at),"sensor":"x","note":"hi"}"#,
+                "note is not a field of a tamper event (its fields: seq, type, at, sensor)"
+            ),
+            (
                 #"{"seq":1,"type":"transaction",\#(at),"kind":"refund","amount_minor":5,"currency":"EUR","approved":true,"operator_id":""}"#,
                 "operator_id must not be empty"
             ),

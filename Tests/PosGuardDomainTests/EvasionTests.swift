@@ -114,6 +114,32 @@ struct EvasionTests {
         #expect(judge(brief + vague.map { ($0.0, $0.1 + 600) }.prefix(10), watch: &outage).isEmpty)
     }
 
+    @Test func anOutdoorHistoryDoesNotMakeHonestIndoorFixesLies() {
+        var watch = TerminalWatch()
+        let outdoors = (0..<10).map { i in
+            (fix(5, accuracy: 5, at: minutes(Double(i), after: opening)), minutes(Double(i), after: opening))
+        }
+        // Then indoors, or just rebooted: ±100 m and ±300 m fixes up to 300 m off, their circles over the shop.
+        let indoors = [(190.0, 100.0), (180, 100), (170, 100), (310, 300), (250, 300), (300, 300)].enumerated().map {
+            i, f in
+            (
+                fix(f.0, accuracy: f.1, at: minutes(Double(20 + i), after: opening)),
+                minutes(Double(20 + i), after: opening)
+            )
+        }
+        #expect(judge(outdoors + indoors, watch: &watch).isEmpty)
+    }
+
+    @Test func anIPLocationNeverPutsATerminalOutsideNorBackIn() {
+        var watch = TerminalWatch()
+        // GPS in the shop, then the carrier's gateway 120 km away "±50 km": not a breach, not off the premises.
+        let events = [
+            (fix(10, accuracy: 10, at: opening), opening),
+            (fix(120_000, accuracy: 50_000, source: .ip, at: opening + 60), opening + 60),
+        ]
+        #expect(judge(events, watch: &watch).isEmpty && !watch.isOffPremises)
+    }
+
     @Test func honestPoorAccuracyIndoorsStaysQuiet() {
         var watch = TerminalWatch()
         var random = SplitMix(seed: 7)
@@ -166,6 +192,17 @@ struct EvasionTests {
             [entry(41, opening.addingTimeInterval(4 * 3600), sale(500)), entry(42, night, heartbeat(network: "lte"))],
             watch: online, at: night)
         #expect(batch.findings.map(\.rule) == [.clockSkew, .afterHoursUse])
+    }
+
+    @Test func aSaleSentIntoAHoleLeftInTheNumberingCannotBeBackdated() {
+        let opened = plan([entry(42, night, heartbeat(network: "lte"))], watch: online, at: night)
+        #expect(opened.missing == [41...41] && opened.findings.isEmpty)
+        let filled = plan(
+            [entry(41, opening.addingTimeInterval(4 * 3600), sale(9_900))], watch: opened.watch, at: night + 20)
+        #expect(filled.findings.map(\.rule) == [.clockSkew, .afterHoursUse] && filled.missing.isEmpty)
+        // The honest resend of a number lost in transit carries a time between its neighbours.
+        let honest = plan([entry(41, night - 30, heartbeat(network: "lte"))], watch: opened.watch, at: night + 20)
+        #expect(honest.findings.isEmpty)
     }
 
     @Test func eventsFromTheFutureAreRefusedAndTellOfTheClock() {
@@ -258,6 +295,26 @@ struct EvasionTests {
         #expect(judge([(.sim(iccid: "8949000000000000777"), opening + 180)], watch: &watch).map(\.rule) == [.simSwap])
     }
 
+    @Test func aSecondSIMInTheFirstBatchIsASwap() {
+        var unregistered = context
+        unregistered.registeredICCID = nil
+        let batch = BatchPlan(
+            [
+                entry(1, opening, .sim(iccid: "8949000000000000001")),
+                entry(2, opening + 5, .sim(iccid: "8949000000000000777")),
+            ], terminal: terminal, watch: TerminalWatch(), store: StoreWatch(), context: unregistered, at: opening + 10)
+        #expect(batch.adoptedICCID == "8949000000000000001")
+        #expect(batch.findings.map(\.rule) == [.simSwap])
+    }
+
+    @Test func noNetworkIsReadHoweverItIsWritten() {
+        for word in ["none", " NONE ", "offline", "No_Service", "no network"] {
+            var watch = TerminalWatch()
+            let events = (0...16).map { (heartbeat(network: word), minutes(Double($0), after: opening)) }
+            #expect(judge(events, watch: &watch).map(\.rule) == [.networkBlackout], "\(word)")
+        }
+    }
+
     @Test func aLongBlackoutIsAFindingOnceAndABriefDropIsNot() {
         var watch = TerminalWatch()
         var events: [(AgentEvent.Body, Date)] = [(heartbeat(network: "lte"), opening)]
@@ -293,6 +350,33 @@ struct EvasionTests {
         var other = TerminalWatch()
         #expect(judge([(fix(600, accuracy: 15, at: opening), opening)], watch: &other).isEmpty)
         #expect(other.isOffPremises)
+    }
+
+    @Test func fixesForgedToTheShopBetweenRealOnesDoNotHideTheExcursion() {
+        var watch = TerminalWatch()
+        // Real fixes 1.5 km away, every third one forged to the counter: never three outside in a row.
+        let pattern: [Double] = [1_500, 1_600, 0, 1_700, 1_800, 0, 1_900]
+        let events = pattern.enumerated().map { i, metres in
+            (fix(metres, accuracy: 20, at: minutes(Double(i), after: opening)), minutes(Double(i), after: opening))
+        }
+        let findings = judge(events, watch: &watch)
+        #expect(findings.map(\.rule) == [.geofenceBreach])
+        #expect(findings.first?.message.hasPrefix("3 of the last 4 fixes outside") == true)
+    }
+
+    @Test func aTerminalPlacedOutsideThatStopsSendingFixesIsFound() {
+        var watch = TerminalWatch()
+        _ = judge([(fix(600, accuracy: 15, at: opening), opening)], watch: &watch)
+        watch.lastFixSeenAt = opening
+        let settings = DetectionSettings()
+        // It keeps sending heartbeats (heard from a minute ago), but no fix for half an hour.
+        watch.lastSeenAt = minutes(29, after: opening)
+        #expect(
+            DetectionRules.judgeSilence(watch: &watch, settings: settings, now: minutes(29.5, after: opening)) == nil)
+        watch.lastSeenAt = minutes(30, after: opening)
+        let finding = DetectionRules.judgeSilence(watch: &watch, settings: settings, now: minutes(30.5, after: opening))
+        #expect(finding?.rule == .silentOffPremises && finding?.message.hasSuffix("though it still reports") == true)
+        #expect(DetectionRules.judgeSilence(watch: &watch, settings: settings, now: minutes(31, after: opening)) == nil)
     }
 
     @Test func silenceAfterAFixOutsideEscalatesAtOnce() {
@@ -358,6 +442,12 @@ struct EvasionTests {
             [(0, refund(60_000, by: "op-2"), 0), (1, refund(50_000, by: "op-2"), 30)], context: big)
         #expect(findings.map(\.rule) == [.refundLimit])
         #expect(findings.first?.message.contains("by operator op-2 in 24 hours, on 2 terminals") == true)
+    }
+
+    @Test func refundsUnderNamesOffTheRosterAreUnknownOperators() {
+        let findings = store([(0, refund(500, by: "ghost-1"), 0), (1, refund(500, by: "op-2"), 1)])
+        #expect(findings.map(\.rule) == [.unknownOperator])
+        #expect(findings.first?.message == "transaction by operator ghost-1, who is not on the store's roster")
     }
 
     @Test func ordinaryRefundsAcrossTheStoreStayQuiet() {

@@ -101,7 +101,9 @@ struct DetectionStorageTests {
             var alerts = try await tenant.app.alerts.list(
                 .init(terminalID: terminal.id), after: nil, limit: 10, by: manager
             ).items
-            #expect(alerts.count == 1 && alerts[0].occurrences == 2 && alerts[0].evidence == [1, 2])
+            #expect(
+                alerts.count == 1 && alerts[0].occurrences == 2 && alerts[0].evidence == [1, 2],
+                "\(alerts.map { ($0.rule, $0.occurrences, $0.evidence, $0.message) })")
             _ = try await tenant.app.alerts.resolve(
                 alerts[0].id, .init(reason: "inspected", falsePositive: false), by: manager)
             _ = try await tenant.app.ingest.ingest([event(3, "tamper", at: now, tamper)], from: terminal.id)

@@ -60,7 +60,9 @@ struct DetectionAPITests {
 
             // A second tamper counts on the same alert, and queues no second lock.
             let again = try await device.send([(2, "tamper", #""sensor":"case_open""#)])
-            #expect((again.object["commands"] as? [Any])?.count == 1)
+            #expect((again.object["commands"] as? [Any])?.isEmpty == true, "the lock awaits its answer: not resent yet")
+            let queued = try await api.call(.get, "/api/v1/terminals/\(device.terminalID)/commands", token: admin)
+            #expect(queued.items.map { $0["type"] as? String } == ["lock"], "one lock, delivered and awaited")
             let id = try #require(alert["id"] as? String)
             #expect(try await api.call(.get, "/api/v1/alerts/\(id)", token: admin).object["occurrences"] as? Int == 2)
 

@@ -63,6 +63,8 @@ struct EvasionAPITests {
             let admin = try await api.token("admin@harbour.demo")
             let device = try await Device.enroll(
                 try await AgentAPITests.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let extra = try await device.send(body: #"{"events":[],"note":"hello"}"#)
+            #expect(extra.status == .unprocessableContent && extra.text.contains("note"), "\(extra.text)")
             let reply = try await device.send([(1, "sim", ""), (2, "sim", #""iccid":"12345""#)])
             let refused = reply.object["refused"] as? [[String: Any]] ?? []
             #expect(refused.first?["seq"] as? Int == 2)
