@@ -76,8 +76,10 @@ public enum EventClock {
             watch.catchingUp
             && newest.timeIntervalSince(watch.newestEventAt ?? .distantFuture)
                 >= catchUpRate * now.timeIntervalSince(seen)
-        watch.catchingUp = sinceContact || advancing
-        return watch.catchingUp
+        // A batch not believed leaves a backlog being sent as it was: its next batches are judged as before.
+        guard sinceContact || advancing else { return false }
+        watch.catchingUp = true
+        return true
     }
 
     /// Whether an event resent into a hole is believed: it happened after the newest event seen when the

@@ -232,11 +232,19 @@ struct EvasionTests {
         for i in 0..<500 {
             backlog.append(entry(42 + Int64(i), saleAt.addingTimeInterval(Double(i) * 60), heartbeat(network: "none")))
         }
-        let first = plan(Array(backlog.prefix(300)), watch: away, at: night)
+        let first = plan(Array(backlog.prefix(200)), watch: away, at: night)
         #expect(!first.findings.contains { [.clockSkew, .afterHoursUse].contains($0.rule) })
-        // The rest a second later: the events advance five hours in one second, a backlog being sent.
-        let rest = plan(Array(backlog.dropFirst(300)), watch: first.watch, at: night.addingTimeInterval(1))
-        #expect(!rest.findings.contains { $0.rule == .clockSkew })
+        // A backdated sale alone in between is not believed, and leaves the backlog believed.
+        let slipped = plan([entry(241, saleAt - 3600, sale(100))], watch: first.watch, at: night.addingTimeInterval(1))
+        #expect(slipped.findings.map(\.rule) == [.clockSkew, .afterHoursUse])
+        // The rest a second later, opening with a sale at 17:19, in hours: the events advance hours in a second,
+        // a backlog being sent.
+        let rest = plan(
+            Array(backlog.dropFirst(200)).enumerated().map { i, entry in
+                guard case .accepted(let e, let json) = entry else { return entry }
+                return .accepted(AgentEvent(seq: e.seq + 1, at: e.at, body: i == 0 ? sale(700) : e.body), json: json)
+            }, watch: slipped.watch, at: night.addingTimeInterval(2))
+        #expect(!rest.findings.contains { [.clockSkew, .afterHoursUse].contains($0.rule) })
     }
 
     @Test func aClockThatStaysNineHoursBehindWhileOnlineIsNotABacklog() {
