@@ -12,6 +12,14 @@ struct EvasionAPITests {
             .compactMap { $0["rule"] as? String }.sorted()
     }
 
+    /// The Berlin bakery's terminal enrolled, and the provider admin's token.
+    func enrolled(_ api: APIHarness) async throws -> (Device, String) {
+        let admin = try await api.token("admin@harbour.demo")
+        let device = try await Device.enroll(
+            try await AgentAPITests.berlinTerminal(api, admin), api: api, adminToken: admin)
+        return (device, admin)
+    }
+
     func event(_ seq: Int, _ type: String, at: Date, _ fields: String) -> String {
         #"{"seq":\#(seq),"type":"\#(type)","at":"\#(RFC3339.format(at))",\#(fields)}"#
     }
@@ -20,9 +28,7 @@ struct EvasionAPITests {
 
     @Test func aSaleAfterClosingStampedInOpeningHoursIsJudgedWhenItArrived() async throws {
         try await APIHarness.run { api async throws in
-            let admin = try await api.token("admin@harbour.demo")
-            let device = try await Device.enroll(
-                try await AgentAPITests.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let (device, _) = try await enrolled(api)
             let noon = device.clock.now
             _ = try await device.send([(1, "heartbeat", "")])
             device.clock.advance(12 * 3600)  // past midnight, the bakery closed
@@ -40,9 +46,7 @@ struct EvasionAPITests {
 
     @Test func eventsFromTheFutureAreRefusedAndTellOfTheClock() async throws {
         try await APIHarness.run { api async throws in
-            let admin = try await api.token("admin@harbour.demo")
-            let device = try await Device.enroll(
-                try await AgentAPITests.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let (device, admin) = try await enrolled(api)
             let now = device.clock.now
             let reply = try await device.send(
                 body:
@@ -60,9 +64,7 @@ struct EvasionAPITests {
 
     @Test func aSIMTakenOutIsReportedAndABadICCIDIsStillRefused() async throws {
         try await APIHarness.run { api async throws in
-            let admin = try await api.token("admin@harbour.demo")
-            let device = try await Device.enroll(
-                try await AgentAPITests.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let (device, admin) = try await enrolled(api)
             let extra = try await device.send(body: #"{"events":[],"note":"hello"}"#)
             #expect(extra.status == .unprocessableContent && extra.text.contains("note"), "\(extra.text)")
             let reply = try await device.send([(1, "sim", ""), (2, "sim", #""iccid":"12345""#)])
@@ -77,9 +79,7 @@ struct EvasionAPITests {
 
     @Test func carriedOutAndSilentIsContainedWithinMinutes() async throws {
         try await APIHarness.run { api async throws in
-            let admin = try await api.token("admin@harbour.demo")
-            let device = try await Device.enroll(
-                try await AgentAPITests.berlinTerminal(api, admin), api: api, adminToken: admin)
+            let (device, admin) = try await enrolled(api)
             // One fix 670 m north of a 150 m geofence: outside, but not far enough to be a breach alone.
             let outside = #""lat":52.5070,"lon":13.4190,"accuracy_m":12,"source":"gps""#
             let first = try await device.send([(1, "location", AgentAPITests.inside), (2, "location", outside)])
