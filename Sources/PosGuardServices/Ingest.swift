@@ -7,7 +7,7 @@ import PosGuardStorage
 /// batch acknowledged. The acknowledgement moves only over settled numbers (`EventLedger`): missing ones are
 /// named for the agent to resend or declare lost. A resent event is ignored, never counted twice; numbers
 /// given up as lost are a finding; a bad event is refused with its reason without spoiling the good ones.
-public struct Ingest: Sendable {
+public final class Ingest: Sendable {
     public static let maximumEvents = 1000
 
     public typealias Refused = BatchPlan.Refused
@@ -25,17 +25,39 @@ public struct Ingest: Sendable {
 
     let runtime: Runtime
     let memory: DetectionMemory
-    let alertDesk: AlertDesk
-    let containment: Containment
-    let remoteCommands: RemoteCommands
     let events = EventRepository()
+    /// Concurrent batches of different terminals share a transaction (see `GroupCommit`).
+    let committer: GroupCommit<Write, Committed>
+
+    /// What one planned batch writes: its events, the terminal's (and maybe its store's) memory, encoded
+    /// before the transaction, and what its findings set off.
+    struct Write: Sendable {
+        /// When the batch was received.
+        var at: Date
+        var terminal: Terminal
+        var events: [StoredEvent]
+        var watch: String
+        var storeWatch: String?
+        var findings: [Finding]
+        var adoptedICCID: String?
+        var autoLock: Bool
+    }
+
+    /// What a committed batch answers besides its acknowledgement.
+    struct Committed: Sendable {
+        var alerts: [Alert]
+        var commands: [TerminalCommand]
+    }
 
     init(runtime: Runtime, memory: DetectionMemory, alertDesk: AlertDesk, registry: TerminalRegistry) {
         self.runtime = runtime
         self.memory = memory
-        self.alertDesk = alertDesk
-        containment = Containment(runtime: runtime, registry: registry)
-        remoteCommands = RemoteCommands(runtime: runtime, registry: registry)
+        let containment = Containment(runtime: runtime, registry: registry)
+        let remoteCommands = RemoteCommands(runtime: runtime, registry: registry)
+        committer = GroupCommit(database: runtime.database) { writes, db in
+            try await Self.commit(
+                writes, alertDesk: alertDesk, containment: containment, remoteCommands: remoteCommands, on: db)
+        }
     }
 
     /// Reads a batch body: `{"events": [ … ]}` with at most `maximumEvents` events. A body that is not JSON
@@ -78,7 +100,7 @@ public struct Ingest: Sendable {
     }
 
     /// Plans and commits a batch; `store` is the store's memory when the batch holds events that concern
-    /// it, and its lock is then held.
+    /// it, and its lock is then held (so no two batches of a group write one store's memory).
     private func judgeAndStore(
         _ entries: [BatchPlan.Entry], subject: DetectionMemory.Subject, store: StoreWatch?, now: Date
     ) async throws -> Outcome {
@@ -86,34 +108,56 @@ public struct Ingest: Sendable {
         let plan = BatchPlan(
             entries, terminal: terminal.id, watch: memory.watch(of: terminal.id), store: store ?? StoreWatch(),
             context: subject.context, at: now)
-        let stored = plan.fresh.map {
-            StoredEvent(
-                terminalID: terminal.id, seq: $0.event.seq, type: $0.event.type, at: $0.event.at, receivedAt: now,
-                body: $0.json)
-        }
-        let (alerts, pending) = try await runtime.database.transaction { db in
-            try await events.insert(stored, on: db)
-            try await events.saveWatch(plan.watch, of: terminal.id, at: now, on: db)
-            if let store, plan.storeWatch != store {
-                try await events.saveStoreWatch(plan.storeWatch, of: terminal.storeID, at: now, on: db)
-            }
-            let alerts = try await alertDesk.record(plan.findings, for: terminal, at: now, on: db)
-            if let iccid = plan.adoptedICCID {
-                try await TerminalRepository().adoptICCID(iccid, of: terminal.id, at: now, on: db)
-            }
-            if subject.context.settings.autoLockOnCritical,
-                let critical = plan.findings.first(where: { $0.severity == .critical })
-            {
-                try await containment.respond(to: critical, terminal: terminal, at: now, on: db)
-            }
-            let pending = try await remoteCommands.deliver(
-                to: terminal.id, provider: terminal.providerID, at: now, on: db)
-            return (alerts, pending)
-        }
+        let write = Write(
+            at: now, terminal: terminal,
+            events: plan.fresh.map {
+                StoredEvent(
+                    terminalID: terminal.id, seq: $0.event.seq, type: $0.event.type, at: $0.event.at,
+                    receivedAt: now, body: $0.json)
+            },
+            watch: try EventRepository.encoded(plan.watch),
+            storeWatch: store != nil && plan.storeWatch != store ? try EventRepository.encoded(plan.storeWatch) : nil,
+            findings: plan.findings, adoptedICCID: plan.adoptedICCID,
+            autoLock: subject.context.settings.autoLockOnCritical)
+        let committed = try await committer.run(write)
         memory.setWatch(plan.watch, of: terminal.id)
         if store != nil { memory.setStoreWatch(plan.storeWatch, of: terminal.storeID) }
         return Outcome(
-            ackedSeq: plan.ackedSeq, missing: plan.missing, refused: plan.refused, commands: pending, alerts: alerts)
+            ackedSeq: plan.ackedSeq, missing: plan.missing, refused: plan.refused, commands: committed.commands,
+            alerts: committed.alerts)
+    }
+
+    /// Writes a group of batches: every event in one statement per few hundred, every memory likewise, the
+    /// findings of each batch, then the commands waiting for all its terminals in one read.
+    static func commit(
+        _ writes: [Write], alertDesk: AlertDesk, containment: Containment, remoteCommands: RemoteCommands,
+        on db: UnitOfWork
+    ) async throws -> [Committed] {
+        let events = EventRepository()
+        let now = writes.map(\.at).max() ?? Date()
+        try await events.insert(writes.flatMap(\.events), on: db)
+        try await events.saveWatches(writes.map { ($0.terminal.id, $0.watch) }, at: now, on: db)
+        let stores = writes.compactMap { w in w.storeWatch.map { (w.terminal.storeID, $0) } }
+        if !stores.isEmpty { try await events.saveStoreWatches(stores, at: now, on: db) }
+        var alerts: [[Alert]] = []
+        for write in writes {
+            let terminal = write.terminal
+            alerts.append(try await alertDesk.record(write.findings, for: terminal, at: write.at, on: db))
+            if let iccid = write.adoptedICCID {
+                try await TerminalRepository().adoptICCID(iccid, of: terminal.id, at: write.at, on: db)
+            }
+            if write.autoLock, let critical = write.findings.first(where: { $0.severity == .critical }) {
+                try await containment.respond(to: critical, terminal: terminal, at: write.at, on: db)
+            }
+        }
+        let waiting = try await CommandRepository().waiting(of: writes.map(\.terminal.id), on: db)
+        var committed: [Committed] = []
+        for (write, alerts) in zip(writes, alerts) {
+            let commands = try await remoteCommands.deliver(
+                waiting[write.terminal.id] ?? [], provider: write.terminal.providerID, at: write.at, on: db)
+            committed.append(Committed(alerts: alerts, commands: commands))
+        }
+        return committed
     }
 }
 

@@ -135,8 +135,15 @@ public struct RemoteCommands: Sendable {
     func deliver(to terminal: UUID, provider: UUID, at now: Date, on db: UnitOfWork) async throws
         -> [TerminalCommand]
     {
+        try await deliver(try await commands.waiting(of: terminal, on: db), provider: provider, at: now, on: db)
+    }
+
+    /// As above, given the terminal's waiting commands (read for many terminals at once by a batch's group).
+    func deliver(_ waiting: [TerminalCommand], provider: UUID, at now: Date, on db: UnitOfWork) async throws
+        -> [TerminalCommand]
+    {
         var due: [TerminalCommand] = []
-        for var command in try await commands.waiting(of: terminal, on: db) {
+        for var command in waiting {
             if now >= command.expiresAt {
                 command.status = .expired
                 try await commands.update(command, on: db)

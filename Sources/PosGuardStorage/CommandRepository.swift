@@ -39,12 +39,24 @@ public struct CommandRepository: Sendable {
 
     /// A terminal's commands still waiting to be done (queued or delivered), oldest first.
     public func waiting(of terminal: UUID, on work: UnitOfWork) async throws -> [TerminalCommand] {
-        try await work.sql.select().column("*").from("commands").where("terminal_id", .equal, terminal.key)
-            .where(
-                SQLColumn("status"), .in,
-                SQLBind.group([TerminalCommand.Status.queued.rawValue, TerminalCommand.Status.delivered.rawValue])
-            )
-            .orderBy("id").all().map(Self.decoded)
+        try await waiting(of: [terminal], on: work)[terminal] ?? []
+    }
+
+    /// The waiting commands of several terminals at once, by terminal, oldest first.
+    public func waiting(of terminals: [UUID], on work: UnitOfWork) async throws -> [UUID: [TerminalCommand]] {
+        var waiting: [UUID: [TerminalCommand]] = [:]
+        for start in stride(from: 0, to: terminals.count, by: TerminalRepository.batchSize) {
+            let some = terminals[start..<min(start + TerminalRepository.batchSize, terminals.count)]
+            let commands = try await work.sql.select().column("*").from("commands")
+                .where(SQLColumn("terminal_id"), .in, SQLBind.group(some.map(\.key)))
+                .where(
+                    SQLColumn("status"), .in,
+                    SQLBind.group([TerminalCommand.Status.queued.rawValue, TerminalCommand.Status.delivered.rawValue])
+                )
+                .orderBy("id").all().map(Self.decoded)
+            for command in commands { waiting[command.terminalID, default: []].append(command) }
+        }
+        return waiting
     }
 
     /// A terminal's commands, oldest first, optionally only those in one status.

@@ -21,6 +21,7 @@ public final class Database: @unchecked Sendable {
     public let kind: Kind
     /// The changes units of work made, published after they commit.
     public let changes = ChangeFeed()
+
     let logger: Logger
     /// For a dedicated listening connection on PostgreSQL.
     private let postgresConfiguration: PostgresConnection.Configuration?

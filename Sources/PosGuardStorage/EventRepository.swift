@@ -87,11 +87,37 @@ public struct EventRepository: Sendable {
     private func save(
         _ watch: some Encodable, in table: String, key: String, owner: UUID, at now: Date, on work: UnitOfWork
     ) async throws {
-        let state = String(decoding: try Self.encoder.encode(watch), as: UTF8.self)
-        try await work.sql.insert(into: table).columns(key, "state", "updated_at")
-            .values(SQLBind(owner.key), SQLBind(state), SQLBind(now.millis))
-            .onConflict(with: [key]) { $0.set(excludedValueOf: "state").set(excludedValueOf: "updated_at") }
+        try await save([(owner, try Self.encoded(watch))], in: table, key: key, at: now, on: work)
+    }
+
+    /// A watch as it is saved.
+    public static func encoded(_ watch: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(watch), as: UTF8.self)
+    }
+
+    /// Saves already encoded terminal watches, several in a statement.
+    public func saveWatches(_ watches: [(UUID, String)], at now: Date, on work: UnitOfWork) async throws {
+        try await save(watches, in: "terminal_watch", key: "terminal_id", at: now, on: work)
+    }
+
+    /// Saves already encoded store watches, several in a statement.
+    public func saveStoreWatches(_ watches: [(UUID, String)], at now: Date, on work: UnitOfWork) async throws {
+        try await save(watches, in: "store_watch", key: "store_id", at: now, on: work)
+    }
+
+    private func save(_ states: [(UUID, String)], in table: String, key: String, at now: Date, on work: UnitOfWork)
+        async throws
+    {
+        for start in stride(from: 0, to: states.count, by: TerminalRepository.batchSize) {
+            var insert = work.sql.insert(into: table).columns(key, "state", "updated_at")
+            for (owner, state) in states[start..<min(start + TerminalRepository.batchSize, states.count)] {
+                insert = insert.values(SQLBind(owner.key), SQLBind(state), SQLBind(now.millis))
+            }
+            try await insert.onConflict(with: [key]) {
+                $0.set(excludedValueOf: "state").set(excludedValueOf: "updated_at")
+            }
             .run()
+        }
     }
 
     private func all<Watch: Decodable>(in table: String, key: String, on work: UnitOfWork) async throws

@@ -1,0 +1,75 @@
+import Foundation
+import Synchronization
+
+/// Commits the writes of concurrent requests together, in one transaction, as PostgreSQL's commit delay and
+/// a log's group commit do: while one group commits, the next gathers, so a busy server pays for a
+/// transaction per group — and `commit` may write a whole group's rows in a statement — while an idle one
+/// waits for nothing. Each request is answered when the transaction that holds it has committed. A group
+/// that fails is rolled back whole and each of its writes retried alone, so one failing write never takes
+/// the others down.
+public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
+    /// Writes a group, in order, and answers each of its inputs in the same order.
+    public typealias Commit = @Sendable ([Input], UnitOfWork) async throws -> [Output]
+
+    /// At most this many writes share a transaction.
+    public static var maximumGroup: Int { 256 }
+
+    private struct Waiting: Sendable {
+        var input: Input
+        var done: CheckedContinuation<Output, any Error>
+    }
+
+    private struct State: Sendable {
+        var queue: [Waiting] = []
+        var committing = false
+    }
+
+    let database: Database
+    let commit: Commit
+    private let state = Mutex(State())
+
+    public init(database: Database, commit: @escaping Commit) {
+        self.database = database
+        self.commit = commit
+    }
+
+    /// Writes `input` in a transaction shared with whatever else is waiting; answers once it has committed.
+    public func run(_ input: Input) async throws -> Output {
+        try await withCheckedThrowingContinuation { done in
+            let lead = state.withLock { s in
+                s.queue.append(Waiting(input: input, done: done))
+                defer { s.committing = true }
+                return !s.committing
+            }
+            if lead { Task { await self.commitWhileWaiting() } }
+        }
+    }
+
+    /// Commits groups until nobody waits.
+    private func commitWhileWaiting() async {
+        while true {
+            let group = state.withLock { s -> [Waiting] in
+                let group = Array(s.queue.prefix(Self.maximumGroup))
+                s.queue.removeFirst(group.count)
+                if group.isEmpty { s.committing = false }
+                return group
+            }
+            guard !group.isEmpty else { return }
+            do {
+                let outputs = try await database.transaction { db in try await commit(group.map(\.input), db) }
+                for (unit, output) in zip(group, outputs) { unit.done.resume(returning: output) }
+            } catch  where group.count > 1 {
+                for unit in group {
+                    do {
+                        let output = try await database.transaction { db in try await commit([unit.input], db) }
+                        unit.done.resume(returning: output[0])
+                    } catch {
+                        unit.done.resume(throwing: error)
+                    }
+                }
+            } catch {
+                group[0].done.resume(throwing: error)
+            }
+        }
+    }
+}
