@@ -14,7 +14,7 @@ public final class ScreeningDesk: Sendable {
     let memory: DetectionMemory
     let alertDesk: AlertDesk
     let repository = ScreeningRepository()
-    private let table = Mutex<[String: [ScreeningProfile]]>([:])
+    private let table = Mutex(ScreeningTable())
     private let pending = Mutex<[ScreeningDecline]>([])
     private let sampling = Mutex(DeclineSampling())
     /// The row counting each key's declines past the first few of its minute: its id, how many it counts, and
@@ -34,15 +34,15 @@ public final class ScreeningDesk: Sendable {
     /// Builds the table from storage; call once at start.
     public func load() async throws {
         let profiles = try await runtime.database.withConnection { try await repository.profiles(on: $0) }
-        table.withLock { $0 = Dictionary(grouping: profiles, by: \.tid) }
+        table.withLock { $0 = ScreeningTable(profiles) }
     }
 
-    public var count: Int { table.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+    public var count: Int { table.withLock { $0.count } }
 
     /// Judges a payment from the in-memory table. `scope` limits the terminals considered to the caller's
     /// (requests through the API: anything else is unknown to them); the ISO 8583 port considers all.
     public func decide(_ request: ScreeningRequest, scope: Scope? = nil) -> ScreeningDecision {
-        var candidates = table.withLock { $0[request.tid] ?? [] }
+        var candidates = table.withLock { $0[request.tid] }
         if let scope {
             candidates.removeAll {
                 !scope.contains(provider: $0.providerID, merchant: $0.merchantID, store: $0.storeID)
@@ -71,7 +71,7 @@ public final class ScreeningDesk: Sendable {
             return decision
         }
         let profile = decision.terminalID.flatMap { id in
-            table.withLock { $0[request.tid]?.first { $0.terminalID == id } }
+            table.withLock { $0[request.tid].first { $0.terminalID == id } }
         }
         var tid = String(request.tid.prefix(16))
         var mid = String(request.mid.prefix(32))
@@ -171,12 +171,34 @@ public final class ScreeningDesk: Sendable {
         let fresh = try await runtime.database.withConnection {
             try await repository.profiles(touchedBy: change, on: $0)
         }
-        let ids = Set(fresh.map(\.terminalID))
-        table.withLock { table in
-            for (tid, profiles) in table where profiles.contains(where: { ids.contains($0.terminalID) }) {
-                table[tid] = profiles.filter { !ids.contains($0.terminalID) }
-            }
-            for p in fresh { table[p.tid, default: []].append(p) }
+        table.withLock { $0.replace(fresh) }
+    }
+}
+
+/// The screening table: profiles by TID (one per provider using it), and each terminal's TID, so a change
+/// replaces its terminals' rows without looking through the whole fleet.
+struct ScreeningTable: Sendable {
+    private var byTID: [String: [ScreeningProfile]] = [:]
+    private var tidOf: [UUID: String] = [:]
+
+    init(_ profiles: [ScreeningProfile] = []) { profiles.forEach { insert($0) } }
+
+    subscript(tid: String) -> [ScreeningProfile] { byTID[tid] ?? [] }
+
+    var count: Int { tidOf.count }
+
+    /// Puts fresh profiles in place of their terminals' old ones (wherever their TID was).
+    mutating func replace(_ fresh: [ScreeningProfile]) {
+        for p in fresh {
+            guard let tid = tidOf.removeValue(forKey: p.terminalID) else { continue }
+            byTID[tid]?.removeAll { $0.terminalID == p.terminalID }
+            if byTID[tid]?.isEmpty == true { byTID[tid] = nil }
         }
+        fresh.forEach { insert($0) }
+    }
+
+    private mutating func insert(_ p: ScreeningProfile) {
+        byTID[p.tid, default: []].append(p)
+        tidOf[p.terminalID] = p.tid
     }
 }
