@@ -30,12 +30,20 @@ public final class Database: @unchecked Sendable {
     private let sqlite: EventLoopGroupConnectionPool<SQLiteSource>?
     private let postgres: EventLoopGroupConnectionPool<PostgresConnectionSource>?
 
+    /// The event loop SQLite's connections answer on, its own: on one shared with the HTTP server, every
+    /// statement's answer waited behind requests being served (measured: 0.2 to 5 ms for the same insert).
+    static let sqliteLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    static let sqliteExecutor = LoopExecutor(sqliteLoop.next())
+
+    /// Where work that does little but wait on the database runs best (`GroupCommit`): SQLite's own loop.
+    var preferredExecutor: (any TaskExecutor)? { kind == .sqlite ? Self.sqliteExecutor : nil }
+
     /// Opens (creating if needed) an SQLite database file in WAL mode.
     public static func sqlite(path: String, logger: Logger) -> Database {
         let source = SQLiteSource(base: SQLiteConnectionSource(configuration: .init(storage: .file(path: path))))
         let pool = EventLoopGroupConnectionPool(
             source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(60), pruneInterval: nil,
-            logger: logger, on: MultiThreadedEventLoopGroup.singleton.next())
+            logger: logger, on: sqliteLoop.next())
         return Database(
             kind: .sqlite, logger: logger, sqlite: pool, postgres: nil, postgresConfiguration: nil,
             postgresAddress: nil)

@@ -41,7 +41,7 @@ public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
                 defer { s.committing = true }
                 return !s.committing
             }
-            if lead { Task { await self.commitWhileWaiting() } }
+            if lead { Task(executorPreference: database.preferredExecutor) { await self.commitWhileWaiting() } }
         }
     }
 
