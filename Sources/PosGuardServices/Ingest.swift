@@ -3,8 +3,8 @@ import PosGuardDomain
 import PosGuardStorage
 
 /// Takes in a terminal's signed event batch: every valid event is judged by the detection rules, then the
-/// events, the terminal's detection memory and any alerts are committed together, and only then is the
-/// batch acknowledged. The acknowledgement moves only over settled numbers (`EventLedger`): missing ones are
+/// events, the terminal's detection memory and any alerts are committed together — in one transaction with
+/// the batches other terminals sent meanwhile (`GroupCommit`) — and only then is the batch acknowledged. The acknowledgement moves only over settled numbers (`EventLedger`): missing ones are
 /// named for the agent to resend or declare lost. A resent event is ignored, never counted twice; numbers
 /// given up as lost are a finding; a bad event is refused with its reason without spoiling the good ones.
 public final class Ingest: Sendable {

@@ -57,12 +57,19 @@ public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
             guard !group.isEmpty else { return }
             do {
                 let outputs = try await database.transaction { db in try await commit(group.map(\.input), db) }
-                for (unit, output) in zip(group, outputs) { unit.done.resume(returning: output) }
+                for (i, unit) in group.enumerated() {
+                    guard i < outputs.count else {
+                        unit.done.resume(throwing: Unanswered())
+                        continue
+                    }
+                    unit.done.resume(returning: outputs[i])
+                }
             } catch  where group.count > 1 {
                 for unit in group {
                     do {
                         let output = try await database.transaction { db in try await commit([unit.input], db) }
-                        unit.done.resume(returning: output[0])
+                        guard let answer = output.first else { throw Unanswered() }
+                        unit.done.resume(returning: answer)
                     } catch {
                         unit.done.resume(throwing: error)
                     }
@@ -72,4 +79,8 @@ public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
             }
         }
     }
+
+    /// A `commit` that answered fewer inputs than it was given: a bug, answered as an error rather than a
+    /// request left waiting for ever.
+    struct Unanswered: Error {}
 }
