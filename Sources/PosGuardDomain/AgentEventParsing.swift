@@ -10,7 +10,9 @@ public enum AgentEventParsing {
 
     /// Reads one event. Its time is read as sent: how far it is believed is detection's judgement
     /// (`EventClock`), and an event from the future is refused there, by the terminal's settings.
-    public static func parse(_ object: [String: JSONValue]) -> Result<AgentEvent, Refusal> {
+    /// `strict` refuses fields an event's type does not have, as an agent's batch must; events already stored
+    /// are read with `strict` off, so an event accepted under an older contract still counts.
+    public static func parse(_ object: [String: JSONValue], strict: Bool = true) -> Result<AgentEvent, Refusal> {
         // The whole event is stored as sent, so card data under any key, known or not, refuses it; the reason
         // names the field but never repeats the digits (not even a `seq` that looks like a card number).
         // A SIM event's ICCID is read as one (SIM numbers pass the Luhn check); every other field as any text.
@@ -43,7 +45,10 @@ public enum AgentEventParsing {
         do {
             let event = AgentEvent(seq: seq, at: at, body: try body(type, object, seq: seq, at: at))
             let unknown = Set(object.keys).subtracting(["seq", "type", "at"]).subtracting(fields[type] ?? [])
-            if let field = unknown.sorted().first {
+            if strict, let field = unknown.sorted().first {
+                if CardDataScan.containsCardData(field) {
+                    return refuse("a field name holds card data, which is never accepted")
+                }
                 let known = (fields[type] ?? []).sorted().joined(separator: ", ")
                 return refuse("\(field) is not a field of a \(type) event (its fields: seq, type, at, \(known))")
             }

@@ -110,7 +110,7 @@ public struct BatchPlan: Sendable, Equatable {
         // Rules judge each event at the time it is believed to have happened; it is stored as sent.
         let clock = EventClock.judge(
             fresh.map(\.event), highestBefore: highestBefore, holes: watch.missing, watch: &self.watch, skew: skew,
-            now: now)
+            now: now, refusedFuture: !future.isEmpty)
         findings += [clock.finding].compactMap { $0 }
         var context = context
         for event in clock.events {
@@ -121,6 +121,10 @@ public struct BatchPlan: Sendable, Equatable {
                 adoptedICCID = iccid
                 context.registeredICCID = iccid
             }
+        }
+        if let seen = watch.lastSeenAt {
+            let gap = min(max(now.timeIntervalSince(seen), 0), settings.offlineAfterMinutes * 60)
+            self.watch.reportingInterval = watch.reportingInterval.map { 0.8 * $0 + 0.2 * gap } ?? gap
         }
         self.watch.lastSeenAt = now
         self.watch.silence = .none

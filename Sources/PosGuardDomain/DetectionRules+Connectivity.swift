@@ -9,8 +9,9 @@ extension DetectionRules {
             ? context.settings.connectivityLossSeverity : .critical
     }
 
-    static let simRemoved = DetectionRule(.simRemoved, severity: connectivityLoss) { _, event, context in
-        guard case .sim(nil) = event.body else { return nil }
+    /// A SIM reported gone where one was seen: a terminal that never had one (Wi-Fi only) reports nothing.
+    static let simRemoved = DetectionRule(.simRemoved, severity: connectivityLoss) { watch, event, context in
+        guard case .sim(nil) = event.body, watch.iccid != nil else { return nil }
         let hours = context.hours.isOpen(at: event.at, in: context.timeZone) ? "" : ", outside business hours"
         return ("SIM card removed while the terminal was running\(hours)", [event.seq])
     }
@@ -20,11 +21,11 @@ extension DetectionRules {
 
     /// Heartbeats saying `"network": "none"` (or `offline`, `no_service`, `no_network`, in any case and
     /// spacing) for `network_blackout_minutes`, by the terminal's believed clock (they arrive once the
-    /// network is back). Reported once per blackout; a heartbeat on any network ends it, and one that does
-    /// not say leaves it as it is.
+    /// network is back). Reported once per blackout; a heartbeat on any network, or one that does not say,
+    /// ends it.
     static let networkBlackout = DetectionRule(.networkBlackout, severity: connectivityLoss) { watch, event, context in
-        guard case .heartbeat(_, _, let network?, _) = event.body else { return nil }
-        guard noNetwork.contains(network.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        guard case .heartbeat(_, _, let network, _) = event.body else { return nil }
+        guard let network, noNetwork.contains(network.trimmingCharacters(in: .whitespaces).lowercased()) else {
             watch.blackoutSince = nil
             watch.blackoutReported = false
             return nil

@@ -63,7 +63,17 @@ extension DetectionRules {
             watch.placedBefore = true
             return nil
         }
-        guard distance > fence.radiusM, watch.placedBefore else { return nil }
+        guard distance > fence.radiusM, watch.placedBefore else {
+            // Centred on the shop, a vague fix agrees with it: the run is over.
+            watch.vagueStreak = []
+            return nil
+        }
+        // A run with a gap longer than `offline` between its fixes starts again.
+        if let last = watch.vagueStreak.last,
+            fix.at.timeIntervalSince(last.at) > context.settings.offlineAfterMinutes * 60
+        {
+            watch.vagueStreak = []
+        }
         let s = context.settings
         /// Whether a run of such fixes is long enough to report.
         func due(_ run: [TerminalWatch.Stamp]) -> Bool {

@@ -3,7 +3,7 @@ import Foundation
 /// The rules PosGuard runs over every event, and the watchdog over silence.
 public enum DetectionRules {
     public static let all: [DetectionRule] = [
-        geofenceBreach, vagueLocation, locationSpoofing, impossibleTravel, tamper, simSwap, simRemoved, networkBlackout,
+        geofenceBreach, vagueLocation, locationSpoofing, impossibleTravel, tamper, simRemoved, simSwap, networkBlackout,
         powerOffAfterHours, afterHoursUse, failedLoginBurst, unknownOperator, refundBurst, refundLimit,
     ]
 
@@ -48,7 +48,10 @@ public enum DetectionRules {
         guard let seen = watch.lastSeenAt else { return nil }
         let quiet = now.timeIntervalSince(seen)
         let minutes = Int(quiet / 60)
-        if watch.isOffPremises, quiet >= settings.silentOffPremisesMinutes * 60, watch.silence == .none {
+        // Silence is more than twice the terminal's usual time between reports (a terminal reporting every five
+        // minutes is not silent after three), and at least `silent_off_premises_minutes`.
+        let silent = max(settings.silentOffPremisesMinutes * 60, 2 * (watch.reportingInterval ?? 0))
+        if watch.isOffPremises, quiet >= silent, watch.silence == .none {
             watch.silence = .offline
             watch.fixSilenceReported = true
             return Finding(

@@ -27,9 +27,10 @@ public enum EventClock {
 
     /// Judges the times of a batch's fresh events at `now`; `highestBefore` is the highest event number
     /// settled before the batch and `holes` the numbers then awaited. Updates the clock's memory in `watch`.
+    /// `refusedFuture` says the batch also held events from the future, so the episode goes on.
     public static func judge(
         _ events: [AgentEvent], highestBefore: Int64, holes: [MissingEvents], watch: inout TerminalWatch,
-        skew: TimeInterval, now: Date
+        skew: TimeInterval, now: Date, refusedFuture: Bool = false
     ) -> Judgement {
         let new = events.filter { $0.seq > highestBefore }.sorted { $0.seq < $1.seq }
         var believed = Set(
@@ -46,7 +47,7 @@ public enum EventClock {
         let doubted = events.filter { !believed.contains($0.seq) }
         let judged = events.map { believed.contains($0.seq) ? $0 : $0.stamped(now) }
         guard let first = doubted.min(by: { $0.seq < $1.seq }) else {
-            if !new.isEmpty, !watch.catchingUp { watch.clockSkewed = false }
+            if !new.isEmpty, !watch.catchingUp, !refusedFuture { watch.clockSkewed = false }
             return Judgement(events: judged, finding: nil)
         }
         return Judgement(events: judged, finding: skewFound(first, watch: &watch, now: now))

@@ -12,7 +12,7 @@ public struct BelievedFix: Sendable, Equatable {
     /// The accuracy the terminal claimed.
     public var claimedM: Double
 
-    /// Whether the claimed accuracy was not believed.
+    /// Whether the claimed accuracy was not believed (an IP location judged coarser than claimed is not doubt).
     public var doubted: Bool { fix.accuracyM < claimedM }
 
     /// How the doubt reads in a finding, or nothing when the claim was believed.
@@ -59,7 +59,8 @@ extension TerminalWatch {
             bound = min(bound, max(usual, bound / 2))
         }
         var believed = fix
-        believed.accuracyM = min(fix.accuracyM, bound)
+        // An IP location is never believed better than its source can be: a lookup's claim says nothing.
+        believed.accuracyM = fix.source == .ip ? max(fix.accuracyM, bound) : min(fix.accuracyM, bound)
         return BelievedFix(fix: believed, claimedM: fix.accuracyM)
     }
 

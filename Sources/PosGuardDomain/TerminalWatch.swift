@@ -9,6 +9,9 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
     public var missing: [MissingEvents] = []
     /// When the server last heard from the terminal (server clock: a device's clock can lie).
     public var lastSeenAt: Date?
+    /// How often the terminal usually reports, in seconds (a moving average of the time between its batches,
+    /// each at most the offline threshold): silence is judged against it.
+    public var reportingInterval: Double?
     public var lastFix: Fix?
     /// Fixes in a row clearly outside the geofence, with their event numbers.
     public var outsideStreak: [Int64] = []
@@ -88,6 +91,7 @@ extension TerminalWatch {
         lastSeq = try c.decode(Int64.self, forKey: .lastSeq)
         missing = try c.decodeIfPresent([MissingEvents].self, forKey: .missing) ?? []
         lastSeenAt = try c.decodeIfPresent(Date.self, forKey: .lastSeenAt)
+        reportingInterval = try c.decodeIfPresent(Double.self, forKey: .reportingInterval)
         lastFix = try c.decodeIfPresent(Fix.self, forKey: .lastFix)
         outsideStreak = try c.decode([Int64].self, forKey: .outsideStreak)
         iccid = try c.decodeIfPresent(String.self, forKey: .iccid)

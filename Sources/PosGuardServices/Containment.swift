@@ -22,7 +22,7 @@ struct Containment: Sendable {
         }
         // One lock at a time: a lock queued, or delivered and awaiting its answer, already covers this finding.
         let pending = try await commands.commands(of: terminal.id, in: .provider(terminal.providerID), on: db)
-            .filter { $0.status == .queued || $0.status == .delivered }
+            .filter { ($0.status == .queued || $0.status == .delivered) && now < $0.expiresAt }
         if terminal.state != .retired, !pending.contains(where: { $0.type == .lock }) {
             let lock = TerminalCommand(
                 id: runtime.ids.next(), terminalID: terminal.id, type: .lock,

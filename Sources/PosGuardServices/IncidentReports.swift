@@ -156,7 +156,7 @@ public struct IncidentReports: Sendable {
                 of: terminal, type: "transaction", since: since, limit: Self.limit, in: scope, on: db)
             {
                 guard case .object(let object)? = try? JSONValue.parse(Array(stored.body.utf8)),
-                    case .success(let event) = AgentEventParsing.parse(object)
+                    case .success(let event) = AgentEventParsing.parse(object, strict: false)
                 else { continue }
                 events.append((terminal, event))
             }

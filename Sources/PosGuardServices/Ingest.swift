@@ -68,7 +68,12 @@ public final class Ingest: Sendable {
             throw ValidationFailure([FieldError("events", "send {\"events\": [ … ]}, a JSON object holding an array")])
         }
         if let unknown = batch.object?.keys.filter({ $0 != "events" }).sorted().first {
-            throw ValidationFailure([FieldError(unknown, "is not a field of a batch: send {\"events\": [ … ]} only")])
+            // A field name is echoed back, unless it holds a card number.
+            throw ValidationFailure([
+                CardDataScan.containsCardData(unknown)
+                    ? FieldError("body", "holds card data in a field name: PosGuard never accepts card numbers")
+                    : FieldError(unknown, "is not a field of a batch: send {\"events\": [ … ]} only")
+            ])
         }
         guard events.count <= maximumEvents else {
             throw ValidationFailure([

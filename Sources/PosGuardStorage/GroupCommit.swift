@@ -56,19 +56,19 @@ public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
             }
             guard !group.isEmpty else { return }
             do {
-                let outputs = try await database.transaction { db in try await commit(group.map(\.input), db) }
-                for (i, unit) in group.enumerated() {
-                    guard i < outputs.count else {
-                        unit.done.resume(throwing: Unanswered())
-                        continue
-                    }
-                    unit.done.resume(returning: outputs[i])
+                let outputs = try await database.transaction { db in
+                    let outputs = try await commit(group.map(\.input), db)
+                    guard outputs.count == group.count else { throw Unanswered() }
+                    return outputs
                 }
+                for (unit, output) in zip(group, outputs) { unit.done.resume(returning: output) }
             } catch  where group.count > 1 {
                 for unit in group {
                     do {
-                        let output = try await database.transaction { db in try await commit([unit.input], db) }
-                        guard let answer = output.first else { throw Unanswered() }
+                        let answer = try await database.transaction { db in
+                            guard let answer = try await commit([unit.input], db).first else { throw Unanswered() }
+                            return answer
+                        }
                         unit.done.resume(returning: answer)
                     } catch {
                         unit.done.resume(throwing: error)
@@ -80,7 +80,7 @@ public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    /// A `commit` that answered fewer inputs than it was given: a bug, answered as an error rather than a
-    /// request left waiting for ever.
+    /// A `commit` that answered other than one output per input: a bug, rolled back and answered as an error
+    /// rather than a request left waiting for ever.
     struct Unanswered: Error {}
 }

@@ -150,6 +150,15 @@ struct AgentEventTests {
                     .refund, amountMinor: 500, currency: "EUR", approved: true, panLast4: nil, operatorID: "op-7"))
     }
 
+    @Test func storedEventsAreReadWithoutTheStrictFieldCheck() throws {
+        let object = try JSONDecoder().decode(
+            [String: JSONValue].self,
+            from: Data(#"{"seq":1,"type":"tamper","at":"2026-11-23T10:00:00Z","sensor":"x","note":"older agent"}"#.utf8)
+        )
+        #expect(throws: AgentEventParsing.Refusal.self) { try AgentEventParsing.parse(object).get() }
+        #expect(try AgentEventParsing.parse(object, strict: false).get().body == .tamper(sensor: "x"))
+    }
+
     @Test func acceptsSIMNumbersThatPassTheLuhnCheck() throws {
         let at = #""at":"2026-11-23T10:00:00Z""#
         for iccid in ["8949000000000000000", "894400000000000002", "89490000000000000015", "8931440000000000000120"] {

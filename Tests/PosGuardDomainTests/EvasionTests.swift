@@ -289,18 +289,50 @@ struct EvasionTests {
     // MARK: 4. SIM and network loss
 
     @Test func aSIMRemovedIsAFindingCriticalAfterHours() {
+        let sim: AgentEvent.Body = .sim(iccid: "8949000000000000001")
         var watch = TerminalWatch()
-        let open = judge([(.sim(iccid: nil), opening)], watch: &watch)
+        #expect(judge([(.sim(iccid: nil), opening)], watch: &watch).isEmpty, "no SIM seen yet: nothing was removed")
+        let open = judge([(sim, opening), (.sim(iccid: nil), opening + 30)], watch: &watch)
         #expect(open.map(\.rule) == [.simRemoved] && open.first?.severity == .warning)
-        let closed = judge([(.sim(iccid: nil), night)], watch: &watch)
+        #expect(
+            judge([(.sim(iccid: nil), opening + 60)], watch: &watch).isEmpty, "reported again: still the same removal")
+        let closed = judge([(sim, night - 60), (.sim(iccid: nil), night)], watch: &watch)
         #expect(closed.first?.severity == .critical)
         var strict = context
         strict.settings.connectivityLossSeverity = .critical
-        #expect(judge([(.sim(iccid: nil), opening)], watch: &watch, context: strict).first?.severity == .critical)
+        let policy = judge([(sim, opening + 90), (.sim(iccid: nil), opening + 100)], watch: &watch, context: strict)
+        #expect(policy.first?.severity == .critical)
         // Put back, the registered SIM raises nothing; another is a swap.
-        #expect(judge([(.sim(iccid: "8949000000000000001"), opening + 60)], watch: &watch).isEmpty)
+        #expect(judge([(sim, opening + 110)], watch: &watch).isEmpty)
         _ = judge([(.sim(iccid: nil), opening + 120)], watch: &watch)
         #expect(judge([(.sim(iccid: "8949000000000000777"), opening + 180)], watch: &watch).map(\.rule) == [.simSwap])
+    }
+
+    @Test func silenceIsJudgedAgainstHowOftenTheTerminalReports() {
+        // A terminal that reports every five minutes, its last fix drifting outside: three minutes is no silence.
+        var watch = TerminalWatch()
+        _ = judge([(fix(300, accuracy: 20, at: opening), opening)], watch: &watch)
+        watch.lastSeenAt = opening
+        watch.reportingInterval = 300
+        let settings = DetectionSettings()
+        #expect(DetectionRules.judgeSilence(watch: &watch, settings: settings, now: minutes(4, after: opening)) == nil)
+        #expect(DetectionRules.judgeSilence(watch: &watch, settings: settings, now: minutes(9, after: opening)) == nil)
+        let finding = DetectionRules.judgeSilence(watch: &watch, settings: settings, now: minutes(10, after: opening))
+        #expect(finding?.rule == .silentOffPremises)
+    }
+
+    @Test func anIPLocationIsJudgedAtItsSourcesBoundWhateverItClaims() {
+        var watch = TerminalWatch()
+        // GPS in the shop, then the carrier's gateway 40 km off claiming ±5 km: no forgery, no teleport.
+        let events = [
+            (fix(10, accuracy: 10, at: opening), opening),
+            (fix(40_000, accuracy: 5_000, source: .ip, at: opening + 60), opening + 60),
+            (fix(-30_000, accuracy: 5_000, source: .ip, at: opening + 120), opening + 120),
+        ]
+        #expect(judge(events, watch: &watch).isEmpty)
+        // An IP location in another country, 600 km away, still contradicts GPS in the shop.
+        let far = judge([(fix(600_000, accuracy: 5_000, source: .ip, at: opening + 180), opening + 180)], watch: &watch)
+        #expect(far.map(\.rule).contains(.locationSpoofing))
     }
 
     @Test func aSecondSIMInTheFirstBatchIsASwap() {
@@ -338,6 +370,13 @@ struct EvasionTests {
         let findings = judge(blackout, watch: &watch)
         #expect(findings.map(\.rule) == [.networkBlackout] && findings.first?.severity == .warning)
         #expect(judge([(heartbeat(network: nil), minutes(50, after: opening))], watch: &watch).isEmpty)
+        // One "none", then heartbeats that do not say, then "none" again a day later: no blackout of a day.
+        let later = [
+            (heartbeat(network: "none"), minutes(60, after: opening)),
+            (heartbeat(network: nil), minutes(61, after: opening)),
+            (heartbeat(network: "none"), minutes(1500, after: opening)),
+        ]
+        #expect(judge(later, watch: &watch).isEmpty)
     }
 
     // MARK: 5. One far fix, then silence

@@ -67,9 +67,13 @@ struct EvasionAPITests {
             let (device, admin) = try await enrolled(api)
             let extra = try await device.send(body: #"{"events":[],"note":"hello"}"#)
             #expect(extra.status == .unprocessableContent && extra.text.contains("note"), "\(extra.text)")
-            let reply = try await device.send([(1, "sim", ""), (2, "sim", #""iccid":"12345""#)])
+            let registered = try await api.call(.get, "/api/v1/terminals/\(device.terminalID)", token: admin)
+            let iccid = registered.string("iccid") ?? "8949000000000000042"
+            let reply = try await device.send([
+                (1, "sim", #""iccid":"\#(iccid)""#), (2, "sim", ""), (3, "sim", #""iccid":"12345""#),
+            ])
             let refused = reply.object["refused"] as? [[String: Any]] ?? []
-            #expect(refused.first?["seq"] as? Int == 2)
+            #expect(refused.first?["seq"] as? Int == 3)
             #expect((refused.first?["reason"] as? String)?.hasPrefix("iccid must be 18 to 22 digits") == true)
             let alerts = try await api.all("/api/v1/alerts?terminal_id=\(device.terminalID)", token: admin)
             #expect(alerts.map { $0["rule"] as? String } == ["sim_removed"])
