@@ -20,11 +20,9 @@ extension DetectionRules {
         let needed = s.geofenceConsecutiveFixes
         watch.placings = Array((watch.placings + [.init(seq: event.seq, outside: outside)]).suffix(2 * needed - 1))
         guard outside else {
-            watch.outsideStreak = []
             if !watch.placings.contains(where: \.outside) { watch.excursionReported = false }
             return nil
         }
-        watch.outsideStreak = Array((watch.outsideStreak + [event.seq]).suffix(needed))
         guard !watch.excursionReported else { return nil }
         // One precise fix far beyond the fence is enough; otherwise most of the last fixes outside, so that
         // fixes forged to the shop between real ones do not hide the excursion.
@@ -39,12 +37,13 @@ extension DetectionRules {
                     + "its geofence, accurate to ±\(Int(believed.fix.accuracyM)) m", [event.seq]
             )
         }
+        let streak = watch.outsideStreak.suffix(needed)
+        let inARow = streak.count >= needed
         let count =
-            watch.outsideStreak.count >= needed
-            ? "\(watch.outsideStreak.count) fixes in a row" : "\(away.count) of the last \(watch.placings.count) fixes"
+            inARow ? "\(streak.count) fixes in a row" : "\(away.count) of the last \(watch.placings.count) fixes"
         return (
             "\(count) outside the store's geofence, the last \(metres) m from it" + believed.doubt,
-            watch.outsideStreak.count >= needed ? watch.outsideStreak : away
+            inARow ? Array(streak) : away
         )
     }
 

@@ -64,16 +64,18 @@ extension TerminalWatch {
         return BelievedFix(fix: believed, claimedM: fix.accuracyM)
     }
 
-    /// Remembers a fix after every rule judged it: the last fix, the last of its kind, and the accuracy it
-    /// claimed when that was believed. A fix dated before the last one is kept for neither.
+    /// Remembers a fix after every rule judged it: the last of its kind (unless dated before it), and the
+    /// accuracy it claimed when that was believed.
     mutating func remember(_ fix: Fix, settings: DetectionSettings) {
         let believed = believe(fix, settings: settings)
         if !believed.doubted {
             accuracies[fix.source.rawValue] = Array(
                 ((accuracies[fix.source.rawValue] ?? []) + [fix.accuracyM]).suffix(Self.accuracyMemory))
         }
-        guard believed.fix.at >= (lastFix?.at ?? .distantPast) else { return }
-        lastFix = believed.fix
-        if fix.source.isSatellite { lastSatelliteFix = believed.fix } else { lastNetworkFix = believed.fix }
+        if fix.source.isSatellite {
+            if believed.fix.at >= (lastSatelliteFix?.at ?? .distantPast) { lastSatelliteFix = believed.fix }
+        } else if believed.fix.at >= (lastNetworkFix?.at ?? .distantPast) {
+            lastNetworkFix = believed.fix
+        }
     }
 }

@@ -12,9 +12,6 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
     /// How often the terminal usually reports, in seconds (a moving average of the time between its batches,
     /// each at most the offline threshold): silence is judged against it.
     public var reportingInterval: Double?
-    public var lastFix: Fix?
-    /// Fixes in a row clearly outside the geofence, with their event numbers.
-    public var outsideStreak: [Int64] = []
     public var iccid: String?
     public var failedLogins: [Stamp] = []
     public var refunds: [Refund] = []
@@ -71,8 +68,13 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
 
     public init() {}
 
-    /// Whether the last fix put the terminal clearly off its premises.
-    public var isOffPremises: Bool { !outsideStreak.isEmpty }
+    /// The event numbers of the last placing fixes in a row that were outside the geofence, oldest first.
+    public var outsideStreak: [Int64] {
+        Array(placings.reversed().prefix(while: \.outside).map(\.seq).reversed())
+    }
+
+    /// Whether the last placing fix put the terminal clearly off its premises.
+    public var isOffPremises: Bool { placings.last?.outside == true }
 
     /// The accounting of the terminal's event numbers, kept in the watch so it is saved with every batch.
     public var ledger: EventLedger {
@@ -85,6 +87,8 @@ public struct TerminalWatch: Sendable, Equatable, Codable {
 }
 
 extension TerminalWatch {
+    private enum Legacy: String, CodingKey { case outsideStreak }
+
     /// Reads a saved watch; what an older one did not keep starts empty.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -92,8 +96,6 @@ extension TerminalWatch {
         missing = try c.decodeIfPresent([MissingEvents].self, forKey: .missing) ?? []
         lastSeenAt = try c.decodeIfPresent(Date.self, forKey: .lastSeenAt)
         reportingInterval = try c.decodeIfPresent(Double.self, forKey: .reportingInterval)
-        lastFix = try c.decodeIfPresent(Fix.self, forKey: .lastFix)
-        outsideStreak = try c.decode([Int64].self, forKey: .outsideStreak)
         iccid = try c.decodeIfPresent(String.self, forKey: .iccid)
         failedLogins = try c.decode([Stamp].self, forKey: .failedLogins)
         refunds = try c.decode([Refund].self, forKey: .refunds)
@@ -104,7 +106,11 @@ extension TerminalWatch {
         accuracies = try c.decodeIfPresent([String: [Double]].self, forKey: .accuracies) ?? [:]
         lastSatelliteFix = try c.decodeIfPresent(Fix.self, forKey: .lastSatelliteFix)
         lastNetworkFix = try c.decodeIfPresent(Fix.self, forKey: .lastNetworkFix)
-        placings = try c.decodeIfPresent([Placing].self, forKey: .placings) ?? []
+        // A watch saved before placings were kept had only its streak of fixes outside.
+        let streak = try decoder.container(keyedBy: Legacy.self).decodeIfPresent([Int64].self, forKey: .outsideStreak)
+        placings =
+            try c.decodeIfPresent([Placing].self, forKey: .placings)
+            ?? (streak ?? []).map { Placing(seq: $0, outside: true) }
         excursionReported = try c.decodeIfPresent(Bool.self, forKey: .excursionReported) ?? false
         lastFixSeenAt = try c.decodeIfPresent(Date.self, forKey: .lastFixSeenAt)
         fixSilenceReported = try c.decodeIfPresent(Bool.self, forKey: .fixSilenceReported) ?? false

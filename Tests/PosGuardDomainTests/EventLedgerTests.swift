@@ -139,5 +139,8 @@ struct EventLedgerTests {
         let older = #"{"lastSeq":9,"outsideStreak":[],"failedLogins":[],"refunds":[],"silence":"none"}"#
         let upgraded = try JSONDecoder().decode(TerminalWatch.self, from: Data(older.utf8))
         #expect(upgraded.ledger.acked == 9 && upgraded.missing.isEmpty, "a watch saved before has nothing missing")
+        let away = #"{"lastSeq":9,"outsideStreak":[8,9],"failedLogins":[],"refunds":[],"silence":"none"}"#
+        let stillAway = try JSONDecoder().decode(TerminalWatch.self, from: Data(away.utf8))
+        #expect(stillAway.isOffPremises && stillAway.outsideStreak == [8, 9], "off its premises when it was saved")
     }
 }
