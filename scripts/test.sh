@@ -87,6 +87,9 @@ PY
 "$POSGUARD" simulate --url "http://127.0.0.1:$SIM_PORT" --hours 24 --speed 4320 --check | grep -v '^[0-9]*% sim'
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; rm -rf "$SIM_DIR"
 
+log "fleet benchmark, briefly: a server process, enrolled terminals, signed batches on a schedule, every tamper alerted"
+"$POSGUARD" bench fleet --terminals 300 --seconds 5 --rate 200 --connections 16 --check | grep -v '^ *[0-9]* s '
+
 log "webhook address rules on the real server, loopback receivers only"
 python3 scripts/webhook_check.py "$POSGUARD"
 

@@ -24,10 +24,16 @@ public final class AgentVerifier: Sendable {
 
     let runtime: Runtime
     private let identities = Mutex<[UUID: Entry]>([:])
+    /// Terminals first heard from at once (after a start) are looked up together.
+    private let loader: GroupCommit<UUID, AgentRepository.Identity?>
     private let seen = Mutex(ReplayWindow())
 
     public init(runtime: Runtime) {
         self.runtime = runtime
+        loader = GroupCommit(database: runtime.database) { [secrets = runtime.secrets] ids, db in
+            let found = try await AgentRepository(secrets: secrets).identities(terminals: ids, on: db)
+            return ids.map { found[$0] }
+        }
         runtime.database.changes.listen { [weak self] change in
             switch change {
             case .terminal(let id): self?.identities.withLock { _ = $0.removeValue(forKey: id) }
@@ -82,11 +88,7 @@ public final class AgentVerifier: Sendable {
 
     private func entry(for id: UUID) async throws -> Entry {
         if let cached = identities.withLock({ $0[id] }) { return cached }
-        guard
-            let identity = try await runtime.database.withConnection({
-                try await AgentRepository(secrets: runtime.secrets).identity(terminal: id, on: $0)
-            }),
-            let key = Data(base64Encoded: identity.publicKey)
+        guard let identity = try await loader.run(id), let key = Data(base64Encoded: identity.publicKey)
         else { throw ServiceError.unauthenticated("the terminal is not enrolled") }
         let entry = Entry(identity: identity, key: key)
         identities.withLock { $0[id] = entry }

@@ -22,9 +22,12 @@ public final class DetectionMemory: Sendable {
     private let watches = Mutex<[UUID: TerminalWatch]>([:])
     private let storeWatches = Mutex<[UUID: StoreWatch]>([:])
     private let subjects = Mutex<[UUID: Subject]>([:])
+    /// Terminals first seen at once (after a start, or a change that dropped many contexts) are loaded together.
+    private let loader: GroupCommit<UUID, Subject?>
 
     public init(runtime: Runtime) {
         self.runtime = runtime
+        loader = GroupCommit(database: runtime.database) { ids, db in try await Self.load(ids, on: db) }
         runtime.database.changes.listen { [weak self] change in self?.forget(change) }
     }
 
@@ -64,24 +67,27 @@ public final class DetectionMemory: Sendable {
     /// The terminal and its detection context, from memory or, the first time, from storage.
     public func subject(_ terminal: UUID) async throws -> Subject? {
         if let cached = subjects.withLock({ $0[terminal] }) { return cached }
-        let loaded = try await runtime.database.withConnection { db -> Subject? in
-            let terminals = TerminalRepository()
-            guard let provider = try await terminals.providerID(of: terminal, on: db),
-                let t = try await terminals.find(terminal, in: .provider(provider), on: db),
-                let store = try await StoreRepository().find(t.storeID, in: .provider(provider), on: db)
-            else { return nil }
-            let detection = DetectionRepository()
-            let context = DetectionContext(
-                terminal: t, store: store,
-                roster: Set(
-                    try await detection.roster(of: store.id, in: .provider(provider), on: db).map(\.operatorID)),
-                merchantOverrides: try await detection.overrides(of: t.merchantID, on: db),
-                storeOverrides: try await detection.overrides(of: t.storeID, on: db),
-                terminalOverrides: try await detection.overrides(of: t.id, on: db))
-            return Subject(terminal: t, context: context)
-        }
+        let loaded = try await loader.run(terminal)
         if let loaded { subjects.withLock { $0[terminal] = loaded } }
         return loaded
+    }
+
+    /// The subjects of several terminals, read in a few statements for all of them; nil for an unknown one.
+    static func load(_ ids: [UUID], on db: UnitOfWork) async throws -> [Subject?] {
+        let terminals = try await TerminalRepository().find(ids, on: db)
+        let stores = try await StoreRepository().find(Array(Set(terminals.values.map(\.storeID))), on: db)
+        let detection = DetectionRepository()
+        let rosters = try await detection.rosters(of: Array(stores.keys), on: db)
+        let owners = Set(terminals.values.flatMap { [$0.merchantID, $0.storeID, $0.id] })
+        let overrides = try await detection.overrides(of: Array(owners), on: db)
+        return ids.map { id in
+            guard let t = terminals[id], let store = stores[t.storeID] else { return nil }
+            let context = DetectionContext(
+                terminal: t, store: store, roster: rosters[store.id] ?? [],
+                merchantOverrides: overrides[t.merchantID], storeOverrides: overrides[t.storeID],
+                terminalOverrides: overrides[t.id])
+            return Subject(terminal: t, context: context)
+        }
     }
 
     private func forget(_ change: ChangeFeed.Change) {

@@ -88,16 +88,27 @@ public struct AgentRepository: Sendable {
 
     /// The enrolled terminal with this id, with its key.
     public func identity(terminal: UUID, on work: UnitOfWork) async throws -> Identity? {
-        let row = try await work.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("t")))
-            .column(SQLColumn("public_key", table: "k"))
-            .from(SQLAlias(SQLIdentifier("terminals"), as: SQLIdentifier("t")))
-            .join(
-                SQLAlias(SQLIdentifier("agent_keys"), as: SQLIdentifier("k")), method: SQLJoinMethod.inner,
-                on: SQLColumn("terminal_id", table: "k"), .equal, SQLColumn("id", table: "t")
-            )
-            .where(SQLColumn("id", table: "t"), .equal, SQLBind(terminal.key))
-            .first()
-        guard let row else { return nil }
-        return Identity(terminal: try TerminalRepository.terminal(row), publicKey: try row.text("public_key"))
+        try await identities(terminals: [terminal], on: work)[terminal]
+    }
+
+    /// The enrolled terminals among these, with their keys, by id.
+    public func identities(terminals: [UUID], on work: UnitOfWork) async throws -> [UUID: Identity] {
+        var found: [UUID: Identity] = [:]
+        for some in terminals.inGroups() {
+            for row in try await work.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("t")))
+                .column(SQLColumn("public_key", table: "k"))
+                .from(SQLAlias(SQLIdentifier("terminals"), as: SQLIdentifier("t")))
+                .join(
+                    SQLAlias(SQLIdentifier("agent_keys"), as: SQLIdentifier("k")), method: SQLJoinMethod.inner,
+                    on: SQLColumn("terminal_id", table: "k"), .equal, SQLColumn("id", table: "t")
+                )
+                .where(SQLColumn("id", table: "t"), .in, SQLBind.group(some.map(\.key))).all()
+            {
+                let identity = Identity(
+                    terminal: try TerminalRepository.terminal(row), publicKey: try row.text("public_key"))
+                found[identity.terminal.id] = identity
+            }
+        }
+        return found
     }
 }

@@ -35,6 +35,21 @@ public struct StoreRepository: Sendable {
             .first().map(Self.store)
     }
 
+    /// The stores with these ids, by id, whatever their provider: for detection, which judges an agent's
+    /// events in its own terminal's store.
+    public func find(_ ids: [UUID], on work: UnitOfWork) async throws -> [UUID: Store] {
+        var found: [UUID: Store] = [:]
+        for some in ids.inGroups() {
+            for row in try await work.sql.select().column("*").from("stores")
+                .where(SQLColumn("id"), .in, SQLBind.group(some.map(\.key))).all()
+            {
+                let store = try Self.store(row)
+                found[store.id] = store
+            }
+        }
+        return found
+    }
+
     /// The store with this code, if it is inside the scope.
     public func find(code: String, in scope: Scope, on work: UnitOfWork) async throws -> Store? {
         try await work.sql.select().column("*").from("stores").where("code", .equal, code).scoped(scope, .stores)

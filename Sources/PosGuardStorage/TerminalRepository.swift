@@ -67,6 +67,21 @@ public struct TerminalRepository: Sendable {
             .first().map(Self.terminal)
     }
 
+    /// The terminals with these ids, by id, whatever their provider: for requests that arrive without a user
+    /// (agents), which act in their own terminal's provider.
+    public func find(_ ids: [UUID], on work: UnitOfWork) async throws -> [UUID: Terminal] {
+        var found: [UUID: Terminal] = [:]
+        for some in ids.inGroups() {
+            for row in try await work.sql.select().column("*").from("terminals")
+                .where(SQLColumn("id"), .in, SQLBind.group(some.map(\.key))).all()
+            {
+                let terminal = try Self.terminal(row)
+                found[terminal.id] = terminal
+            }
+        }
+        return found
+    }
+
     /// The provider a terminal belongs to: for requests that arrive without a user (agents), to find the
     /// scope they act in.
     public func providerID(of id: UUID, on work: UnitOfWork) async throws -> UUID? {
@@ -205,5 +220,12 @@ public struct SerialKey: Hashable, Sendable {
     public init(make: String, serial: String) {
         self.make = make.lowercased()
         self.serial = serial
+    }
+}
+
+extension Array {
+    /// The array in slices of at most `size`: one statement each, within what a database takes in one.
+    func inGroups(of size: Int = TerminalRepository.batchSize) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -7,6 +7,6 @@ struct Bench: AsyncParsableCommand {
         abstract: "Run a benchmark and print its figures (use a release build).",
         subcommands: [
             Registry.self, IngestRate.self, DetectionMemory.self, ScreeningRate.self, GatewaySoak.self,
-            AuditLogRate.self,
+            AuditLogRate.self, Fleet.self,
         ])
 }

@@ -29,7 +29,7 @@ struct PosGuardClient: Sendable {
 
     func call(
         _ method: HTTPMethod, _ path: String, token: String? = nil, json: Any? = nil, raw: [UInt8]? = nil,
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [], contentType: String = "application/json"
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
@@ -39,7 +39,7 @@ struct PosGuardClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
         } else if let raw {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: raw))
         }
         let response = try await http.execute(request, timeout: .seconds(30))

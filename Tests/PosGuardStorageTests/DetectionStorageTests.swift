@@ -61,6 +61,54 @@ struct DetectionStorageTests {
     }
 
     @Test(arguments: TestDatabase.available)
+    func terminalsFirstHeardFromTogetherAreEachJudgedInTheirOwnContext(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let admin = try await tenant.caller("admin@harbour.demo")
+            let terminals = try await tenant.allTerminals(admin)
+            let stores = Set(terminals.map(\.storeID)).sorted { $0.uuidString < $1.uuidString }
+            #expect(stores.count > 2)
+            let detection = tenant.app.detection
+            var merchantWide = DetectionOverrides()
+            merchantWide.maxSpeedKmh = 400
+            var storeWide = DetectionOverrides()
+            storeWide.offlineAfterMinutes = 45
+            var own = DetectionOverrides()
+            own.failedLoginBurst = 9
+            _ = try await detection.setSettings(.merchant, terminals[0].merchantID, merchantWide, by: admin)
+            _ = try await detection.setSettings(.store, stores[0], storeWide, by: admin)
+            _ = try await detection.setSettings(.terminal, terminals[1].id, own, by: admin)
+            _ = try await detection.putOperator("op-7", .init(name: "Seven"), store: stores[1], by: admin)
+
+            // A fresh memory (as after a start): every terminal is first heard from now, all at once, and
+            // their contexts are read together.
+            let memory = DetectionMemory(runtime: tenant.app.runtime)
+            let unknown = UUID()
+            let subjects = try await withThrowingTaskGroup(of: (UUID, DetectionMemory.Subject?).self) { group in
+                for id in terminals.map(\.id) + [unknown] { group.addTask { (id, try await memory.subject(id)) } }
+                return try await group.reduce(into: [UUID: DetectionMemory.Subject?]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(subjects.count == terminals.count + 1)
+            #expect(subjects.keys.contains(unknown) && subjects[unknown]! == nil, "an unknown terminal has no subject")
+            for t in terminals {
+                let store = try await tenant.app.stores.find(t.storeID, by: admin)
+                let expected = DetectionContext(
+                    terminal: t, store: store,
+                    roster: Set(try await detection.roster(of: t.storeID, by: admin).map(\.operatorID)),
+                    merchantOverrides: try await detection.settings(.merchant, t.merchantID, by: admin).overrides,
+                    storeOverrides: try await detection.settings(.store, t.storeID, by: admin).overrides,
+                    terminalOverrides: try await detection.settings(.terminal, t.id, by: admin).overrides)
+                let subject = try #require(subjects[t.id] ?? nil)
+                #expect(subject.terminal == t)
+                #expect(subject.context == expected, "terminal \(t.tid)")
+            }
+            let tuned = try #require(subjects[terminals[1].id] ?? nil)
+            #expect(tuned.context.settings.failedLoginBurst == 9)
+            #expect(try #require(subjects[terminals[0].id] ?? nil).context.settings.maxSpeedKmh == 400)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func theStoresRefundsAcrossItsTerminalsSurviveARestart(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db)
