@@ -4,11 +4,6 @@ import SQLKit
 
 /// The event log, and the detection memory of each terminal and store saved alongside it.
 public struct EventRepository: Sendable {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .millisecondsSince1970
-        return e
-    }()
     static let decoder: JSONDecoder = {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .millisecondsSince1970
@@ -90,9 +85,9 @@ public struct EventRepository: Sendable {
         try await save([(owner, try Self.encoded(watch))], in: table, key: key, at: now, on: work)
     }
 
-    /// A watch as it is saved.
+    /// A watch as it is saved: JSON, with dates as milliseconds since 1970.
     public static func encoded(_ watch: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(watch), as: UTF8.self)
+        try CompactJSONEncoder().encode(watch)
     }
 
     /// Saves already encoded terminal watches, several in a statement.

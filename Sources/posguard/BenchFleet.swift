@@ -26,6 +26,7 @@ extension Bench {
         @Option(help: "Seconds between a terminal's reports.") var interval = 60.0
         @Option(help: "Batches per second in all, instead of terminals / interval; 0 sends as fast as answered.")
         var rate: Double?
+        @Option(help: "Events in every batch (default: 1–3, a fleet's usual reports).") var events: Int?
         @Option(help: "Seconds of load.") var seconds = 30.0
         @Option(help: "Keep-alive connections the load is sent over.") var connections = 128
         @Option(help: "Concurrent calls while registering and enrolling.") var setupConcurrency = 16
@@ -35,6 +36,9 @@ extension Bench {
             guard terminals > 0, interval > 0, seconds > 0, (1...4096).contains(connections), setupConcurrency > 0
             else {
                 throw ValidationError("--terminals, --interval, --seconds and --connections (≤ 4096) must be positive")
+            }
+            if let events, !(1...Ingest.maximumEvents).contains(events) {
+                throw ValidationError("--events must be 1–\(Ingest.maximumEvents)")
             }
             if let rate, rate < 0 { throw ValidationError("--rate must be 0 (as fast as answered) or more") }
             // Batches are signed before the run with the times they are due; the server accepts a signature
@@ -65,13 +69,8 @@ extension Bench {
 
             let client = PosGuardClient(base: base)
             let token = try await client.signIn(email: email, password: password)
-            let setupBegan = ContinuousClock.now
             let fleet = try await FleetSetup(client: client, token: token).terminals(
                 terminals, concurrency: setupConcurrency)
-            say(
-                String(
-                    format: "setup:          %d terminals registered and enrolled in %.1f s through the API",
-                    fleet.count, BenchKit.seconds(.now - setupBegan)))
 
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             var open: [LoadConnection] = []
@@ -83,12 +82,16 @@ extension Bench {
             let empty = try await emptyRoute(run, host: "\(host):\(port)")
             let verifications = Self.verificationsPerSecond()
 
-            let count = offered > 0 ? Int(offered * seconds) : max(Int(seconds * 5_000), fleet.count)
+            // As fast as answered, enough for about `seconds` at what this machine was seen to do.
+            let count =
+                offered > 0
+                ? Int(offered * seconds) : max(Int(seconds * min(5_000, 60_000 / Double(events ?? 2))), fleet.count)
             let signing = ContinuousClock.now
             let estimate =
                 Double(count) / Self.signaturesPerSecond() / Double(ProcessInfo.processInfo.activeProcessorCount)
             let plan = await FleetPlan(
-                terminals: fleet, count: count, rate: offered, start: Date().addingTimeInterval(estimate),
+                terminals: fleet, count: count, rate: offered, eventsPerBatch: events,
+                start: Date().addingTimeInterval(estimate),
                 host: "\(host):\(port)")
             say(
                 String(
@@ -113,11 +116,11 @@ extension Bench {
             let samples = tally.samples
             let statuses = tally.statuses
             let ok = statuses[200] ?? 0
-            let events = plan.batches.reduce(0) { $0 + $1.events.count }
+            let eventCount = plan.batches.reduce(0) { $0 + $1.events.count }
             say(
                 String(
                     format: "achieved:       %.0f batches/s, %.0f events/s (%d of %d batches answered 200 in %.1f s)",
-                    Double(ok) / wall, Double(events) * Double(ok) / Double(max(count, 1)) / wall, ok, count, wall))
+                    Double(ok) / wall, Double(eventCount) * Double(ok) / Double(max(count, 1)) / wall, ok, count, wall))
             let errors = statuses.filter { $0.key != 200 }.sorted { $0.key < $1.key }
             say(
                 "errors:         "
@@ -171,9 +174,11 @@ extension Bench {
             }
             say(
                 String(
-                    format: "  raw SQLite:   %.0f batches/s, the same rows (events and a %d-byte memory per terminal), "
-                        + "one transaction per batch, C interface: %@ %.0f %%",
-                    raw, watchBytes ?? 700, share, 100 * Double(ok) / wall / raw))
+                    format:
+                        "  raw SQLite:   %.0f batches/s (%.0f events/s), the same rows (events and a %d-byte memory "
+                        + "per terminal), one transaction per batch, C interface: %@ %.0f %%",
+                    raw, raw * Double(eventCount) / Double(max(count, 1)), watchBytes ?? 700, share,
+                    100 * Double(ok) / wall / raw))
             if check, !errors.isEmpty || !tally.failures.isEmpty || alerted.tamper != plan.tamperBatches {
                 throw ExitCode(1)
             }

@@ -20,8 +20,29 @@ struct FleetSetup {
     static let storeCount = 20
     static let radiusM = 100.0
 
-    /// Registers and enrolls `count` terminals, `concurrency` calls at a time, showing progress.
+    /// Registers and enrolls `count` terminals, `concurrency` calls at a time, saying how long each step took.
     func terminals(_ count: Int, concurrency: Int) async throws -> [Terminal] {
+        let began = ContinuousClock.now
+        let (merchant, registered) = try await register(count)
+        say(
+            String(
+                format: "registered:     %d terminals in %.1f s (a merchant, %d stores, CSV imports of 10,000)",
+                registered.count, BenchKit.seconds(.now - began), Self.storeCount))
+        let enrolling = ContinuousClock.now
+        let enrolled = try await enroll(
+            registered, centres: try await storeCentres(merchant: merchant), concurrency: concurrency)
+        say(
+            String(
+                format:
+                    "enrolled:       %d terminals in %.1f s (an enrollment code each, then /agent/v1/enroll with a new key)",
+                enrolled.count, BenchKit.seconds(.now - enrolling)))
+        return enrolled
+    }
+
+    typealias Registered = (id: UUID, serial: String, tid: String, store: String)
+
+    /// A merchant with stores open around the clock, and `count` terminals imported into them.
+    private func register(_ count: Int) async throws -> (merchant: String, [Registered]) {
         let run = String(UInt32.random(in: 0..<UInt32.max) % 1296, radix: 36).uppercased()
         let merchant =
             try await client.expect(
@@ -44,7 +65,6 @@ struct FleetSetup {
                 ])
             stores.append((code, latitude, longitude))
         }
-        let progress = Progress(total: count * 2)
         var imported = 0
         while imported < count {
             let size = min(10_000, count - imported)
@@ -61,9 +81,8 @@ struct FleetSetup {
                 throw PosGuardClient.Failure(description: "the import answered \(reply.status): \(reply.json ?? "")")
             }
             imported += size
-            progress.show(imported, detail: "\(imported) terminals registered")
         }
-        var registered: [(id: UUID, serial: String, tid: String, store: String)] = []
+        var registered: [Registered] = []
         for item in try await client.all("/api/v1/terminals?merchant_id=\(merchant)", token: token) {
             guard let id = (item["id"] as? String).flatMap(UUID.init(uuidString:)),
                 let serial = item["serial"] as? String, let tid = item["tid"] as? String,
@@ -71,7 +90,14 @@ struct FleetSetup {
             else { continue }
             registered.append((id, serial, tid, store))
         }
-        let storeCentres = try await storeCentres(merchant: merchant)
+        return (merchant, registered)
+    }
+
+    /// Enrolls each terminal as its agent would: a code issued through the API, then the agent's enrollment.
+    private func enroll(_ registered: [Registered], centres: [String: (Double, Double)], concurrency: Int)
+        async throws -> [Terminal]
+    {
+        let progress = Progress(total: registered.count)
         let done = NIOLockedValueBox(0)
         let enrolled = try await withThrowingTaskGroup(of: [Terminal].self) { group in
             for w in 0..<concurrency {
@@ -90,13 +116,13 @@ struct FleetSetup {
                                 "code": code, "public_key": signer.publicKey, "serial": terminal.serial,
                                 "tid": terminal.tid,
                             ])
-                        let centre = storeCentres[terminal.store] ?? (0, 0)
+                        let centre = centres[terminal.store] ?? (0, 0)
                         mine.append(Terminal(id: terminal.id, signer: signer, latitude: centre.0, longitude: centre.1))
                         let n = done.withLockedValue {
                             $0 += 1
                             return $0
                         }
-                        if n % 500 == 0 { progress.show(count + n, detail: "\(n) terminals enrolled") }
+                        if n % 500 == 0 { progress.show(n, detail: "\(n) terminals enrolled") }
                     }
                     return mine
                 }

@@ -1,0 +1,261 @@
+import Foundation
+
+/// Writes an `Encodable` value straight to JSON text as its `encode(to:)` runs, with dates as milliseconds
+/// since 1970 — what `JSONEncoder` with `.millisecondsSince1970` writes, and `JSONDecoder` reads back —
+/// without building a tree of the value first. Detection saves every terminal's memory with each batch,
+/// and Foundation's encoder was a tenth of the server's time under a fleet's load.
+///
+/// Containers are written as they are asked for: a container still open when its parent writes again (or
+/// when the value that opened it is done) is closed then, so a nested container is finished before its
+/// parent's next key, as synthesized `Encodable` code does.
+struct CompactJSONEncoder {
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func encode(_ value: some Encodable) throws -> String {
+        let writer = Writer()
+        try writer.value(value)
+        return writer.text
+    }
+}
+
+/// The text written so far and the containers open, innermost last.
+private final class Writer: Encoder {
+    var text = ""
+    /// For each open container: whether it is an object, and whether it holds a member yet.
+    var open: [(object: Bool, filled: Bool)] = []
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    /// Writes a whole value at the current position, closing what it opened. Scalars are told apart by their
+    /// type's identity, not by casting (a cast to a protocol costs a lookup per value).
+    func value<T: Encodable>(_ value: T) throws {
+        if T.self == Date.self {
+            number(unsafeBitCast(value, to: Date.self).timeIntervalSince1970 * 1000)
+        } else if T.self == String.self {
+            string(unsafeBitCast(value, to: String.self))
+        } else if T.self == Bool.self {
+            bool(unsafeBitCast(value, to: Bool.self))
+        } else if T.self == Double.self {
+            number(try finite(unsafeBitCast(value, to: Double.self)))
+        } else if T.self == Int64.self {
+            text += String(unsafeBitCast(value, to: Int64.self))
+        } else if T.self == Int.self {
+            text += String(unsafeBitCast(value, to: Int.self))
+        } else {
+            let depth = open.count
+            let start = text.utf8.count
+            try value.encode(to: self)
+            close(to: depth)
+            if text.utf8.count == start { text += "{}" }
+        }
+    }
+
+    /// Closes the containers opened below `depth`.
+    func close(to depth: Int) {
+        while open.count > depth { text += open.removeLast().object ? "}" : "]" }
+    }
+
+    /// Makes room for a member of the container at `depth` (closing any nested one still open).
+    func member(at depth: Int) {
+        close(to: depth + 1)
+        if open[depth].filled { text += "," }
+        open[depth].filled = true
+    }
+
+    func begin(object: Bool) -> Int {
+        text += object ? "{" : "["
+        open.append((object, false))
+        return open.count - 1
+    }
+
+    func string(_ s: String) {
+        text += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            text += s
+            text += "\""
+            return
+        }
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                text += "\\u00" + String(scalar.value >> 4, radix: 16) + String(scalar.value & 15, radix: 16)
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+
+    func number(_ d: Double) {
+        if d.isFinite, d == d.rounded(), abs(d) < 1e15 {
+            text += String(Int64(d))
+        } else {
+            text += "\(d)"
+        }
+    }
+
+    func finite(_ d: Double) throws -> Double {
+        guard d.isFinite else { throw CompactJSONEncoder.Invalid(description: "\(d) is not a JSON number") }
+        return d
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(Keyed<Key>(writer: self, depth: begin(object: true)))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { Unkeyed(writer: self, depth: begin(object: false)) }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { Single(writer: self) }
+
+    func bool(_ b: Bool) { text += b ? "true" : "false" }
+
+    /// Any other number, through its text.
+    func integer(_ i: some BinaryInteger) { text += String(i) }
+}
+
+private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let writer: Writer
+    let depth: Int
+    var codingPath: [any CodingKey] { [] }
+
+    private func key(_ key: Key) {
+        writer.member(at: depth)
+        writer.string(key.stringValue)
+        writer.text += ":"
+    }
+
+    mutating func encodeNil(forKey key: Key) throws {
+        self.key(key)
+        writer.text += "null"
+    }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        self.key(key)
+        try writer.value(value)
+    }
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        self.key(key)
+        writer.bool(value)
+    }
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        self.key(key)
+        writer.string(value)
+    }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        self.key(key)
+        writer.number(try writer.finite(value))
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        self.key(key)
+        writer.number(try writer.finite(Double(value)))
+    }
+    mutating func encode(_ value: Int, forKey key: Key) throws {
+        self.key(key)
+        writer.integer(value)
+    }
+    mutating func encode(_ value: Int64, forKey key: Key) throws {
+        self.key(key)
+        writer.integer(value)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+        -> KeyedEncodingContainer<NestedKey>
+    {
+        self.key(key)
+        return writer.container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        self.key(key)
+        return writer.unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { writer }
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        self.key(key)
+        return writer
+    }
+}
+
+private struct Unkeyed: UnkeyedEncodingContainer {
+    let writer: Writer
+    let depth: Int
+    var count = 0
+    var codingPath: [any CodingKey] { [] }
+
+    mutating func encodeNil() throws {
+        writer.member(at: depth)
+        writer.text += "null"
+        count += 1
+    }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        writer.member(at: depth)
+        try writer.value(value)
+        count += 1
+    }
+    mutating func encode(_ value: Double) throws {
+        writer.member(at: depth)
+        writer.number(try writer.finite(value))
+        count += 1
+    }
+    mutating func encode(_ value: Int64) throws {
+        writer.member(at: depth)
+        writer.integer(value)
+        count += 1
+    }
+    mutating func encode(_ value: String) throws {
+        writer.member(at: depth)
+        writer.string(value)
+        count += 1
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
+        -> KeyedEncodingContainer<NestedKey>
+    {
+        writer.member(at: depth)
+        count += 1
+        return writer.container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        writer.member(at: depth)
+        count += 1
+        return writer.unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        writer.member(at: depth)
+        count += 1
+        return writer
+    }
+}
+
+private struct Single: SingleValueEncodingContainer {
+    let writer: Writer
+    var codingPath: [any CodingKey] { [] }
+
+    mutating func encodeNil() throws { writer.text += "null" }
+    mutating func encode<T: Encodable>(_ value: T) throws { try writer.value(value) }
+    mutating func encode(_ value: Bool) throws { writer.bool(value) }
+    mutating func encode(_ value: String) throws { writer.string(value) }
+    mutating func encode(_ value: Double) throws { writer.number(try writer.finite(value)) }
+    mutating func encode(_ value: Float) throws { writer.number(try writer.finite(Double(value))) }
+    // The standard library's scalars encode themselves through these; each must write, not recurse.
+    mutating func encode(_ value: Int) throws { writer.integer(value) }
+    mutating func encode(_ value: Int8) throws { writer.integer(value) }
+    mutating func encode(_ value: Int16) throws { writer.integer(value) }
+    mutating func encode(_ value: Int32) throws { writer.integer(value) }
+    mutating func encode(_ value: Int64) throws { writer.integer(value) }
+    mutating func encode(_ value: UInt) throws { writer.integer(value) }
+    mutating func encode(_ value: UInt8) throws { writer.integer(value) }
+    mutating func encode(_ value: UInt16) throws { writer.integer(value) }
+    mutating func encode(_ value: UInt32) throws { writer.integer(value) }
+    mutating func encode(_ value: UInt64) throws { writer.integer(value) }
+}
