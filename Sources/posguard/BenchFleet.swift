@@ -30,7 +30,8 @@ extension Bench {
         @Option(help: "Seconds of load.") var seconds = 30.0
         @Option(help: "Keep-alive connections the load is sent over.") var connections = 128
         @Option(help: "Concurrent calls while registering and enrolling.") var setupConcurrency = 16
-        @Flag(help: "Exit with status 1 on any error or a tamper event without its alert.") var check = false
+        @Flag(help: "Exit with status 1 on any error, or a tamper event or a terminal away without its alert.")
+        var check = false
 
         func validate() throws {
             guard terminals > 0, interval > 0, seconds > 0, (1...4096).contains(connections), setupConcurrency > 0
@@ -179,7 +180,10 @@ extension Bench {
                         + "per terminal), one transaction per batch, C interface: %@ %.0f %%",
                     raw, raw * Double(eventCount) / Double(max(count, 1)), watchBytes ?? 700, share,
                     100 * Double(ok) / wall / raw))
-            if check, !errors.isEmpty || !tally.failures.isEmpty || alerted.tamper != plan.tamperBatches {
+            if check,
+                !errors.isEmpty || !tally.failures.isEmpty || alerted.tamper != plan.tamperBatches
+                    || alerted.breached != plan.walkers.count
+            {
                 throw ExitCode(1)
             }
         }

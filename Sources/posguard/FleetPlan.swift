@@ -31,11 +31,17 @@ struct FleetPlan {
         var tamperEvery: Int
         var walkers: Set<Int>
 
-        /// The kinds of event in batch `k`.
+        /// The kinds of event in batch `k`: a terminal's batches take the four mixes in turn, and one reporting
+        /// from away always sends a fix.
         func kinds(_ k: Int) -> [Kind] {
+            let t = k % terminals.count
+            let mixes: [[Kind]] = [
+                [.heartbeat], [.heartbeat, .location], [.location], [.heartbeat, .location, .sale],
+            ]
             var kinds: [Kind] =
                 eventsPerBatch.map { n in (0..<n).map { [.heartbeat, .location, .sale][$0 % 3] } }
-                ?? [[.heartbeat], [.heartbeat, .location], [.location], [.heartbeat, .location, .sale]][k % 4]
+                ?? mixes[(k / terminals.count + t) % 4]
+            if walkers.contains(t), !kinds.contains(.location) { kinds.append(.location) }
             if k % tamperEvery == tamperEvery - 1 {
                 if eventsPerBatch == nil { kinds.append(.tamper) } else { kinds[kinds.count - 1] = .tamper }
             }
@@ -52,8 +58,9 @@ struct FleetPlan {
         terminals: [FleetSetup.Terminal], count: Int, rate: Double, eventsPerBatch: Int?, start: Date, host: String
     ) async {
         let n = terminals.count
-        walkers = Set(stride(from: 2_500, to: n, by: 5_000))
-        if walkers.isEmpty, n > 1 { walkers = [n / 2] }
+        // Terminal t sends its first batch as batch t: those past the last batch never report.
+        walkers = Set(stride(from: 2_500, to: min(n, count), by: 5_000))
+        if walkers.isEmpty, min(n, count) > 1 { walkers = [min(n, count) / 2] }
         let shape = Shape(
             terminals: terminals, rate: rate, start: start, host: host, eventsPerBatch: eventsPerBatch,
             tamperEvery: max(2, min(1_000, count / 20)), walkers: walkers)
