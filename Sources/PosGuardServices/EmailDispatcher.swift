@@ -17,8 +17,11 @@ public struct EmailDispatcher: Sendable {
     @discardableResult
     public func sendDue(limit: Int = 50) async throws -> Int {
         let now = runtime.now()
-        let due = try await runtime.database.withConnection {
-            try await repository.dueEmails(at: now, limit: limit, on: $0)
+        let due = try await runtime.database.withConnection { db in
+            let candidates = try await repository.dueEmails(at: now, limit: limit, on: db)
+            let claimed = try await repository.claimEmails(
+                candidates.map(\.id), until: now.addingTimeInterval(WebhookDispatcher.claimLease), at: now, on: db)
+            return candidates.filter { claimed.contains($0.id) }
         }
         for email in due {
             var error: String? = nil

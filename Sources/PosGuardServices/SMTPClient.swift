@@ -12,10 +12,13 @@ public struct SMTPSettings: Sendable {
     public var from: String
     /// PEM file of a certificate authority to trust besides the system's (a private mail relay).
     public var trustedCAFile: String?
+    /// The most one message may take, from connecting to the server's last answer: a server that stalls is
+    /// left, and the message retried later, before another sender's claim on it could lapse.
+    public var deadline: Duration
 
     public init(
         host: String, port: Int = 587, username: String? = nil, password: String? = nil, from: String,
-        trustedCAFile: String? = nil
+        trustedCAFile: String? = nil, deadline: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -23,6 +26,7 @@ public struct SMTPSettings: Sendable {
         self.password = password
         self.from = from
         self.trustedCAFile = trustedCAFile
+        self.deadline = deadline
     }
 }
 
@@ -37,8 +41,21 @@ public struct SMTPClient: Sendable {
 
     public init(settings: SMTPSettings) { self.settings = settings }
 
-    /// Sends one message; throws with the server's words when it refuses.
+    /// Sends one message; throws with the server's words when it refuses, or when it takes longer than the
+    /// deadline.
     public func send(to recipient: String, subject: String, body: String, at date: Date) async throws {
+        let began = ContinuousClock.now
+        do {
+            try await converse(to: recipient, subject: subject, body: body, at: date)
+        } catch  where ContinuousClock.now - began >= settings.deadline {
+            throw Failure(description: "the mail server did not finish within \(settings.deadline)")
+        }
+    }
+
+    private func converse(to recipient: String, subject: String, body: String, at date: Date) async throws {
+        let deadline = TimeAmount.nanoseconds(
+            settings.deadline.components.seconds * 1_000_000_000 + settings.deadline.components.attoseconds
+                / 1_000_000_000)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: settings.host, port: settings.port) { channel in
@@ -47,6 +64,8 @@ public struct SMTPClient: Sendable {
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
+        let stall = channel.channel.eventLoop.scheduleTask(in: deadline) { channel.channel.close(promise: nil) }
+        defer { stall.cancel() }
         try await channel.executeThenClose { inbound, outbound in
             var lines = inbound.makeAsyncIterator()
             func reply(_ expected: Int) async throws -> [String] {

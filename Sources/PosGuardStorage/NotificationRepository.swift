@@ -118,9 +118,21 @@ public struct NotificationRepository: Sendable {
     /// both send one delivery. A sender that dies mid-send leaves its claim to lapse, and the delivery goes out
     /// again later under the same `PosGuard-Webhook-Id`.
     public func claim(_ ids: [UUID], until: Date, at now: Date, on work: UnitOfWork) async throws -> Set<UUID> {
+        try await claim(ids, in: "webhook_deliveries", until: until, at: now, on: work)
+    }
+
+    /// Claims due emails for one sender until `until`, as `claim` does deliveries: each email goes out once,
+    /// whichever instance's sender picked it up.
+    public func claimEmails(_ ids: [UUID], until: Date, at now: Date, on work: UnitOfWork) async throws -> Set<UUID> {
+        try await claim(ids, in: "email_outbox", until: until, at: now, on: work)
+    }
+
+    private func claim(_ ids: [UUID], in table: String, until: Date, at now: Date, on work: UnitOfWork) async throws
+        -> Set<UUID>
+    {
         guard !ids.isEmpty else { return [] }
-        let rows = try await work.sql.update("webhook_deliveries").set("next_attempt_at", to: until.millis)
-            .where("id", .in, ids.map(\.key)).where("status", .equal, WebhookDelivery.Status.pending.rawValue)
+        let rows = try await work.sql.update(table).set("next_attempt_at", to: until.millis)
+            .where("id", .in, ids.map(\.key)).where("status", .equal, "pending")
             .where("next_attempt_at", .lessThanOrEqual, now.millis).returning("id").all()
         return Set(try rows.map { try $0.uuid("id") })
     }

@@ -6,9 +6,10 @@ import PosGuardTestSupport
 import Testing
 
 /// Alert emails through a real SMTP server (aiosmtpd, started by scripts/test.sh with STARTTLS and a
-/// throwaway certificate authority). Skipped when no such server is running.
+/// throwaway certificate authority). Skipped when no such server is running. One test at a time: each counts
+/// what the server received.
 @Suite(
-    "Alert email",
+    "Alert email", .serialized,
     .enabled(
         if: ProcessInfo.processInfo.environment["POSGUARD_TEST_SMTP_PORT"] != nil,
         "scripts/test.sh starts the SMTP server"))
@@ -86,6 +87,34 @@ struct EmailTests {
         }
     }
 
+    @Test func twoSendersAtOnceSendEachEmailOnce() async throws {
+        let settings = SMTPSettings(
+            host: "127.0.0.1", port: Int(Self.environment["POSGUARD_TEST_SMTP_PORT"]!)!, from: "alerts@posguard.test",
+            trustedCAFile: Self.directory + "/ca.pem")
+        try await TestDatabase.sqlite.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db, smtp: settings)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            let terminals = try await tenant.allTerminals(manager, filter: .init(state: .active)).prefix(3)
+            for terminal in terminals {
+                _ = try await tenant.app.ingest.ingest(
+                    [
+                        .object([
+                            "seq": 1, "type": "tamper", "at": .string(RFC3339.format(tenant.clock.now)), "sensor": "x",
+                        ])
+                    ],
+                    from: terminal.id)
+            }
+            // Two instances' senders, as two processes would run them, on the same outbox at the same moment.
+            let senders = (0..<2).map { _ in EmailDispatcher(runtime: tenant.app.runtime, settings: settings) }
+            let before = try Self.received().count
+            async let first = senders[0].sendDue()
+            async let second = senders[1].sendDue()
+            let attempted = try await first + second
+            #expect(attempted == terminals.count * 2, "a manager and the merchant's admin for each alert")
+            #expect(try Self.received().count == before + attempted, "no email went out twice")
+        }
+    }
+
     @Test func anUnreachableServerIsRetriedLater() async throws {
         let settings = SMTPSettings(host: "127.0.0.1", port: 9, from: "alerts@posguard.test")
         try await TestDatabase.sqlite.withMigrated { db async throws in
@@ -107,5 +136,33 @@ struct EmailTests {
             }
             #expect(outbox.count == 2 && outbox.allSatisfy { $0.status == "pending" && $0.0.attempts == 1 })
         }
+    }
+}
+
+@Suite("SMTP client")
+struct SMTPClientTests {
+    @Test func aMailServerThatNeverAnswersIsLeftAtTheDeadline() async throws {
+        // A listening socket that is never read: the kernel completes the connection, the server never greets.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                guard bind(listener, $0, length) == 0, listen(listener, 8) == 0, getsockname(listener, $0, &length) == 0
+                else { throw POSIXError(.EADDRNOTAVAIL) }
+            }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let client = SMTPClient(
+            settings: SMTPSettings(host: "127.0.0.1", port: port, from: "alerts@posguard.test", deadline: .seconds(1)))
+        let began = ContinuousClock.now
+        let failure = await #expect(throws: SMTPClient.Failure.self) {
+            try await client.send(to: "manager@shop.test", subject: "s", body: "b", at: Date())
+        }
+        #expect(failure?.description.contains("did not finish within") == true)
+        #expect(ContinuousClock.now - began < .seconds(10), "the sender is not held")
     }
 }
