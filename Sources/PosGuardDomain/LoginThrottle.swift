@@ -27,6 +27,12 @@ public struct LoginThrottle: Sendable, Equatable {
 
     public init() {}
 
+    /// A record as it was kept.
+    public init(failures: Int, lastFailure: Date?) {
+        self.failures = failures
+        self.lastFailure = lastFailure
+    }
+
     /// How long from `now` until another attempt is allowed; zero when it is allowed now.
     public func wait(at now: Date, limits: Limits) -> TimeInterval {
         guard let last = lastFailure, failures >= limits.freeFailures, now.timeIntervalSince(last) < limits.window

@@ -36,12 +36,12 @@ public struct Authentication: Sendable {
     var audit: AuditLog { AuditLog(runtime: runtime) }
 
     public init(
-        runtime: Runtime, hasher: PasswordHasher, email: Bool = false, attempts: LoginAttempts = LoginAttempts()
+        runtime: Runtime, hasher: PasswordHasher, email: Bool = false
     ) {
         self.runtime = runtime
         self.hasher = hasher
         self.email = email
-        self.attempts = attempts
+        attempts = LoginAttempts(database: runtime.database)
         decoyHash = Bcrypt.hash(TOTPCode.newSecret(), cost: hasher.cost)
     }
 
@@ -66,7 +66,7 @@ public struct Authentication: Sendable {
             try await sessions.insert(session, source: source, on: db)
             try await audit.record(caller, "session.sign_in", target: "user", id: user.id, at: now, on: db)
         }
-        await attempts.succeeded(proof.admission)
+        try await attempts.succeeded(proof.admission)
         return SignedIn(token: token, user: user, expiresAt: session.expiresAt)
     }
 
@@ -108,7 +108,7 @@ public struct Authentication: Sendable {
             try await audit.record(
                 caller, "user.totp_enrolment_started", target: "user", id: proof.user.id, at: now, on: db)
         }
-        await attempts.succeeded(proof.admission)
+        try await attempts.succeeded(proof.admission)
         let uri = TOTPCode.provisioningURI(secret: secret, account: caller.name)
         let base32 = URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
         return TOTPEnrolment(secret: base32, uri: uri)
@@ -156,7 +156,7 @@ public struct Authentication: Sendable {
             try await audit.record(caller, "user.totp_removed", target: "user", id: proof.user.id, at: now, on: db)
             try await notify(proof.user, .totpRemoved, caller: caller, at: now, on: db)
         }
-        await attempts.succeeded(proof.admission)
+        try await attempts.succeeded(proof.admission)
     }
 
     /// Changes the caller's own password: needs the current one, and the current code where TOTP is on. The new
@@ -172,7 +172,7 @@ public struct Authentication: Sendable {
             try await audit.record(caller, "user.password_changed", target: "user", id: proof.user.id, at: now, on: db)
             try await notify(proof.user, .passwordChanged, caller: caller, at: now, on: db)
         }
-        await attempts.succeeded(proof.admission)
+        try await attempts.succeeded(proof.admission)
     }
 
     /// Proves a TOTP code in the current session, opening the window for destructive actions. Guesses are
@@ -190,7 +190,7 @@ public struct Authentication: Sendable {
             try await sessions.markMFA(tokenHash: tokenHash, at: now, on: db)
             try await audit.record(caller, "session.totp_verified", target: "user", id: proof.user.id, at: now, on: db)
         }
-        await attempts.succeeded(proof.admission)
+        try await attempts.succeeded(proof.admission)
     }
 
     /// A counted attempt whose secrets were right: the user, and the TOTP step to spend (nil without TOTP).
@@ -209,7 +209,7 @@ public struct Authentication: Sendable {
         source: String?, at now: Date, inSession: Bool
     ) async throws -> Proof {
         let admission: LoginAttempts.Admission
-        switch await attempts.admit(account: account, address: source, at: now) {
+        switch try await attempts.admit(account: account, address: source, at: now) {
         case .success(let admitted): admission = admitted
         case .failure(let throttled): throw ServiceError.throttled(retryAfter: throttled.seconds)
         }
@@ -230,7 +230,7 @@ public struct Authentication: Sendable {
         }
         guard let totp, !totp.isEmpty else {
             // A missing code is a request for it, not a guess: the attempt is taken back, but it proves nothing.
-            await attempts.withdraw(admission)
+            try await attempts.withdraw(admission)
             throw inSession
                 ? ValidationFailure([FieldError("totp", "is required: send the current code of your authenticator")])
                 : ServiceError.totpRequired

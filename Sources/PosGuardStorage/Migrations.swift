@@ -42,6 +42,7 @@ public enum Migrations {
         Migration(
             version: 14, name: "incident impact, customer contacts, recovery inspections",
             statements: SchemaV14.statements),
+        Migration(version: 15, name: "sign-in throttle shared by instances", statements: SchemaV15.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

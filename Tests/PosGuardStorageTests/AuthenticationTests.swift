@@ -47,6 +47,40 @@ struct AuthenticationTests {
     }
 
     @Test(arguments: TestDatabase.available)
+    func wrongPasswordsSpreadOverThreeInstancesAreCountedAsOnOne(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            // Two more instances, each (on PostgreSQL) with its own pool, as separate processes would have.
+            var instances = [tenant.app.authentication]
+            var pools: [Database] = []
+            for _ in 0..<2 {
+                let own = kind == .postgres ? try db.sibling() : db
+                if own !== db { pools.append(own) }
+                instances.append(
+                    PosGuard(
+                        runtime: Runtime(
+                            database: own, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
+                        hasher: PasswordHasher(cost: 4)
+                    ).authentication)
+            }
+            for i in 0..<5 {
+                await #expect(throws: ServiceError.unauthenticated("the email or password is not right")) {
+                    try await instances[i % 3].signIn(
+                        email: Self.email, password: "wrong-password-123", totp: nil, source: "203.0.113.9")
+                }
+            }
+            for instance in instances {
+                await #expect(throws: ServiceError.throttled(retryAfter: 1), "every instance holds the account") {
+                    try await instance.signIn(
+                        email: Self.email, password: tenant.login(Self.email).password, totp: nil,
+                        source: "198.51.100.7")
+                }
+            }
+            for pool in pools { try await pool.close() }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func repeatedFailuresAreThrottledThenForgiven(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db)
