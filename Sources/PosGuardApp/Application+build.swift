@@ -14,7 +14,13 @@ public func buildApplication(_ configuration: PosGuardConfiguration) async throw
         runtime: configuration.runtime, hasher: configuration.hasher, smtp: configuration.smtp,
         webhookAllow: configuration.webhookAllow)
     try await app.memory.restore()
-    let demoLogins = configuration.demo ? try await DemoData.load(runtime: app.runtime, hasher: app.hasher) : []
+    // Instances started together on one PostgreSQL load the demo tenant once: the others find it there.
+    let demoLogins =
+        configuration.demo
+        ? try await app.runtime.database.exclusively {
+            try await DemoData.load(runtime: app.runtime, hasher: app.hasher)
+        }
+        : []
     try await app.screening.load()
     let perMinute = configuration.declinesPerMinute
     app.screening.limitDeclineLog(perKey: perMinute, unknownTIDs: 5 * perMinute)

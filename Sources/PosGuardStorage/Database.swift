@@ -108,6 +108,25 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` while this instance holds PosGuard's set-up lock (a PostgreSQL advisory lock, held by a
+    /// connection of its own while `body` works on others), so that instances starting together on one
+    /// database set up what they share — the demo tenant — one after another. On SQLite, one process owns the
+    /// file and `body` just runs.
+    public func exclusively<T>(_ body: () async throws -> T) async throws -> T {
+        guard kind == .postgres else { return try await body() }
+        return try await withConnection { db in
+            try await db.sql.raw("SELECT pg_advisory_lock(8583002)").run()
+            do {
+                let result = try await body()
+                try await db.sql.raw("SELECT pg_advisory_unlock(8583002)").run()
+                return result
+            } catch {
+                try? await db.sql.raw("SELECT pg_advisory_unlock(8583002)").run()
+                throw error
+            }
+        }
+    }
+
     /// Runs `body` with a connection of its own for its whole duration, each statement committed as it runs;
     /// the changes it recorded are published once it returns.
     public func withConnection<T>(_ body: (UnitOfWork) async throws -> T) async throws -> T {

@@ -11,6 +11,37 @@ import Testing
     "Instances sharing PostgreSQL",
     .enabled(if: TestDatabase.available.contains(.postgres), "needs POSGUARD_TEST_DATABASE_URL"))
 struct MultiInstanceTests {
+    @Test func instancesStartingTogetherWithTheDemoLoadItOnce() async throws {
+        try await TestDatabase.postgres.withMigrated { db async throws in
+            let secrets = SecretBox.random()
+            try await SealedSecrets.adopt(secrets, in: db, at: Date())
+            // Three instances, each with its own pool, started at the same moment with `--demo`.
+            let pools = try (0..<3).map { _ in try db.sibling() }
+            var failure: (any Error)? = nil
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for pool in pools {
+                        group.addTask {
+                            var configuration = PosGuardConfiguration.test(Runtime(database: pool, secrets: secrets))
+                            configuration.demo = true
+                            let logins = try await buildApplication(configuration).demoLogins
+                            #expect(logins.count == DemoData.logins.count)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            } catch {
+                failure = error
+            }
+            for pool in pools { try await pool.close() }
+            if let failure { throw failure }
+            let providers = try await ProviderDirectory(
+                runtime: Runtime(database: db, secrets: secrets), hasher: PasswordHasher(cost: 4)
+            ).all()
+            #expect(providers.filter { $0.name == DemoData.providerName }.count == 1, "one demo tenant")
+        }
+    }
+
     @Test func aTerminalMarkedStolenOnOneInstanceIsDeclinedByTheOther() async throws {
         try await TestDatabase.postgres.withMigrated { db async throws in
             let first = try await DemoTenant.load(on: db)
