@@ -32,8 +32,7 @@ extension JSONValue {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .number(let n):
-            if n == n.rounded(), abs(n) < 1e15 { out += String(Int64(n)) } else { out += "\(n)" }
+        case .number(let n): Self.write(number: n, to: &out)
         case .string(let s): Self.write(string: s, to: &out)
         case .array(let items):
             out += "["
@@ -54,8 +53,19 @@ extension JSONValue {
         }
     }
 
-    static func write(string: String, to out: inout String) {
+    /// A finite number as JSON text: integers without a fraction, others as Swift's shortest round-trip form.
+    public static func write(number n: Double, to out: inout String) {
+        if n == n.rounded(), abs(n) < 1e15 { out += String(Int64(n)) } else { out += "\(n)" }
+    }
+
+    /// A string as JSON text, quoted and escaped.
+    public static func write(string: String, to out: inout String) {
         out += "\""
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += string
+            out += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

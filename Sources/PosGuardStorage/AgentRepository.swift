@@ -94,7 +94,8 @@ public struct AgentRepository: Sendable {
     /// The enrolled terminals among these, with their keys, by id.
     public func identities(terminals: [UUID], on work: UnitOfWork) async throws -> [UUID: Identity] {
         var found: [UUID: Identity] = [:]
-        for some in terminals.inGroups() {
+        for start in stride(from: 0, to: terminals.count, by: TerminalRepository.batchSize) {
+            let some = terminals[start..<min(start + TerminalRepository.batchSize, terminals.count)]
             for row in try await work.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("t")))
                 .column(SQLColumn("public_key", table: "k"))
                 .from(SQLAlias(SQLIdentifier("terminals"), as: SQLIdentifier("t")))

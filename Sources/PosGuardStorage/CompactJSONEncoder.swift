@@ -1,4 +1,5 @@
 import Foundation
+import PosGuardDomain
 
 /// Writes an `Encodable` value straight to JSON text as its `encode(to:)` runs, with dates as milliseconds
 /// since 1970 — what `JSONEncoder` with `.millisecondsSince1970` writes, and `JSONDecoder` reads back —
@@ -70,35 +71,9 @@ private final class Writer: Encoder {
         return open.count - 1
     }
 
-    func string(_ s: String) {
-        text += "\""
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            text += s
-            text += "\""
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                text += "\\u00" + String(scalar.value >> 4, radix: 16) + String(scalar.value & 15, radix: 16)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
-    }
+    func string(_ s: String) { JSONValue.write(string: s, to: &text) }
 
-    func number(_ d: Double) {
-        if d.isFinite, d == d.rounded(), abs(d) < 1e15 {
-            text += String(Int64(d))
-        } else {
-            text += "\(d)"
-        }
-    }
+    func number(_ d: Double) { JSONValue.write(number: d, to: &text) }
 
     func finite(_ d: Double) throws -> Double {
         guard d.isFinite else { throw CompactJSONEncoder.Invalid(description: "\(d) is not a JSON number") }

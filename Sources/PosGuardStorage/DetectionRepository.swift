@@ -25,13 +25,11 @@ public struct DetectionRepository: Sendable {
     /// The overrides of several merchants, stores or terminals at once, by owner; an owner without any is absent.
     public func overrides(of owners: [UUID], on work: UnitOfWork) async throws -> [UUID: DetectionOverrides] {
         var found: [UUID: DetectionOverrides] = [:]
-        for some in owners.inGroups() {
-            for row in try await work.sql.select().columns("owner_id", "overrides").from("detection_overrides")
-                .where(SQLColumn("owner_id"), .in, SQLBind.group(some.map(\.key))).all()
-            {
-                found[try row.uuid("owner_id")] = try Self.decoder.decode(
-                    DetectionOverrides.self, from: Data(try row.text("overrides").utf8))
-            }
+        for row in try await work.rows(
+            of: "detection_overrides", columns: ["owner_id", "overrides"], where: "owner_id", in: owners)
+        {
+            found[try row.uuid("owner_id")] = try Self.decoder.decode(
+                DetectionOverrides.self, from: Data(try row.text("overrides").utf8))
         }
         return found
     }
@@ -39,12 +37,10 @@ public struct DetectionRepository: Sendable {
     /// The operator ids on the rosters of several stores at once, by store; a store without a roster is absent.
     public func rosters(of stores: [UUID], on work: UnitOfWork) async throws -> [UUID: Set<String>] {
         var found: [UUID: Set<String>] = [:]
-        for some in stores.inGroups() {
-            for row in try await work.sql.select().columns("store_id", "operator_id").from("store_operators")
-                .where(SQLColumn("store_id"), .in, SQLBind.group(some.map(\.key))).all()
-            {
-                found[try row.uuid("store_id"), default: []].insert(try row.text("operator_id"))
-            }
+        for row in try await work.rows(
+            of: "store_operators", columns: ["store_id", "operator_id"], where: "store_id", in: stores)
+        {
+            found[try row.uuid("store_id"), default: []].insert(try row.text("operator_id"))
         }
         return found
     }

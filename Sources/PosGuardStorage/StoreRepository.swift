@@ -38,16 +38,9 @@ public struct StoreRepository: Sendable {
     /// The stores with these ids, by id, whatever their provider: for detection, which judges an agent's
     /// events in its own terminal's store.
     public func find(_ ids: [UUID], on work: UnitOfWork) async throws -> [UUID: Store] {
-        var found: [UUID: Store] = [:]
-        for some in ids.inGroups() {
-            for row in try await work.sql.select().column("*").from("stores")
-                .where(SQLColumn("id"), .in, SQLBind.group(some.map(\.key))).all()
-            {
-                let store = try Self.store(row)
-                found[store.id] = store
-            }
-        }
-        return found
+        Dictionary(
+            try await work.rows(of: "stores", in: ids).map { row in try Self.store(row) }.map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// The store with this code, if it is inside the scope.

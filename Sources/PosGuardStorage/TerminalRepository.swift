@@ -70,16 +70,9 @@ public struct TerminalRepository: Sendable {
     /// The terminals with these ids, by id, whatever their provider: for requests that arrive without a user
     /// (agents), which act in their own terminal's provider.
     public func find(_ ids: [UUID], on work: UnitOfWork) async throws -> [UUID: Terminal] {
-        var found: [UUID: Terminal] = [:]
-        for some in ids.inGroups() {
-            for row in try await work.sql.select().column("*").from("terminals")
-                .where(SQLColumn("id"), .in, SQLBind.group(some.map(\.key))).all()
-            {
-                let terminal = try Self.terminal(row)
-                found[terminal.id] = terminal
-            }
-        }
-        return found
+        Dictionary(
+            try await work.rows(of: "terminals", in: ids).map { row in try Self.terminal(row) }.map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// The provider a terminal belongs to: for requests that arrive without a user (agents), to find the
@@ -223,9 +216,19 @@ public struct SerialKey: Hashable, Sendable {
     }
 }
 
-extension Array {
-    /// The array in slices of at most `size`: one statement each, within what a database takes in one.
-    func inGroups(of size: Int = TerminalRepository.batchSize) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+extension UnitOfWork {
+    /// The rows of `table` (all their columns, or `columns`) whose `column` holds one of `ids`, read a
+    /// statement per few hundred ids.
+    func rows(of table: String, columns: [String]? = nil, where column: String = "id", in ids: [UUID])
+        async throws -> [any SQLRow]
+    {
+        var rows: [any SQLRow] = []
+        for start in stride(from: 0, to: ids.count, by: TerminalRepository.batchSize) {
+            let some = ids[start..<min(start + TerminalRepository.batchSize, ids.count)]
+            let selected: [any SQLExpression] = columns?.map { SQLColumn($0) } ?? [SQLLiteral.all]
+            rows += try await sql.select().columns(selected).from(table)
+                .where(SQLColumn(column), .in, SQLBind.group(some.map(\.key))).all()
+        }
+        return rows
     }
 }

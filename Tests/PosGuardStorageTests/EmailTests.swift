@@ -16,6 +16,12 @@ import Testing
 struct EmailTests {
     static let environment = ProcessInfo.processInfo.environment
     static var directory: String { environment["POSGUARD_TEST_SMTP_DIR"] ?? "" }
+    /// The test server, trusted through its throwaway certificate authority.
+    static var settings: SMTPSettings {
+        SMTPSettings(
+            host: "127.0.0.1", port: Int(environment["POSGUARD_TEST_SMTP_PORT"]!)!, from: "alerts@posguard.test",
+            trustedCAFile: directory + "/ca.pem")
+    }
 
     struct Received {
         var to: [String]
@@ -45,9 +51,7 @@ struct EmailTests {
     }
 
     @Test func alertsReachManagersAndContactsInTheirLanguageOverTLS() async throws {
-        let settings = SMTPSettings(
-            host: "127.0.0.1", port: Int(Self.environment["POSGUARD_TEST_SMTP_PORT"]!)!, from: "alerts@posguard.test",
-            trustedCAFile: Self.directory + "/ca.pem")
+        let settings = Self.settings
         try await TestDatabase.sqlite.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db, smtp: settings)
             let mail = try #require(tenant.app.mail)
@@ -88,9 +92,7 @@ struct EmailTests {
     }
 
     @Test func twoSendersAtOnceSendEachEmailOnce() async throws {
-        let settings = SMTPSettings(
-            host: "127.0.0.1", port: Int(Self.environment["POSGUARD_TEST_SMTP_PORT"]!)!, from: "alerts@posguard.test",
-            trustedCAFile: Self.directory + "/ca.pem")
+        let settings = Self.settings
         try await TestDatabase.sqlite.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db, smtp: settings)
             let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")

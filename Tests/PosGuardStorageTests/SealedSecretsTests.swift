@@ -154,8 +154,8 @@ struct SealedSecretsTests {
             // a keyed hash of the card number and the hash key in the same database.
             try await Migrations.migrate(db, upTo: 6)
             // Today's application, used below to hand out the secrets, restores each store's detection memory at
-            // start (schema 8), records the last TOTP step (schema 9) and appends audit entries to the log's tree
-            // (schema 11).
+            // start (schema 8), records the last TOTP step (schema 9), appends audit entries to the log's tree
+            // (schema 11) and counts sign-in attempts in the database (schema 15).
             try await db.withSQL { db in
                 try await db.raw(
                     "CREATE TABLE store_watch (store_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at BIGINT)"
@@ -167,6 +167,8 @@ struct SealedSecretsTests {
                     "ALTER TABLE audit_log ADD COLUMN seal TEXT",
                     "CREATE TABLE audit_tree (id BIGINT PRIMARY KEY, size BIGINT NOT NULL, unsealed BIGINT NOT NULL)",
                     "INSERT INTO audit_tree VALUES (1, 0, 0)",
+                    "CREATE TABLE login_throttles (key TEXT PRIMARY KEY, failures BIGINT NOT NULL, last_failure BIGINT)",
+                    "CREATE TABLE login_known (account TEXT, address TEXT, at BIGINT, PRIMARY KEY (account, address))",
                 ] {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
@@ -216,6 +218,8 @@ struct SealedSecretsTests {
                     try await db.raw("ALTER TABLE audit_log DROP COLUMN \(unsafeRaw: column)").run()
                 }
                 try await db.raw("DROP TABLE audit_tree").run()
+                try await db.raw("DROP TABLE login_throttles").run()
+                try await db.raw("DROP TABLE login_known").run()
             }
             #expect(try await Migrations.migrate(db) == Migrations.all.map(\.version).filter { $0 >= 7 })
             let unlocked = try await MasterKey.unlock(
