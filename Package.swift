@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "PosGuardGateway", "PosGuardApp", "PosGuardTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

@@ -111,6 +111,10 @@ log "smoke test of the real server: PostgreSQL"
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard smoke
 DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/smoke" python3 scripts/smoke.py "$POSGUARD"
 
+log "three instances on one PostgreSQL: one judge per terminal, replays refused anywhere, SIGKILL survived"
+as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard cluster
+DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/cluster" python3 scripts/cluster_check.py "$POSGUARD"
+
 log "PostgreSQL stopped and started under a running server: 503 with Retry-After, then recovery"
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard outage
 PG_CTL="$PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -w"

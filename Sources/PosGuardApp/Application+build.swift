@@ -31,7 +31,9 @@ public func buildApplication(_ configuration: PosGuardConfiguration) async throw
         gateway: gateway(of: app, configuration), demoLogins: demoLogins,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "PosGuard"),
-        logger: configuration.logger, jobs: backgroundJobs(of: app, configuration))
+        logger: configuration.logger, advertisedURL: configuration.advertisedURL,
+        host: configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host,
+        jobs: backgroundJobs(of: app, configuration))
 }
 
 /// The ISO 8583 gateway, its connection caps lowered to what the process may open; nil when turned off.
@@ -65,6 +67,9 @@ private func backgroundJobs(of app: PosGuard, _ configuration: PosGuardConfigura
     }
     if jobs.contains(.changeRelay), app.runtime.database.kind == .postgres {
         services.append(ChangeRelayService(relay: ChangeRelay(database: app.runtime.database, logger: logger)))
+    }
+    if jobs.contains(.slotSharing), app.runtime.database.kind == .postgres {
+        services.append(SlotSharingService(ownership: app.ownership))
     }
     if jobs.contains(.silenceSweep) {
         services.append(

@@ -19,9 +19,12 @@ public struct BackgroundJobs: OptionSet, Sendable {
     public static let changeRelay = BackgroundJobs(rawValue: 1 << 5)
     /// Signs a checkpoint of the audit log when it grew, every minute.
     public static let auditCheckpoints = BackgroundJobs(rawValue: 1 << 6)
+    /// Shares the slots of detection's memory with the other instances on the PostgreSQL database, every 2
+    /// seconds (on SQLite this instance holds them all).
+    public static let slotSharing = BackgroundJobs(rawValue: 1 << 7)
 
     public static let all: BackgroundJobs = [
         .silenceSweep, .webhookDeliveries, .email, .declineLogFlush, .declineRetention, .changeRelay,
-        .auditCheckpoints,
+        .auditCheckpoints, .slotSharing,
     ]
 }

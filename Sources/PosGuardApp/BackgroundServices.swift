@@ -22,3 +22,14 @@ struct ChangeRelayService: Service {
         await cancelWhenGracefulShutdown { await relay.run() }
     }
 }
+
+/// Slot sharing as a service of the application, on PostgreSQL only (on SQLite one process holds everything,
+/// and a service that returned at once would stop the application). A lost connection to the database stops
+/// the instance: it no longer holds its slots' locks, so it must not go on judging their terminals.
+struct SlotSharingService: Service {
+    let ownership: SlotOwnership
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await ownership.run() }
+    }
+}

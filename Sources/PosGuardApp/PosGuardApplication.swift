@@ -22,6 +22,9 @@ public struct PosGuardApplication: ApplicationProtocol {
     public let demoLogins: [DemoData.Login]
     public let configuration: ApplicationConfiguration
     public let logger: Logger
+    /// Where the other instances reach this one; by default the address it listens on.
+    var advertisedURL: String?
+    var host: String
     /// The background jobs, in the order they start (they stop in the reverse order).
     let jobs: [any Service]
 
@@ -31,7 +34,9 @@ public struct PosGuardApplication: ApplicationProtocol {
     public var onGatewayListening: @Sendable (Int) async -> Void = { _ in }
 
     public func onServerRunning(_ channel: any Channel) async {
-        await onHTTPListening(channel.localAddress?.port ?? 0)
+        let port = channel.localAddress?.port ?? 0
+        posGuard.ownership.advertise(advertisedURL ?? "http://\(host):\(port)")
+        await onHTTPListening(port)
     }
 
     /// The gateway and the jobs, run beside the HTTP server.

@@ -16,6 +16,9 @@ public struct PosGuardConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// The HTTP port; 0 picks a free one.
     public var port = 8080
+    /// The base URL other instances on the same database send this one's terminals' requests to (default:
+    /// `http://host:port` as it listens).
+    public var advertisedURL: String?
     /// The ISO 8583 screening port; 0 picks a free one, nil turns the gateway off.
     public var iso8583Port: Int? = 8583
     /// Where approved ISO 8583 requests are relayed; nil answers them.

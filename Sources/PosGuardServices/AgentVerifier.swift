@@ -86,6 +86,12 @@ public final class AgentVerifier: Sendable {
         return Verified(terminal: entry.identity.terminal)
     }
 
+    /// The store of the enrolled terminal a request names, if it names one: where its requests are judged.
+    public func store(of terminal: String?) async throws -> UUID? {
+        guard let id = terminal.flatMap(UUID.init(uuidString:)) else { return nil }
+        return try? await entry(for: id).identity.terminal.storeID
+    }
+
     private func entry(for id: UUID) async throws -> Entry {
         if let cached = identities.withLock({ $0[id] }) { return cached }
         guard let identity = try await loader.run(id), let key = Data(base64Encoded: identity.publicKey)

@@ -40,6 +40,24 @@ public final class DetectionMemory: Sendable {
         storeWatches.withLock { $0.merge(stores) { _, stored in stored } }
     }
 
+    /// Reads again from storage the memory of the stores in `slots` and of their terminals: a slot taken
+    /// over from another instance is judged from what that instance last committed.
+    func reload(slots: Set<Int>) async throws {
+        let (saved, stores, storeOf) = try await runtime.database.withConnection {
+            (
+                try await EventRepository().allWatches(on: $0), try await EventRepository().allStoreWatches(on: $0),
+                try await TerminalRepository().stores(on: $0)
+            )
+        }
+        let taken = { (store: UUID?) in store.map { slots.contains(Slots.slot(of: $0)) } ?? false }
+        watches.withLock { all in
+            all = all.filter { !taken(storeOf[$0.key]) }.merging(saved.filter { taken(storeOf[$0.key]) }) { $1 }
+        }
+        storeWatches.withLock { all in
+            all = all.filter { !taken($0.key) }.merging(stores.filter { taken($0.key) }) { $1 }
+        }
+    }
+
     public var watchCount: Int { watches.withLock { $0.count } }
 
     public func watch(of terminal: UUID) -> TerminalWatch { watches.withLock { $0[terminal] ?? TerminalWatch() } }

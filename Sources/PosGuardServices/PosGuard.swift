@@ -15,6 +15,7 @@ public struct PosGuard: Sendable {
     public let enrollment: AgentEnrollment
     public let agents: AgentVerifier
     public let memory: DetectionMemory
+    public let ownership: SlotOwnership
     public let ingest: Ingest
     public let alerts: AlertDesk
     public let silence: SilenceWatch
@@ -52,10 +53,11 @@ public struct PosGuard: Sendable {
         enrollment = AgentEnrollment(runtime: runtime)
         agents = AgentVerifier(runtime: runtime)
         memory = DetectionMemory(runtime: runtime)
+        ownership = SlotOwnership(runtime: runtime, memory: memory)
         alerts = AlertDesk(runtime: runtime, email: smtp != nil)
         ingest = Ingest(runtime: runtime, memory: memory, alertDesk: alerts, registry: terminals)
         silence = SilenceWatch(
-            runtime: runtime, memory: memory, alertDesk: alerts,
+            runtime: runtime, memory: memory, ownership: ownership, alertDesk: alerts,
             containment: Containment(runtime: runtime, registry: terminals))
         detection = DetectionSetup(runtime: runtime)
         webhooks = Webhooks(runtime: runtime, policy: WebhookAddressPolicy(allowing: webhookAllow))

@@ -5,9 +5,11 @@ import PosGuardStorage
 /// The watchdog over silence: terminals that stop reporting are `offline` after a while and `missing`
 /// after much longer, each raised once until the terminal is heard from again; and event numbers awaited
 /// too long are given up as lost (`event_gap`), so the acknowledgement moves on even if the terminal is silent.
+/// Each instance judges the terminals of the slots it holds.
 public struct SilenceWatch: Sendable {
     let runtime: Runtime
     let memory: DetectionMemory
+    let ownership: SlotOwnership
     let alertDesk: AlertDesk
     let containment: Containment
 
@@ -20,7 +22,10 @@ public struct SilenceWatch: Sendable {
         for id in memory.due(now.addingTimeInterval(-60)) {
             raised += try await memory.lock.withLock(id) {
                 var watch = memory.watch(of: id)
-                guard let subject = try await memory.subject(id) else { return 0 }
+                guard let subject = try await memory.subject(id),
+                    let slot = ownership.enter(store: subject.terminal.storeID)
+                else { return 0 }
+                defer { ownership.done(slot) }
                 let settings = subject.context.settings
                 let findings =
                     DetectionRules.judgeMissingEvents(watch: &watch, settings: settings, now: now)

@@ -43,6 +43,8 @@ public enum Migrations {
             version: 14, name: "incident impact, customer contacts, recovery inspections",
             statements: SchemaV14.statements),
         Migration(version: 15, name: "sign-in throttle shared by instances", statements: SchemaV15.statements),
+        Migration(
+            version: 16, name: "instances and the slots of detection they hold", statements: SchemaV16.statements),
     ]
 
     public static var latest: Int { all.last?.version ?? 0 }

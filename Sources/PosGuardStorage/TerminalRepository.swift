@@ -75,6 +75,15 @@ public struct TerminalRepository: Sendable {
             uniquingKeysWith: { first, _ in first })
     }
 
+    /// Every terminal's store, by terminal.
+    public func stores(on work: UnitOfWork) async throws -> [UUID: UUID] {
+        var stores: [UUID: UUID] = [:]
+        for row in try await work.sql.select().columns("id", "store_id").from("terminals").all() {
+            stores[try row.uuid("id")] = try row.uuid("store_id")
+        }
+        return stores
+    }
+
     /// The provider a terminal belongs to: for requests that arrive without a user (agents), to find the
     /// scope they act in.
     public func providerID(of id: UUID, on work: UnitOfWork) async throws -> UUID? {

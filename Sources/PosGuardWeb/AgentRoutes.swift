@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import PosGuardDomain
 import PosGuardServices
 
@@ -35,28 +36,79 @@ struct AgentRoutes {
                 Enrolled(terminalId: enrolled.terminalID, unlockSecret: enrolled.unlockSecret), status: .created)
         }
         agent.post("events") { request, context in
-            var request = request
-            let (verified, body) = try await signed(&request)
-            let batch: [JSONValue]
-            do {
-                batch = try Ingest.read(body)
-            } catch let error as JSONValue.SyntaxError {
-                throw Problem.badRequest("body", "is not valid JSON: \(error.message) at byte \(error.offset)")
+            try await atHolder(request, context) { request in
+                var request = request
+                let (verified, body) = try await signed(&request)
+                let batch: [JSONValue]
+                do {
+                    batch = try Ingest.read(body)
+                } catch let error as JSONValue.SyntaxError {
+                    throw Problem.badRequest("body", "is not valid JSON: \(error.message) at byte \(error.offset)")
+                }
+                let outcome = try await app.ingest.ingest(batch, from: verified.terminal.id)
+                return try JSONResponse(
+                    Acknowledgement(
+                        ackedSeq: outcome.ackedSeq, missing: outcome.missing.map { [$0.lowerBound, $0.upperBound] },
+                        commands: outcome.commands, refused: outcome.refused)
+                ).response(from: request, context: context)
             }
-            let outcome = try await app.ingest.ingest(batch, from: verified.terminal.id)
-            return JSONResponse(
-                Acknowledgement(
-                    ackedSeq: outcome.ackedSeq, missing: outcome.missing.map { [$0.lowerBound, $0.upperBound] },
-                    commands: outcome.commands, refused: outcome.refused))
         }
         agent.post("commands/{id}/ack") { request, context in
-            var request = request
-            let (verified, body) = try await signed(&request)
-            let id = try context.parameters.id()
-            let ack = try Request.decodeJSON(RemoteCommands.Acknowledgement.self, from: Data(body))
-            return JSONResponse(
-                try await app.commands.acknowledge(id, by: verified.terminal.id, ack, source: context.source))
+            try await atHolder(request, context) { request in
+                var request = request
+                let (verified, body) = try await signed(&request)
+                let id = try context.parameters.id()
+                let ack = try Request.decodeJSON(RemoteCommands.Acknowledgement.self, from: Data(body))
+                return try JSONResponse(
+                    try await app.commands.acknowledge(id, by: verified.terminal.id, ack, source: context.source)
+                ).response(from: request, context: context)
+            }
         }
+    }
+
+    /// Judges a terminal's request here when this instance holds its store's slot of detection's memory, or
+    /// sends it on, as it came, to the instance that does (see `SlotOwnership`): every batch of a terminal is
+    /// judged by one instance, whichever one the load balancer chose. A request naming no enrolled terminal
+    /// is answered here (its signature check refuses it).
+    private func atHolder(
+        _ request: Request, _ context: AppRequestContext, _ judge: (Request) async throws -> Response
+    ) async throws -> Response {
+        guard let store = try await app.agents.store(of: request.headers[.posGuardTerminal]) else {
+            return try await judge(request)
+        }
+        switch app.ownership.route(store: store) {
+        case .here(let slot):
+            defer { app.ownership.done(slot) }
+            return try await judge(request)
+        case .elsewhere(let address) where request.headers[.posGuardForwardedBy] == nil:
+            var request = request
+            let body = try await request.bytes(limit: Self.batchLimit)
+            let headers = [HTTPField.Name.posGuardTerminal, .posGuardTimestamp, .posGuardSignature, .contentType]
+                .compactMap { name in request.headers[name].map { (name.rawName, $0) } }
+            let answer: SlotOwnership.Answer
+            do {
+                answer = try await app.ownership.forward(
+                    method: request.method.rawValue, path: request.uri.path, headers: headers, body: body, to: address)
+            } catch {
+                throw Self.elsewhere
+            }
+            var fields: HTTPFields = [:]
+            if let type = answer.contentType { fields[.contentType] = type }
+            return Response(
+                status: .init(code: answer.status), headers: fields,
+                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        case .elsewhere, .nobody:
+            throw Self.elsewhere
+        }
+    }
+
+    /// The terminal's slot is changing hands (or its holder cannot be reached): the agent sends again.
+    static var elsewhere: Problem {
+        var problem = Problem(
+            .serviceUnavailable, "moving", "The terminal's detection is moving between instances",
+            detail: "nothing was stored: send the same batch again in a second")
+        problem.retryAfter = 1
+        return problem
     }
 
     /// Reads the body and checks the request's signature over it: every agent call after enrollment.
@@ -74,4 +126,5 @@ extension HTTPField.Name {
     static let posGuardTerminal = Self("PosGuard-Terminal")!
     static let posGuardTimestamp = Self("PosGuard-Timestamp")!
     static let posGuardSignature = Self("PosGuard-Signature")!
+    static let posGuardForwardedBy = Self(SlotOwnership.forwardedHeader)!
 }

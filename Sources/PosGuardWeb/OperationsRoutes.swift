@@ -16,14 +16,20 @@ struct OperationsRoutes {
     struct Health: Encodable {
         var status: String
         var database: String?
+        /// This instance, and how many of the slots of detection's memory it holds (see `SlotOwnership`).
+        var instance: String?
+        var slots: Int?
     }
 
     func add(to router: Router<AppRequestContext>) {
         router.get("healthz") { _, _ in JSONResponse(Health(status: "ok")) }
         router.get("readyz") { _, _ in
             let reachable = await app.runtime.database.isReachable()
+            let sharing = app.ownership.snapshot
             return JSONResponse(
-                Health(status: reachable ? "ready" : "unavailable", database: reachable ? "ok" : "unreachable"),
+                Health(
+                    status: reachable ? "ready" : "unavailable", database: reachable ? "ok" : "unreachable",
+                    instance: sharing.instance, slots: sharing.held),
                 status: reachable ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { request, _ in
@@ -36,6 +42,21 @@ struct OperationsRoutes {
                         helpText: "Terminals in the registry by state"),
                     labels: [("state", state.rawValue)]
                 ).set(Double(counts[state] ?? 0))
+            }
+            let sharing = app.ownership.snapshot
+            for (name, help, value) in [
+                ("posguard_detection_slots_held", "Slots of detection's memory this instance holds", sharing.held),
+                (
+                    "posguard_detection_slot_handovers", "Slots this instance took over since it started",
+                    sharing.handedOver
+                ),
+                (
+                    "posguard_agent_requests_forwarded", "Agent requests sent on to the instance holding their slot",
+                    sharing.forwarded
+                ),
+            ] {
+                registry.makeGauge(descriptor: .init(metricName: name, unitName: "count", helpText: help)).set(
+                    Double(value))
             }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -46,6 +46,12 @@ struct Serve: AsyncParsableCommand {
             valueName: "cidr"))
     var trustedProxy: [String] = []
 
+    @Option(
+        help:
+            "Base URL other instances on the same PostgreSQL reach this one at (default: http://host:port as it listens)."
+    )
+    var advertiseURL: String?
+
     @Flag(help: "Load the demo tenant (a provider, two merchants, four stores, 40 terminals, a user of every role).")
     var demo = false
 
@@ -63,6 +69,9 @@ struct Serve: AsyncParsableCommand {
         if let metricsToken, metricsToken.count < 16 {
             throw ValidationError(
                 "--metrics-token must be at least 16 characters: anyone who guesses it reads the fleet")
+        }
+        if let advertiseURL, URLComponents(string: advertiseURL)?.host == nil || !advertiseURL.hasPrefix("http") {
+            throw ValidationError("--advertise-url must be a base URL such as http://10.0.0.5:8080")
         }
         _ = try webhookNetworks
         _ = try proxyNetworks
@@ -145,6 +154,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = PosGuardConfiguration(runtime: runtime)
         configuration.host = host
         configuration.port = port
+        configuration.advertisedURL = advertiseURL
         configuration.iso8583Port = iso8583Port == 0 ? nil : iso8583Port
         configuration.iso8583Upstream = upstream
         configuration.gatewayLimits = try gatewayLimits.limits()

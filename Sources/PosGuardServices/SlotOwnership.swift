@@ -1,0 +1,192 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PosGuardDomain
+import PosGuardStorage
+import Synchronization
+
+/// Which slots of detection's memory this instance holds (see `Slots`), when several instances share one
+/// PostgreSQL. Each instance says it is alive every `beat`, holds about its fair share of the slots through
+/// advisory locks on a connection it keeps, lets go of slots above its share (so a new instance gets some),
+/// and takes slots nobody holds — those of an instance that died are free as soon as PostgreSQL sees its
+/// connection end. A slot taken is handed over cleanly: the memory of its stores and their terminals is read
+/// again from the database before the first batch is judged. Batches for a slot held elsewhere are sent to
+/// its holder (see `AgentRoutes`).
+///
+/// An instance that does not `run` this — on SQLite, or in tests — holds every slot. One that does holds
+/// none until its first round, and none once it stops.
+public final class SlotOwnership: Sendable {
+    public struct Snapshot: Sendable {
+        public var instance: String
+        public var held: Int
+        public var handedOver: Int
+        public var forwarded: Int
+    }
+
+    public let instance: String
+    let runtime: Runtime
+    let memory: DetectionMemory
+    let instances = InstanceRepository()
+    private let state = Mutex(State())
+    private let address = Mutex("")
+
+    /// How often an instance says it is alive; one not heard from for three beats and more is dead.
+    public static let beat: Duration = .seconds(2)
+    static var deadAfter: TimeInterval { 3 * TimeInterval(beat.components.seconds) + 1 }
+
+    private struct State {
+        /// Nil while every slot is held here.
+        var held: Set<Int>?
+        /// Batches being judged, per slot: a slot is let go only once none is.
+        var busy: [Int: Int] = [:]
+        var owners: [Int: InstanceRepository.Instance] = [:]
+        var handedOver = 0
+        var forwarded = 0
+        var rounds = 0
+    }
+
+    init(runtime: Runtime, memory: DetectionMemory) {
+        self.runtime = runtime
+        self.memory = memory
+        instance = UUID().uuidString.lowercased()
+    }
+
+    /// Where the other instances reach this one (its HTTP base URL), known once it listens.
+    public func advertise(_ url: String) { address.withLock { $0 = url } }
+
+    public var snapshot: Snapshot {
+        state.withLock {
+            Snapshot(
+                instance: instance, held: $0.held?.count ?? Slots.count, handedOver: $0.handedOver,
+                forwarded: $0.forwarded)
+        }
+    }
+
+    /// Where a request for `store`'s terminals is judged: here (the slot is marked busy until `done`), at
+    /// the holder's base URL, or nowhere yet.
+    public func route(store: UUID) -> Route {
+        if let slot = enter(store: store) { return .here(slot) }
+        return state.withLock { s in
+            guard let owner = s.owners[Slots.slot(of: store)], owner.id != instance else { return .nobody }
+            s.forwarded += 1
+            return .elsewhere(owner.address)
+        }
+    }
+
+    /// The slot of `store` if it is held here, marked busy until `done` (so it is not let go meanwhile).
+    public func enter(store: UUID) -> Int? {
+        let slot = Slots.slot(of: store)
+        return state.withLock { s in
+            guard s.held?.contains(slot) ?? true else { return nil }
+            s.busy[slot, default: 0] += 1
+            return slot
+        }
+    }
+
+    public enum Route: Sendable, Equatable {
+        case here(Int)
+        case elsewhere(String)
+        /// The slot is between holders (its holder just died or let it go): ask again shortly.
+        case nobody
+    }
+
+    /// A batch judged here is done.
+    public func done(_ slot: Int) { state.withLock { $0.busy[slot, default: 1] -= 1 } }
+
+    /// Takes part in sharing the slots until cancelled, on a connection kept for the advisory locks; lets go
+    /// of everything when it ends. On SQLite it returns at once: one process holds everything.
+    public func run() async throws {
+        guard runtime.database.kind == .postgres else { return }
+        state.withLock { $0.held = [] }
+        // Whatever ends this — a stop, or the database's connection lost (and the locks with it) — nothing
+        // is held here any more.
+        defer { state.withLock { $0.held = [] } }
+        try await runtime.database.withConnection { db in
+            do {
+                while !Task.isCancelled {
+                    try await round(on: db)
+                    try await Task.sleep(for: Self.beat)
+                }
+            } catch is CancellationError {}
+            // Stopping: the slots go at once (not when the connection closes), once the batches under way are
+            // done — in a task of its own, as this one is being cancelled.
+            try await Task {
+                let held = state.withLock { s -> Set<Int> in
+                    defer { s.held = [] }
+                    return s.held ?? []
+                }
+                while state.withLock({ $0.busy.values.contains { $0 > 0 } }) {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                for slot in held { try await instances.release(slot: slot, for: instance, on: db) }
+                try await instances.forget(instance, staleBefore: runtime.now().addingTimeInterval(-60), on: db)
+            }.value
+        }
+    }
+
+    /// One beat: says this instance is alive, lets go of slots above its share, takes free ones up to it.
+    func round(on db: UnitOfWork) async throws {
+        let now = runtime.now()
+        let me = InstanceRepository.Instance(id: instance, address: address.withLock { $0 })
+        // Until it listens, nobody could send it anything: it takes no slot.
+        guard !me.address.isEmpty else { return }
+        try await instances.heartbeat(me, at: now, on: db)
+        let live = try await instances.live(since: now.addingTimeInterval(-Self.deadAfter), on: db)
+        let share = Slots.fairShare(instances: live.count)
+        var held = state.withLock { $0.held ?? [] }
+        for slot in held.sorted().dropFirst(share) {
+            // No new batch for it starts here from now on; those under way finish before the lock goes.
+            state.withLock { $0.held?.remove(slot) }
+            held.remove(slot)
+            while state.withLock({ ($0.busy[slot] ?? 0) > 0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            try await instances.release(slot: slot, for: instance, on: db)
+        }
+        var taken: Set<Int> = []
+        // Start looking at a place of this instance's own, so instances starting together try different slots.
+        let start = Int(UInt(bitPattern: instance.hashValue) % UInt(Slots.count))
+        for offset in 0..<Slots.count where held.count + taken.count < share {
+            let slot = (start + offset) % Slots.count
+            if !held.contains(slot), try await instances.take(slot: slot, for: instance, at: now, on: db) {
+                taken.insert(slot)
+            }
+        }
+        if !taken.isEmpty { try await memory.reload(slots: taken) }
+        let owners = try await instances.owners(on: db)
+        state.withLock { s in
+            s.held = held.union(taken)
+            s.owners = owners
+            if s.rounds > 0 { s.handedOver += taken.count }
+            s.rounds += 1
+        }
+    }
+}
+
+extension SlotOwnership {
+    /// What the holder of a slot answered a request sent on to it.
+    public struct Answer: Sendable {
+        public var status: Int
+        public var contentType: String?
+        public var body: [UInt8]
+    }
+
+    /// The header a request sent on to the holder carries (this instance's id), so that it is never sent on
+    /// again: a holder that has just let the slot go answers 503 and the agent tries again.
+    public static let forwardedHeader = "PosGuard-Forwarded-By"
+
+    /// Sends an agent's request on to the instance at `address`, as it came (its signature is checked there,
+    /// where the terminal's replay guard is), and returns what that instance answered.
+    public func forward(
+        method: String, path: String, headers: [(String, String)], body: [UInt8], to address: String
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: address + path)
+        request.method = .init(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.headers.replaceOrAdd(name: Self.forwardedHeader, value: instance)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let answer = try await response.body.collect(upTo: 4 << 20)
+        return Answer(
+            status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
+            body: Array(buffer: answer))
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import SQLKit
+
+/// The instances sharing one PostgreSQL, and the slots of detection's memory each holds. A slot is held
+/// through a session advisory lock on the connection the holder keeps for it — released by PostgreSQL the
+/// moment that instance's connection ends, however it ends — and written down here so that the others
+/// know where to send a terminal's requests.
+public struct InstanceRepository: Sendable {
+    public struct Instance: Sendable, Equatable {
+        public var id: String
+        public var address: String
+
+        public init(id: String, address: String) {
+            self.id = id
+            self.address = address
+        }
+    }
+
+    /// The advisory lock key of a slot.
+    static func lockKey(_ slot: Int) -> Int64 { 8_583_100_000 + Int64(slot) }
+
+    public init() {}
+
+    /// Says the instance is alive, at `address`.
+    public func heartbeat(_ instance: Instance, at now: Date, on work: UnitOfWork) async throws {
+        try await work.sql.insert(into: "instances").columns("id", "address", "started_at", "seen_at")
+            .values(SQLBind(instance.id), SQLBind(instance.address), SQLBind(now.millis), SQLBind(now.millis))
+            .onConflict(with: ["id"]) { $0.set(excludedValueOf: "address").set(excludedValueOf: "seen_at") }.run()
+    }
+
+    /// The instances heard from since `since`.
+    public func live(since: Date, on work: UnitOfWork) async throws -> [Instance] {
+        try await work.sql.select().columns("id", "address").from("instances")
+            .where("seen_at", .greaterThanOrEqual, since.millis).orderBy("id").all()
+            .map { Instance(id: try $0.text("id"), address: try $0.text("address")) }
+    }
+
+    /// Who holds each slot, as last written down, with their addresses.
+    public func owners(on work: UnitOfWork) async throws -> [Int: Instance] {
+        var owners: [Int: Instance] = [:]
+        for row in try await work.sql.select().column(SQLColumn("slot", table: "s"))
+            .column(SQLColumn("id", table: "i")).column(SQLColumn("address", table: "i"))
+            .from(SQLAlias(SQLIdentifier("slot_owners"), as: SQLIdentifier("s")))
+            .join(
+                SQLAlias(SQLIdentifier("instances"), as: SQLIdentifier("i")), method: SQLJoinMethod.inner,
+                on: SQLColumn("id", table: "i"), .equal, SQLColumn("instance_id", table: "s")
+            ).all()
+        {
+            owners[Int(try row.int("slot"))] = Instance(id: try row.text("id"), address: try row.text("address"))
+        }
+        return owners
+    }
+
+    /// Takes the slot's advisory lock if nobody holds it; on success writes the instance down as its owner.
+    /// The lock belongs to `work`'s connection, which must stay open as long as the slot is held.
+    public func take(slot: Int, for instance: String, at now: Date, on work: UnitOfWork) async throws -> Bool {
+        let row = try await work.sql.raw(
+            "SELECT pg_try_advisory_lock(\(bind: Self.lockKey(slot))) AS taken"
+        ).first()
+        guard try row?.decode(column: "taken", as: Bool.self) == true else { return false }
+        try await work.sql.insert(into: "slot_owners").columns("slot", "instance_id", "since")
+            .values(SQLBind(Int64(slot)), SQLBind(instance), SQLBind(now.millis))
+            .onConflict(with: ["slot"]) { $0.set(excludedValueOf: "instance_id").set(excludedValueOf: "since") }.run()
+        return true
+    }
+
+    /// Lets go of a slot taken on `work`'s connection.
+    public func release(slot: Int, for instance: String, on work: UnitOfWork) async throws {
+        try await work.sql.delete(from: "slot_owners").where("slot", .equal, Int64(slot))
+            .where("instance_id", .equal, instance).run()
+        try await work.sql.raw("SELECT pg_advisory_unlock(\(bind: Self.lockKey(slot)))").run()
+    }
+
+    /// Removes an instance that stopped, and those not heard from since `stale`.
+    public func forget(_ instance: String, staleBefore stale: Date, on work: UnitOfWork) async throws {
+        try await work.sql.delete(from: "instances").where("id", .equal, instance)
+            .orWhere("seen_at", .lessThan, stale.millis).run()
+    }
+}
