@@ -106,15 +106,22 @@ class Terminal:
                 "source": "gps"}
 
 
-def post(base, body, headers):
-    request = urllib.request.Request(base + "/agent/v1/events", data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-    except Exception as error:
-        return 0, str(error)
+def post(base, body, headers, attempts=5):
+    """Sends a signed batch as an agent does: a 503 (the terminal's slot changing hands) is sent again after
+    its Retry-After, a few times."""
+    for _ in range(attempts):
+        request = urllib.request.Request(base + "/agent/v1/events", data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            answer = json.loads(error.read() or b"null")
+            if error.code != 503:
+                return error.code, answer
+            time.sleep(float(error.headers.get("Retry-After", "1")))
+        except Exception as error:
+            return 0, str(error)
+    return 503, "still moving"
 
 
 key = base64.b64encode(secrets.token_bytes(32)).decode()
@@ -183,7 +190,7 @@ try:
     fix = agent.fix(fence["latitude"], fence["longitude"])
     while time.time() - killed_at < 30:
         body, headers = agent.signed([fix])
-        status, answer = post(survivors[int(time.time()) % 2], body, headers)
+        status, answer = post(survivors[int(time.time()) % 2], body, headers, attempts=1)
         if status == 200:
             recovered = time.time() - killed_at
             acked = answer["acked_seq"]

@@ -21,6 +21,10 @@ public final class SlotOwnership: Sendable {
         public var held: Int
         public var handedOver: Int
         public var forwarded: Int
+        /// Whether it can judge or send on agents' requests: it holds every slot, or has taken its share.
+        public var ready: Bool
+        /// The slots whose holder it knows (as of its last beat).
+        public var located: Int
     }
 
     public let instance: String
@@ -43,6 +47,8 @@ public final class SlotOwnership: Sendable {
         var handedOver = 0
         var forwarded = 0
         var rounds = 0
+        /// Whether the last round went through (the slots held are really held).
+        var settled = false
     }
 
     init(runtime: Runtime, memory: DetectionMemory) {
@@ -58,7 +64,8 @@ public final class SlotOwnership: Sendable {
         state.withLock {
             Snapshot(
                 instance: instance, held: $0.held?.count ?? Slots.count, handedOver: $0.handedOver,
-                forwarded: $0.forwarded)
+                forwarded: $0.forwarded, ready: $0.held == nil || $0.settled,
+                located: $0.held == nil ? Slots.count : Set($0.owners.keys).union($0.held ?? []).count)
         }
     }
 
@@ -94,22 +101,41 @@ public final class SlotOwnership: Sendable {
     public func done(_ slot: Int) { state.withLock { $0.busy[slot, default: 1] -= 1 } }
 
     /// Takes part in sharing the slots until cancelled, on a connection kept for the advisory locks; lets go
-    /// of everything when it ends. On SQLite it returns at once: one process holds everything.
+    /// of everything when it ends. Should the database fail under it, nothing is held here (the locks went
+    /// with the connection) until a new connection has taken slots again. On SQLite it returns at once: one
+    /// process holds everything.
     public func run() async throws {
         guard runtime.database.kind == .postgres else { return }
         state.withLock { $0.held = [] }
-        // Whatever ends this — a stop, or the database's connection lost (and the locks with it) — nothing
-        // is held here any more.
         defer { state.withLock { $0.held = [] } }
-        try await runtime.database.withConnection { db in
+        while !Task.isCancelled {
+            do {
+                try await share()
+            } catch is CancellationError {
+                return
+            } catch {
+                state.withLock {
+                    $0.held = []
+                    $0.settled = false
+                }
+                runtime.database.logger.warning("sharing detection's slots: \(error); trying again")
+                try await Task.sleep(for: Self.beat)
+            }
+        }
+    }
+
+    /// Beats on a connection of its own until cancelled (then lets go of the slots) or until the database
+    /// fails; the connection's end releases every lock it took.
+    private func share() async throws {
+        try await runtime.database.withOwnConnection(deadline: Self.beat * 5) { connection in
             do {
                 while !Task.isCancelled {
-                    try await round(on: db)
+                    try await connection.run { db in try await self.round(on: db) }
                     try await Task.sleep(for: Self.beat)
                 }
             } catch is CancellationError {}
-            // Stopping: the slots go at once (not when the connection closes), once the batches under way are
-            // done — in a task of its own, as this one is being cancelled.
+            // Stopping: the slots go at once, once the batches under way are done — in a task of its own, as
+            // this one is being cancelled.
             try await Task {
                 let held = state.withLock { s -> Set<Int> in
                     defer { s.held = [] }
@@ -118,9 +144,13 @@ public final class SlotOwnership: Sendable {
                 while state.withLock({ $0.busy.values.contains { $0 > 0 } }) {
                     try await Task.sleep(for: .milliseconds(5))
                 }
-                for slot in held { try await instances.release(slot: slot, for: instance, on: db) }
-                try await instances.forget(instance, staleBefore: runtime.now().addingTimeInterval(-60), on: db)
+                try await connection.run { db in
+                    for slot in held { try await self.instances.release(slot: slot, for: self.instance, on: db) }
+                    try await self.instances.forget(
+                        self.instance, staleBefore: self.runtime.now().addingTimeInterval(-60), on: db)
+                }
             }.value
+            throw CancellationError()
         }
     }
 
@@ -157,6 +187,7 @@ public final class SlotOwnership: Sendable {
             s.owners = owners
             if s.rounds > 0 { s.handedOver += taken.count }
             s.rounds += 1
+            s.settled = true
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresKit
 import SQLiteKit
+import Synchronization
 
 /// A connection to PosGuard's database, SQLite or PostgreSQL, with transactions that work the same on both.
 ///
@@ -22,7 +23,7 @@ public final class Database: @unchecked Sendable {
     /// The changes units of work made, published after they commit.
     public let changes = ChangeFeed()
 
-    let logger: Logger
+    public let logger: Logger
     /// For a dedicated listening connection on PostgreSQL.
     private let postgresConfiguration: PostgresConnection.Configuration?
     /// For another pool on the same database (`sibling`).
@@ -85,6 +86,81 @@ public final class Database: @unchecked Sendable {
         self.postgres = postgres
         self.postgresConfiguration = postgresConfiguration
         self.postgresAddress = postgresAddress
+    }
+
+    /// Runs `body` on a PostgreSQL connection of its own, outside the pool, closed when `body` ends: for
+    /// session state — advisory locks — that must end with the connection and never pass to other work. A
+    /// statement that has not answered within `deadline` (a connection the server dropped can leave one
+    /// waiting for ever) closes the connection, which fails it.
+    public func withOwnConnection<T: Sendable>(deadline: Duration, _ body: (Deadlined) async throws -> T) async throws
+        -> T
+    {
+        guard let configuration = postgresConfiguration else { throw UnsupportedURL() }
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger
+        ).get()
+        do {
+            if let schema = postgresAddress?.searchPath {
+                try await connection.sql(queryLogLevel: nil).raw("SET search_path TO \(ident: schema)").run()
+            }
+            let result = try await body(
+                Deadlined(
+                    work: UnitOfWork(connection.sql(queryLogLevel: nil), driver: .postgres(connection)),
+                    connection: connection, deadline: deadline))
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// A connection of its own whose every use is bounded in time (see `withOwnConnection`).
+    public struct Deadlined: Sendable {
+        let work: UnitOfWork
+        let connection: PostgresConnection
+        let deadline: Duration
+
+        /// Runs `body` on the connection; past the deadline the connection is closed and this throws
+        /// `DeadlineExceeded` at once, whether or not `body` ever returns.
+        public func run<T: Sendable>(_ body: @escaping @Sendable (UnitOfWork) async throws -> T) async throws -> T {
+            let (work, connection) = (self.work, self.connection)
+            // A connection the server closed meanwhile would leave the statement waiting: fail at once instead.
+            guard !connection.isClosed else { throw DeadlineExceeded() }
+            let waiting = Mutex<CheckedContinuation<T, any Error>?>(nil)
+            let finish = { @Sendable (outcome: Result<T, any Error>) in
+                waiting.withLock { continuation in
+                    continuation?.resume(with: outcome)
+                    continuation = nil
+                }
+            }
+            return try await withCheckedThrowingContinuation { continuation in
+                waiting.withLock { $0 = continuation }
+                let task = Task {
+                    do {
+                        finish(.success(try await body(work)))
+                    } catch {
+                        finish(.failure(error))
+                    }
+                }
+                let watchdog = connection.eventLoop.scheduleTask(
+                    in: .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000)
+                ) {
+                    task.cancel()
+                    connection.close().whenComplete { _ in }
+                    finish(.failure(DeadlineExceeded()))
+                }
+                Task {
+                    _ = await task.result
+                    watchdog.cancel()
+                }
+            }
+        }
+    }
+
+    /// A connection of its own was lost, or a statement on it did not answer in time (and it was closed).
+    public struct DeadlineExceeded: Error, CustomStringConvertible {
+        public var description: String { "the connection was lost or the database did not answer in time" }
     }
 
     /// Listens on the channel over a connection of its own until cancelled or the connection fails; `onListening`

@@ -25,12 +25,14 @@ struct OperationsRoutes {
         router.get("healthz") { _, _ in JSONResponse(Health(status: "ok")) }
         router.get("readyz") { _, _ in
             let reachable = await app.runtime.database.isReachable()
+            // Ready once it can take agents' batches: the database answers and its slots are settled.
             let sharing = app.ownership.snapshot
+            let ready = reachable && sharing.ready
             return JSONResponse(
                 Health(
-                    status: reachable ? "ready" : "unavailable", database: reachable ? "ok" : "unreachable",
+                    status: ready ? "ready" : "unavailable", database: reachable ? "ok" : "unreachable",
                     instance: sharing.instance, slots: sharing.held),
-                status: reachable ? .ok : .serviceUnavailable)
+                status: ready ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { request, _ in
             try checkScraper(request)

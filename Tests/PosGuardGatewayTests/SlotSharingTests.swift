@@ -69,8 +69,9 @@ struct SlotSharingTests {
             let (a, runningA) = try await start(first)
             let (b, runningB) = try await start(second)
             let ownerships = [first.posGuard.ownership, second.posGuard.ownership]
-            try await until("the slots are shared") {
+            try await until("the slots are shared, and each instance knows who holds which") {
                 ownerships.map(\.snapshot.held) == [Slots.count / 2, Slots.count / 2]
+                    && ownerships.allSatisfy { $0.snapshot.located == Slots.count }
             }
 
             let app = first.posGuard
