@@ -1,6 +1,7 @@
 """What PosGuard's outside-in check scripts share: counting checks, and the closing line and exit status;
-starting the real server with demo data; calling its API."""
-import json, re, socket, subprocess, sys, time, urllib.error, urllib.request
+starting the real server with demo data; calling its API; a loopback webhook receiver."""
+import json, re, socket, subprocess, sys, threading, time, urllib.error, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Checks:
@@ -63,3 +64,25 @@ def call_api(base, method, path, body=None, token=None):
             return response.status, (json.loads(text) if text else None)
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read().decode() or "null")
+
+
+def webhook_receiver(redirect_to=None):
+    """A loopback HTTP server recording every POST; answers 307 to `redirect_to` when given, else 200."""
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            received.append((dict(self.headers), body))
+            self.send_response(307 if redirect_to else 200)
+            if redirect_to:
+                self.send_header("Location", redirect_to)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/hook", received

@@ -12,15 +12,14 @@ answered, and every acknowledged event is in the database once. The agent's sign
 
 Usage: DATABASE_URL=postgres://... scripts/cluster_check.py PATH_TO_POSGUARD
 """
-import base64, hashlib, json, os, secrets, signal, subprocess, sys, tempfile, threading, time, urllib.request
+import base64, json, os, secrets, signal, subprocess, sys, tempfile, time, urllib.request
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from checks import Checks, call_api, free_port
+from checks import Checks, call_api, free_port, webhook_receiver
 
 binary = sys.argv[1]
 check = Checks()
@@ -53,26 +52,6 @@ def wait(what, condition, seconds=60):
         time.sleep(0.2)
     check(False, f"within {seconds} s: {what}")
     return False
-
-
-def receiver():
-    """A loopback webhook receiver counting each delivery by its PosGuard-Webhook-Id."""
-    ids = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            ids.append(self.headers.get("PosGuard-Webhook-Id"))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/hook", ids
 
 
 class Terminal:
@@ -148,7 +127,7 @@ try:
                                {"email": "admin@harbour.demo", "password": "lighthouse-keeper-42"})
     token = session["token"]
     api = lambda method, path, body=None, at=0: call_api(bases[at], method, path, body, token)
-    hook_url, deliveries = receiver()
+    hook_url, received = webhook_receiver()
     status, hook = api("POST", "/api/v1/webhooks", {"url": hook_url, "minimum_severity": "warning"})
     check(status == 201, f"webhook created ({status} {hook})")
 
@@ -204,8 +183,9 @@ try:
     seqs = sorted(e["seq"] for e in events["items"])
     check(seqs == list(range(1, acked + 1)), f"every acknowledged event is stored once ({seqs}, acked {acked})")
 
-    wait("the webhook deliveries arrive", lambda: len(deliveries) >= 1, 20)
+    wait("the webhook deliveries arrive", lambda: len(received) >= 1, 20)
     time.sleep(3)
+    deliveries = [headers.get("PosGuard-Webhook-Id") for headers, _ in received]
     check(len(deliveries) == len(set(deliveries)), f"no webhook delivered twice ({deliveries})")
 finally:
     for process in processes:

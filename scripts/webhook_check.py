@@ -9,35 +9,12 @@ followed. Exits non-zero on the first surprise.
 
 Usage: scripts/webhook_check.py PATH_TO_POSGUARD
 """
-import hashlib, hmac, subprocess, sys, tempfile, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import hashlib, hmac, subprocess, sys, tempfile, time
 
-from checks import Checks, call_api, start_demo_server
+from checks import Checks, call_api, start_demo_server, webhook_receiver as receiver
 
 binary = sys.argv[1]
 check = Checks()
-
-
-def receiver(redirect_to=None):
-    """A loopback HTTP server recording every POST; answers 307 to `redirect_to` when given, else 200."""
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-            received.append((dict(self.headers), body))
-            self.send_response(307 if redirect_to else 200)
-            if redirect_to:
-                self.send_header("Location", redirect_to)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/hook", received
 
 
 def serve(*flags):
