@@ -59,7 +59,7 @@ done
 
 cat >"$DIR/haproxy.cfg" <<EOF
 global
-    maxconn 20000
+    maxconn 4096
 defaults
     mode http
     timeout connect 5s

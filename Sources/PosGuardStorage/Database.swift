@@ -191,13 +191,13 @@ public final class Database: @unchecked Sendable {
     public func exclusively<T>(_ body: () async throws -> T) async throws -> T {
         guard kind == .postgres else { return try await body() }
         return try await withConnection { db in
-            try await db.sql.raw("SELECT pg_advisory_lock(8583002)").run()
+            try await db.sql.raw("SELECT pg_advisory_lock(8583003)").run()
             do {
                 let result = try await body()
-                try await db.sql.raw("SELECT pg_advisory_unlock(8583002)").run()
+                try await db.sql.raw("SELECT pg_advisory_unlock(8583003)").run()
                 return result
             } catch {
-                try? await db.sql.raw("SELECT pg_advisory_unlock(8583002)").run()
+                try? await db.sql.raw("SELECT pg_advisory_unlock(8583003)").run()
                 throw error
             }
         }

@@ -63,6 +63,12 @@ public enum Migrations {
     public static func migrate(_ database: Database, upTo target: Int = latest, now: Date = Date()) async throws
         -> [Int]
     {
+        // Instances starting together on one PostgreSQL must not even create the version table at once (two
+        // `CREATE TABLE IF NOT EXISTS` racing can both try to create it).
+        try await database.exclusively { try await migrateAlone(database, upTo: target, now: now) }
+    }
+
+    private static func migrateAlone(_ database: Database, upTo target: Int, now: Date) async throws -> [Int] {
         try await database.withSQL { try await ensureVersionTable($0) }
         var applied: [Int] = []
         for migration in all where migration.version <= target {

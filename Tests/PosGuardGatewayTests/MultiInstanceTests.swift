@@ -11,6 +11,25 @@ import Testing
     "Instances sharing PostgreSQL",
     .enabled(if: TestDatabase.available.contains(.postgres), "needs POSGUARD_TEST_DATABASE_URL"))
 struct MultiInstanceTests {
+    @Test func instancesStartingTogetherOnAnEmptyDatabaseMigrateItOnce() async throws {
+        try await TestDatabase.postgres.withEmpty { db async throws in
+            let pools = try (0..<3).map { _ in try db.sibling() }
+            var failure: (any Error)? = nil
+            do {
+                let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                    for pool in pools { group.addTask { try await Migrations.migrate(pool) } }
+                    return try await group.reduce(into: [[Int]]()) { $0.append($1) }
+                }
+                #expect(applied.flatMap { $0 }.sorted() == Migrations.all.map(\.version), "each migration ran once")
+            } catch {
+                failure = error
+            }
+            for pool in pools { try await pool.close() }
+            if let failure { throw failure }
+            #expect(try await Migrations.currentVersion(of: db) == Migrations.latest)
+        }
+    }
+
     @Test func instancesStartingTogetherWithTheDemoLoadItOnce() async throws {
         try await TestDatabase.postgres.withMigrated { db async throws in
             let secrets = SecretBox.random()
