@@ -101,7 +101,7 @@ extension Bench {
 
             let tally = FleetRun.Tally()
             let serverCPU = server?.cpuSeconds ?? 0
-            let loadCPU = Self.ownCPUSeconds()
+            let loadCPU = FleetServer.cpuSeconds(of: getpid())
             let began = ContinuousClock.now
             let pid = server?.process.processIdentifier
             let progress = Task { await showProgress(tally, total: count, server: pid, began: began) }
@@ -109,7 +109,7 @@ extension Bench {
             progress.cancel()
             let wall = BenchKit.seconds(.now - began)
             let serverCores = server.map { ($0.cpuSeconds - serverCPU) / wall }
-            let loadCores = (Self.ownCPUSeconds() - loadCPU) / wall
+            let loadCores = (FleetServer.cpuSeconds(of: getpid()) - loadCPU) / wall
             say("")
             for connection in open { await connection.close() }
             try await group.shutdownGracefully()
@@ -269,14 +269,6 @@ extension Bench {
                 _ = signer.headers(terminal: UUID(), method: "POST", path: "/", body: [1, 2, 3], at: Date())
             }
             return 200 / max(BenchKit.seconds(.now - began), 1e-6)
-        }
-
-        /// CPU seconds this process has used.
-        static func ownCPUSeconds() -> Double {
-            var usage = rusage()
-            getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-                + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         }
     }
 }

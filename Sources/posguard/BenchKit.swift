@@ -126,10 +126,11 @@ enum BenchKit {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
-    /// The process's resident set size now (`VmRSS`) or at its peak (`VmHWM`), in KiB, from /proc.
-    static func residentKiB(peak: Bool = false) -> Int {
+    /// A process's (this one's, by default) resident set size now (`VmRSS`) or at its peak (`VmHWM`), in KiB,
+    /// from /proc.
+    static func residentKiB(peak: Bool = false, of process: String = "self") -> Int {
         let key = peak ? "VmHWM:" : "VmRSS:"
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) })
         else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0

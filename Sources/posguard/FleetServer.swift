@@ -68,12 +68,7 @@ final class FleetServer {
 
     /// The server's resident memory now or at its peak, in MiB.
     func residentMiB(peak: Bool) -> Double {
-        let key = peak ? "VmHWM:" : "VmRSS:"
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
-            let kib = Double(line.split(separator: " ").dropFirst().first ?? "")
-        else { return 0 }
-        return kib / 1024
+        Double(BenchKit.residentKiB(peak: peak, of: String(process.processIdentifier))) / 1024
     }
 
     /// Stops the server (SIGTERM, as an orchestrator would) and removes its directory.
