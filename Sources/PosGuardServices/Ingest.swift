@@ -49,13 +49,17 @@ public final class Ingest: Sendable {
         var commands: [TerminalCommand]
     }
 
-    init(runtime: Runtime, memory: DetectionMemory, alertDesk: AlertDesk, registry: TerminalRegistry) {
+    init(
+        runtime: Runtime, memory: DetectionMemory, ownership: SlotOwnership, alertDesk: AlertDesk,
+        registry: TerminalRegistry
+    ) {
         self.runtime = runtime
         self.memory = memory
         let containment = Containment(runtime: runtime, registry: registry)
         let remoteCommands = RemoteCommands(runtime: runtime, registry: registry)
         committer = GroupCommit(database: runtime.database) { writes, db in
-            try await Self.commit(
+            try await ownership.fence(stores: writes.map(\.terminal.storeID), on: db)
+            return try await Self.commit(
                 writes, alertDesk: alertDesk, containment: containment, remoteCommands: remoteCommands, on: db)
         }
     }

@@ -55,7 +55,8 @@ public struct PosGuard: Sendable {
         memory = DetectionMemory(runtime: runtime)
         ownership = SlotOwnership(runtime: runtime, memory: memory)
         alerts = AlertDesk(runtime: runtime, email: smtp != nil)
-        ingest = Ingest(runtime: runtime, memory: memory, alertDesk: alerts, registry: terminals)
+        ingest = Ingest(
+            runtime: runtime, memory: memory, ownership: ownership, alertDesk: alerts, registry: terminals)
         silence = SilenceWatch(
             runtime: runtime, memory: memory, ownership: ownership, alertDesk: alerts,
             containment: Containment(runtime: runtime, registry: terminals))

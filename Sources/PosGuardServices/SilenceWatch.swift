@@ -31,12 +31,19 @@ public struct SilenceWatch: Sendable {
                     DetectionRules.judgeMissingEvents(watch: &watch, settings: settings, now: now)
                     + [DetectionRules.judgeSilence(watch: &watch, settings: settings, now: now)].compactMap { $0 }
                 guard !findings.isEmpty else { return 0 }
-                try await runtime.database.transaction { db in
-                    try await EventRepository().saveWatch(watch, of: id, at: now, on: db)
-                    _ = try await alertDesk.record(findings, for: subject.terminal, at: now, on: db)
-                    if settings.autoLockOnCritical, let critical = findings.first(where: { $0.severity == .critical }) {
-                        try await containment.respond(to: critical, terminal: subject.terminal, at: now, on: db)
+                do {
+                    try await runtime.database.transaction { db in
+                        try await ownership.fence(stores: [subject.terminal.storeID], on: db)
+                        try await EventRepository().saveWatch(watch, of: id, at: now, on: db)
+                        _ = try await alertDesk.record(findings, for: subject.terminal, at: now, on: db)
+                        if settings.autoLockOnCritical,
+                            let critical = findings.first(where: { $0.severity == .critical })
+                        {
+                            try await containment.respond(to: critical, terminal: subject.terminal, at: now, on: db)
+                        }
                     }
+                } catch is SlotOwnership.Moved {
+                    return 0  // its new holder judges it
                 }
                 memory.setWatch(watch, of: id)
                 return 1

@@ -97,6 +97,20 @@ public final class SlotOwnership: Sendable {
         case nobody
     }
 
+    /// A transaction writing the detection memory of `stores` commits only if this instance still holds
+    /// their slots: with the slots shared, their owner rows are read, and locked, in `db`'s transaction. An
+    /// instance that lost the connection holding its locks may have batches under way; once another has
+    /// taken a slot they cannot commit (`Moved`), and one taking it while they commit waits for them, then
+    /// reads the memory they wrote.
+    public func fence(stores: some Sequence<UUID>, on db: UnitOfWork) async throws {
+        guard state.withLock({ $0.held != nil }) else { return }
+        let slots = Set(stores.map(Slots.slot(of:)))
+        guard try await instances.held(slots, by: instance, on: db) == slots else { throw Moved() }
+    }
+
+    /// A slot being judged here was taken by another instance: nothing was written, the agent sends again.
+    public struct Moved: Error {}
+
     /// A batch judged here is done.
     public func done(_ slot: Int) { state.withLock { $0.busy[slot, default: 1] -= 1 } }
 

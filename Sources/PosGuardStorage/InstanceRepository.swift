@@ -64,6 +64,17 @@ public struct InstanceRepository: Sendable {
         return true
     }
 
+    /// Which of `slots` are written down as held by `instance`, their rows locked until `work`'s transaction
+    /// ends: an instance taking one of them meanwhile waits for that transaction before it writes itself down.
+    public func held(_ slots: Set<Int>, by instance: String, on work: UnitOfWork) async throws -> Set<Int> {
+        guard !slots.isEmpty else { return [] }
+        return Set(
+            try await work.sql.select().column("slot").from("slot_owners")
+                .where("instance_id", .equal, instance).where("slot", .in, slots.sorted().map(Int64.init))
+                .lockingClause(SQLLockingClause.share).all()
+                .map { Int(try $0.int("slot")) })
+    }
+
     /// Lets go of a slot taken on `work`'s connection.
     public func release(slot: Int, for instance: String, on work: UnitOfWork) async throws {
         try await work.sql.delete(from: "slot_owners").where("slot", .equal, Int64(slot))

@@ -79,7 +79,11 @@ struct AgentRoutes {
         switch app.ownership.route(store: store) {
         case .here(let slot):
             defer { app.ownership.done(slot) }
-            return try await judge(request)
+            do {
+                return try await judge(request)
+            } catch is SlotOwnership.Moved {
+                throw Self.elsewhere
+            }
         case .elsewhere(let address) where request.headers[.posGuardForwardedBy] == nil:
             var request = request
             let body = try await request.bytes(limit: Self.batchLimit)

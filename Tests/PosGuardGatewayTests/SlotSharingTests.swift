@@ -4,7 +4,7 @@ import NIOCore
 import PosGuardApp
 import PosGuardDomain
 import PosGuardServices
-import PosGuardStorage
+@_spi(SQL) import PosGuardStorage
 import PosGuardTestSupport
 import Testing
 
@@ -111,12 +111,32 @@ struct SlotSharingTests {
                 #expect(replay.status == 409, "a replay at either instance: \(replay.text)")
             }
 
+            // The holder lost the connection holding its locks without noticing yet, and the other instance
+            // took the slot meanwhile: the holder's batches under way can no longer commit.
+            let slot = Slots.slot(of: terminal.storeID)
+            let holder = try #require(
+                try await db.withConnection { try await InstanceRepository().owners(on: $0) }[slot])
+            let taker = ownerships.first { $0.instance != holder.id }!.instance
+            func writeDown(_ owner: String) async throws {
+                try await db.withConnection { work in
+                    try await work.sql.raw(
+                        "UPDATE slot_owners SET instance_id = \(bind: owner) WHERE slot = \(bind: Int64(slot))"
+                    ).run()
+                }
+            }
+            try await writeDown(taker)
+            let stored = try await app.ingest.latestEvents(of: terminal.id, limit: 50, by: caller).count
+            let fenced = try await batch(7).send(to: ownerships[0].instance == holder.id ? a : b)
+            #expect(fenced.status == 503, "a batch judged by a holder that lost its slot: \(fenced.text)")
+            #expect(try await app.ingest.latestEvents(of: terminal.id, limit: 50, by: caller).count == stored)
+            try await writeDown(holder.id)
+
             // The second instance stops: the first takes its slots over and goes on with the terminal.
             runningB.cancel()
             _ = try? await runningB.value
             try await until("the first instance holds every slot") { ownerships[0].snapshot.held == Slots.count }
             #expect(ownerships[0].snapshot.handedOver >= Slots.count / 2)
-            #expect(try await batch(7).send(to: a).status == 200)
+            #expect(try await batch(7).send(to: a).status == 200, "sent again once the slot is settled")
             runningA.cancel()
             _ = try? await runningA.value
             try await other.close()
