@@ -14,6 +14,8 @@ public final class AgentVerifier: Sendable {
 
     public struct Verified: Sendable {
         public var terminal: Terminal
+        /// What the replay guard remembers of the request.
+        var replayKey: Data
     }
 
     struct Entry: Sendable {
@@ -82,8 +84,9 @@ public final class AgentVerifier: Sendable {
         guard entry.identity.terminal.state != .retired else {
             throw ServiceError.forbidden("the terminal is retired")
         }
-        try remember(Self.replayKey(terminal: id, message: message), now: now)
-        return Verified(terminal: entry.identity.terminal)
+        let replayKey = Self.replayKey(terminal: id, message: message)
+        try remember(replayKey, now: now)
+        return Verified(terminal: entry.identity.terminal, replayKey: replayKey)
     }
 
     /// The store of the enrolled terminal a request names, if it names one: where its requests are judged.
@@ -115,6 +118,12 @@ public final class AgentVerifier: Sendable {
     }
 }
 
+extension AgentVerifier {
+    /// Forgets a verified request that changed nothing (its terminal's detection moved to another instance
+    /// before it was stored), so that the agent may send the very same request again.
+    public func forget(_ verified: Verified) { seen.withLock { $0.remove(verified.replayKey) } }
+}
+
 /// The signed messages accepted recently (by `AgentVerifier.replayKey`), in two generations that rotate
 /// every `span` seconds: a message is remembered for at least `span` and at most twice that, at constant
 /// cost per request. With `span` equal to the whole validity of a timestamp (±300 s), no replay that could
@@ -135,5 +144,10 @@ struct ReplayWindow {
         }
         guard !previous.contains(key) else { return false }
         return current.insert(key).inserted
+    }
+
+    mutating func remove(_ key: Data) {
+        current.remove(key)
+        previous.remove(key)
     }
 }

@@ -45,7 +45,13 @@ struct AgentRoutes {
                 } catch let error as JSONValue.SyntaxError {
                     throw Problem.badRequest("body", "is not valid JSON: \(error.message) at byte \(error.offset)")
                 }
-                let outcome = try await app.ingest.ingest(batch, from: verified.terminal.id)
+                let outcome: Ingest.Outcome
+                do {
+                    outcome = try await app.ingest.ingest(batch, from: verified.terminal.id)
+                } catch is SlotOwnership.Moved {
+                    app.agents.forget(verified)
+                    throw Self.elsewhere
+                }
                 return try JSONResponse(
                     Acknowledgement(
                         ackedSeq: outcome.ackedSeq, missing: outcome.missing.map { [$0.lowerBound, $0.upperBound] },
@@ -79,11 +85,7 @@ struct AgentRoutes {
         switch app.ownership.route(store: store) {
         case .here(let slot):
             defer { app.ownership.done(slot) }
-            do {
-                return try await judge(request)
-            } catch is SlotOwnership.Moved {
-                throw Self.elsewhere
-            }
+            return try await judge(request)
         case .elsewhere(let address) where request.headers[.posGuardForwardedBy] == nil:
             var request = request
             let body = try await request.bytes(limit: Self.batchLimit)
