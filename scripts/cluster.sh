@@ -9,15 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-need=()
-ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
-command -v haproxy >/dev/null || need+=(haproxy)
-if [ ${#need[@]} -gt 0 ]; then
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+source scripts/pg.sh
+command -v haproxy >/dev/null || apt_install haproxy
 if [ -z "${POSGUARD:-}" ]; then
     swift build -c release --product posguard 2>&1 | grep -E "error:|Compiling posguard|Build" || true
     POSGUARD="$(swift build -c release --show-bin-path)/posguard"
@@ -25,17 +18,7 @@ fi
 
 DIR=$(mktemp -d /tmp/posguard-cluster.XXXXXX)
 PG_PORT=55499
-if [ "$(id -u)" -eq 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$DIR" postgres
-    chown postgres "$DIR"
-    as_pg() { runuser -u postgres -- "$@"; }
-else
-    as_pg() { "$@"; }
-fi
-as_pg mkdir "$DIR/pg"
-as_pg "$PG_BIN/initdb" -D "$DIR/pg" -A trust -U posguard -E UTF8 >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg/server.log" -w \
-    -o "-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1" start >/dev/null
+pg_start "$DIR" "$PG_PORT"
 export DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/postgres"
 # One master key for all instances: they read each other's sealed secrets.
 export POSGUARD_MASTER_KEY=$(head -c 32 /dev/urandom | base64)
@@ -45,7 +28,7 @@ pids=()
 stop() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    as_pg "$PG_BIN/pg_ctl" -D "$DIR/pg" -m fast stop >/dev/null 2>&1 || true
+    pg_stop "$DIR"
     echo "stopped; logs and data in $DIR"
 }
 trap stop EXIT INT TERM

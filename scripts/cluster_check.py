@@ -2,17 +2,20 @@
 """Three real `posguard serve` processes on one PostgreSQL behave as one system, checked from outside.
 
 Each instance is started with nothing but its own port (and, shared, the database URL and the master key).
-A terminal enrolled through the API sends its signed batches round-robin to the three: the geofence rule
-(three fixes outside) fires exactly once and the gap-free numbering raises no `event_gap`. A signed batch
-replayed at another instance is refused. Five wrong passwords spread over the three lock the account on all.
-A webhook receiver on loopback counts deliveries: none twice. Then one instance is killed with SIGKILL while
-the terminal goes on sending: within 15 s its slots are held by the others and the terminal's batches
-answered, and every acknowledged event is in the database once. The agent's signatures are made here with the
-`cryptography` package (P-256, low-s), not with PosGuard's code.
+Behind HAProxy (round robin, so most batches reach an instance that does not judge their terminal), the fleet
+simulator's `--check` passes: every scenario detected, no false alert. A terminal enrolled through the API
+sends its signed batches round-robin to the three: the geofence rule (three fixes outside) fires exactly once
+and the gap-free numbering raises no `event_gap`. A signed batch replayed at another instance is refused. Five
+wrong passwords spread over the three lock the account on all. Then twelve terminals stream batches to the
+instances in turn, half of them from outside their shop, and one instance is killed with SIGKILL under that
+load: every terminal is answered by the others within 15 s, every acknowledged event is in the database once
+and the numbering has no hole, each terminal outside has exactly one breach (raised once) and those inside
+none, and a webhook receiver on loopback gets every breach exactly once. The agent's signatures are made here
+with the `cryptography` package (P-256, low-s), not with PosGuard's code.
 
 Usage: DATABASE_URL=postgres://... scripts/cluster_check.py PATH_TO_POSGUARD
 """
-import base64, json, os, secrets, signal, subprocess, sys, tempfile, time, urllib.request
+import base64, collections, json, os, secrets, shutil, signal, subprocess, sys, tempfile, threading, time, urllib.request
 from datetime import datetime, timezone
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -103,6 +106,71 @@ def post(base, body, headers, attempts=5):
     return 503, "still moving"
 
 
+class Sender(threading.Thread):
+    """A terminal under load: one fix per batch, each batch to the next instance in turn, sent again until
+    acknowledged as an agent does: a second later (so with a new timestamp: the same signed message twice is a
+    replay), to the next instance, when the connection failed or the answer was 503."""
+
+    def __init__(self, agent, fence, away, bases, stop):
+        super().__init__(daemon=True)
+        self.agent, self.away, self.bases, self.stop = agent, away, bases, stop
+        self.lat, self.lon = fence["latitude"] + (0.0027 if away else 0.0), fence["longitude"]
+        self.acked, self.answered, self.refused = 0, [], []
+
+    def run(self):
+        turn = 0
+        while not self.stop.is_set():
+            fix = self.agent.fix(self.lat, self.lon)
+            while not self.stop.is_set():
+                body, headers = self.agent.signed([fix])
+                turn += 1
+                status, answer = post(self.bases[turn % len(self.bases)], body, headers, attempts=1)
+                if status == 200:
+                    self.acked = answer["acked_seq"]
+                    self.answered.append(time.time())
+                    break
+                if status == 0:
+                    time.sleep(1)
+                elif status != 503:
+                    self.refused.append((status, answer))
+                    time.sleep(1)
+
+
+def events_of(base, token, terminal):
+    """Every stored event number of a terminal, page by page."""
+    seqs, after = [], 0
+    while True:
+        status, page = call_api(base, "GET", f"/api/v1/terminals/{terminal}/events?after_seq={after}&limit=200",
+                                None, token)
+        if status != 200 or not page["items"]:
+            return seqs
+        seqs += [e["seq"] for e in page["items"]]
+        after = seqs[-1]
+
+
+def balancer(bases, directory):
+    """HAProxy from Debian's packages in front of the instances, round robin; returns its process and URL."""
+    port = free_port()
+    config = os.path.join(directory, "haproxy.cfg")
+    with open(config, "w") as file:
+        file.write(f"""global
+    maxconn 1024
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+frontend posguard
+    bind 127.0.0.1:{port}
+    default_backend instances
+backend instances
+    balance roundrobin
+""" + "".join(f"    server i{n} {b.removeprefix('http://')}\n" for n, b in enumerate(bases)))
+    process = subprocess.Popen(["haproxy", "-f", config, "-db"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    return process, f"http://127.0.0.1:{port}"
+
+
 key = base64.b64encode(secrets.token_bytes(32)).decode()
 ports = [free_port() for _ in range(3)]
 bases = [f"http://127.0.0.1:{p}" for p in ports]
@@ -113,6 +181,16 @@ try:
          lambda: all(ready(b) for b in bases) and sum(ready(b)["slots"] for b in bases) == 64
          and all(ready(b)["slots"] > 0 for b in bases))
     check(len({ready(b)["instance"] for b in bases}) == 3, "each instance has an id of its own")
+
+    # The fleet simulator through a load balancer that knows nothing of slots.
+    check(shutil.which("haproxy") is not None, "HAProxy is installed (Debian's haproxy package)")
+    proxy, proxied = balancer(bases, directories[0])
+    processes.append(proxy)
+    wait("HAProxy answers", lambda: ready(proxied) is not None, 20)
+    simulation = subprocess.run([binary, "simulate", "--url", proxied, "--hours", "24", "--speed", "4320", "--check"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    report = [line for line in simulation.stdout.splitlines() if not line.endswith("%") and "% sim" not in line]
+    check(simulation.returncode == 0, "the simulator's --check passes through HAProxy:\n" + "\n".join(report[-25:]))
 
     # Throttle: five wrong passwords spread over the instances hold the account on every one.
     email, password = "manager.berlin@kiez-baeckerei.demo", "spree-bruecke-1920"
@@ -159,34 +237,70 @@ try:
         status, _ = post(base, *last)
         check(status == 409, f"the last batch replayed at {base} is refused ({status})")
 
-    # An instance dies mid-stream (SIGKILL: no goodbye); the terminal keeps sending to the others.
+    # Load: twelve more terminals stream batches to the instances in turn, half of them 300 m north of their
+    # shop; one instance dies under it (SIGKILL: no goodbye).
+    status, page = api("GET", "/api/v1/terminals?state=active&limit=13")
+    senders, stop = [], threading.Event()
+    for n, terminal in enumerate(t for t in page["items"] if t["id"] != agent.id):
+        status, code = api("POST", f"/api/v1/terminals/{terminal['id']}/enrollment-code", at=n % 3)
+        loaded = Terminal(terminal["id"])
+        status, _ = call_api(bases[n % 3], "POST", "/agent/v1/enroll",
+                             {"code": code["code"], "public_key": loaded.public_key(), "serial": terminal["serial"],
+                              "tid": terminal["tid"]})
+        check(status == 201, f"terminal {n + 1} of the load enrolled ({status})")
+        status, its = api("GET", f"/api/v1/stores/{terminal['store_id']}")
+        senders.append(Sender(loaded, its["geofence"], n % 2 == 0, bases, stop))
+    for sender in senders:
+        sender.start()
+    time.sleep(5)
     victim = 1
     processes[victim].send_signal(signal.SIGKILL)
     processes[victim].wait()
     killed_at = time.time()
     survivors = [b for i, b in enumerate(bases) if i != victim]
-    recovered = None
-    fix = agent.fix(fence["latitude"], fence["longitude"])
-    while time.time() - killed_at < 30:
-        body, headers = agent.signed([fix])
-        status, answer = post(survivors[int(time.time()) % 2], body, headers, attempts=1)
-        if status == 200:
-            recovered = time.time() - killed_at
-            acked = answer["acked_seq"]
-            break
-        time.sleep(0.3)
-    check(recovered is not None and recovered < 15,
-          f"the terminal is answered by the others within 15 s of SIGKILL (after {recovered} s)")
     wait("the two survivors hold every slot within 15 s",
-         lambda: sum((ready(b) or {"slots": 0})["slots"] for b in survivors) == 64, max(1, 15 - (time.time() - killed_at)))
-    status, events = call_api(survivors[0], "GET", f"/api/v1/terminals/{agent.id}/events?limit=100", None, token)
-    seqs = sorted(e["seq"] for e in events["items"])
-    check(seqs == list(range(1, acked + 1)), f"every acknowledged event is stored once ({seqs}, acked {acked})")
+         lambda: sum((ready(b) or {"slots": 0})["slots"] for b in survivors) == 64, 15)
+    time.sleep(max(0.0, killed_at + 18 - time.time()))
+    stop.set()
+    for sender in senders:
+        sender.join(30)
+    gaps = [min([t - killed_at for t in s.answered if t > killed_at] or [99]) for s in senders]
+    # The issue's bound is 15 s; a beat (2 s) and the agent's one-second wait are what it takes.
+    check(max(gaps) < 8, f"every terminal is answered again within 8 s of the SIGKILL (longest {max(gaps):.1f} s)")
+    check(all(s.acked > 20 for s in senders), f"the terminals went on sending ({[s.acked for s in senders]} acknowledged)")
+    check(not any(s.refused for s in senders), f"no batch refused ({[s.refused[:1] for s in senders if s.refused]})")
+    print(f"load: {sum(s.acked for s in senders)} batches acknowledged by 3 then 2 instances; "
+          f"answered again {max(gaps):.1f} s after the SIGKILL at the latest")
 
-    wait("the webhook deliveries arrive", lambda: len(received) >= 1, 20)
+    for sender in senders + [None]:
+        terminal, acked = (sender.agent.id, sender.acked) if sender else (agent.id, agent.seq)
+        seqs = events_of(survivors[0], token, terminal)
+        check(seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= acked,
+              f"every acknowledged event of {terminal} is stored once, no hole ({len(seqs)} stored, acked {acked})")
+    breaches = []
+    for sender in senders:
+        status, alerts = api("GET", f"/api/v1/alerts?terminal_id={sender.agent.id}", at=2)
+        raised = [(a["rule"], a["occurrences"]) for a in alerts["items"]]
+        check(raised == ([("geofence_breach", 1)] if sender.away else []),
+              f"{'one breach, raised once' if sender.away else 'no alert'} for a terminal "
+              f"{'outside' if sender.away else 'inside'} its shop ({raised})")
+        breaches += [a["id"] for a in alerts["items"]]
+    status, alerts = api("GET", f"/api/v1/alerts?terminal_id={agent.id}", at=2)
+    breaches += [a["id"] for a in alerts["items"]]
+
+    def delivered():
+        counted = collections.Counter()
+        for _, body in list(received):
+            message = json.loads(body)
+            if message["type"] == "alert.raised":
+                counted[message["data"]["alert"]["id"]] += 1
+        return counted
+
+    wait("every breach reaches the webhook receiver", lambda: set(breaches) <= set(delivered()), 30)
     time.sleep(3)
-    deliveries = [headers.get("PosGuard-Webhook-Id") for headers, _ in received]
-    check(len(deliveries) == len(set(deliveries)), f"no webhook delivered twice ({deliveries})")
+    counted = delivered()
+    check(all(counted[b] == 1 for b in breaches), f"each breach delivered once ({[counted[b] for b in breaches]})")
+    check(all(n == 1 for n in counted.values()), f"no webhook delivered twice ({dict(counted)})")
 finally:
     for process in processes:
         if process.poll() is None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: format lint; an independent check of the OpenAPI document; an
 # end-to-end smoke test of the real binary from Python (pyotp as an independent TOTP) on SQLite and on
-# PostgreSQL; PostgreSQL stopped and started under a running server; the fleet simulator, the audit log's proofs
+# PostgreSQL; PostgreSQL stopped and started under a running server; three instances on one PostgreSQL (the
+# simulator through HAProxy, SIGKILL under load); the fleet simulator, the audit log's proofs
 # checked in Python and an ISO 8583 check with pyiso8583 against the real server; the console in headless Chromium
 # driven by selenium, in English and Simplified Chinese (Chromium, its driver and CJK fonts installed from Debian's
 # packages when absent); then
@@ -13,42 +14,19 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n== %s\n' "$*"; }
 
-find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-
-apt_install() {
-    log "installing $* from Debian's packages"
-    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
-}
-
-PG_BIN=$(find_pg_bin)
-if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    apt_install postgresql
-    PG_BIN=$(find_pg_bin)
-fi
+source scripts/pg.sh
 
 PG_DIR=$(mktemp -d /tmp/posguard-pg.XXXXXX)
 PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
-if [ "$(id -u)" -eq 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$PG_DIR" postgres
-    chown postgres "$PG_DIR"
-    as_pg() { runuser -u postgres -- "$@"; }
-else
-    as_pg() { "$@"; }
-fi
 stop_pg() {
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    pg_stop "$PG_DIR"
     rm -rf "$PG_DIR"
     if [ -n "${SMTP_PID:-}" ]; then kill "$SMTP_PID" 2>/dev/null || true; rm -rf "$SMTP_DIR"; fi
 }
 trap stop_pg EXIT
 
 log "starting a throwaway PostgreSQL on port $PG_PORT"
-as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U posguard -E UTF8 >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500" start >/dev/null
+pg_start "$PG_DIR" "$PG_PORT" -c fsync=off -c max_connections=500
 export POSGUARD_TEST_DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/postgres"
 
 log "swift format lint --strict"
@@ -111,7 +89,8 @@ log "smoke test of the real server: PostgreSQL"
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard smoke
 DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/smoke" python3 scripts/smoke.py "$POSGUARD"
 
-log "three instances on one PostgreSQL: one judge per terminal, replays refused anywhere, SIGKILL survived"
+log "three instances on one PostgreSQL: the simulator through HAProxy, one judge per terminal, replays refused anywhere, SIGKILL under load survived"
+command -v haproxy >/dev/null || apt_install haproxy
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U posguard cluster
 DATABASE_URL="postgres://posguard@127.0.0.1:$PG_PORT/cluster" python3 scripts/cluster_check.py "$POSGUARD"
 

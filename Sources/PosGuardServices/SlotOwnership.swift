@@ -34,7 +34,8 @@ public final class SlotOwnership: Sendable {
     private let state = Mutex(State())
     private let address = Mutex("")
 
-    /// How often an instance says it is alive; one not heard from for three beats and more is dead.
+    /// How often an instance says it is alive. One is dead once the session holding its locks ends (PostgreSQL
+    /// sees a killed process's connection close at once), or when not heard from for three beats and more.
     public static let beat: Duration = .seconds(2)
     static var deadAfter: TimeInterval { 3 * TimeInterval(beat.components.seconds) + 1 }
 
@@ -142,6 +143,7 @@ public final class SlotOwnership: Sendable {
     /// fails; the connection's end releases every lock it took.
     private func share() async throws {
         try await runtime.database.withOwnConnection(deadline: Self.beat * 5) { connection in
+            try await connection.run { db in try await self.instances.identify(self.instance, on: db) }
             do {
                 while !Task.isCancelled {
                     try await connection.run { db in try await self.round(on: db) }
@@ -217,21 +219,62 @@ extension SlotOwnership {
     /// The header a request sent on to the holder carries (this instance's id), so that it is never sent on
     /// again: a holder that has just let the slot go answers 503 and the agent tries again.
     public static let forwardedHeader = "PosGuard-Forwarded-By"
+    /// The address the request came from, as the instance sending it on saw it, and that instance's seal over
+    /// it (see `forwardedSource`).
+    public static let forwardedForHeader = "PosGuard-Forwarded-For"
+    public static let forwardedSealHeader = "PosGuard-Forwarded-Seal"
 
     /// Sends an agent's request on to the instance at `address`, as it came (its signature is checked there,
-    /// where the terminal's replay guard is), and returns what that instance answered.
+    /// where the terminal's replay guard is), with the address it came from, sealed; returns what that instance
+    /// answered.
     public func forward(
-        method: String, path: String, headers: [(String, String)], body: [UInt8], to address: String
+        method: String, path: String, headers: [(String, String)], body: [UInt8], from source: String?,
+        to address: String
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: address + path)
         request.method = .init(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.replaceOrAdd(name: Self.forwardedHeader, value: instance)
+        if let source {
+            let signature = request.headers.first(name: "PosGuard-Signature") ?? ""
+            request.headers.replaceOrAdd(name: Self.forwardedForHeader, value: source)
+            request.headers.replaceOrAdd(
+                name: Self.forwardedSealHeader,
+                value: runtime.secrets.forwardingSeal(Self.statement(by: instance, for: source, signature: signature)))
+        }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await Self.client.execute(request, timeout: .seconds(10))
         let answer = try await response.body.collect(upTo: 4 << 20)
         return Answer(
             status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
             body: Array(buffer: answer))
+    }
+
+    /// The client requests are sent on with: an instance that cannot be reached (it just died) fails the
+    /// request at once — the agent is answered 503 and sends again — instead of being tried again until the
+    /// deadline; redirects are not followed; as many connections to one holder as the requests need.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout.connect = .seconds(1)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 128
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// The address an agent's request came from, when another instance sent it on here and sealed that
+    /// address under the shared master key (bound to the agent's signature, so the seal is good for that one
+    /// request); nil otherwise — whatever the headers claim, from anyone else.
+    public func forwardedSource(by forwarder: String?, for source: String?, seal: String?, signature: String?)
+        -> String?
+    {
+        guard let forwarder, let source, let seal,
+            runtime.secrets.isForwardingSeal(
+                seal, of: Self.statement(by: forwarder, for: source, signature: signature ?? ""))
+        else { return nil }
+        return source
+    }
+
+    static func statement(by forwarder: String, for source: String, signature: String) -> String {
+        "\(forwarder)\n\(source)\n\(signature)"
     }
 }

@@ -28,10 +28,25 @@ public struct InstanceRepository: Sendable {
             .onConflict(with: ["id"]) { $0.set(excludedValueOf: "address").set(excludedValueOf: "seen_at") }.run()
     }
 
-    /// The instances heard from since `since`.
+    /// Names `work`'s connection, the one holding the instance's locks, after the instance: while PostgreSQL
+    /// keeps that session the instance is alive; the moment the session ends (the process died, however) it
+    /// is not, without waiting for its heartbeat to age.
+    public func identify(_ instance: String, on work: UnitOfWork) async throws {
+        try await work.sql.raw("SELECT set_config('application_name', \(bind: Self.session(of: instance)), false)")
+            .run()
+    }
+
+    static func session(of instance: String) -> String { "posguard " + instance }
+
+    /// The instances heard from since `since` whose session (see `identify`) is open.
     public func live(since: Date, on work: UnitOfWork) async throws -> [Instance] {
-        try await work.sql.select().columns("id", "address").from("instances")
-            .where("seen_at", .greaterThanOrEqual, since.millis).orderBy("id").all()
+        try await work.sql.raw(
+            """
+            SELECT id, address FROM instances WHERE seen_at >= \(bind: since.millis)
+            AND \(literal: Self.session(of: "")) || id IN (SELECT application_name FROM pg_stat_activity)
+            ORDER BY id
+            """
+        ).all()
             .map { Instance(id: try $0.text("id"), address: try $0.text("address")) }
     }
 

@@ -36,7 +36,7 @@ struct AgentRoutes {
                 Enrolled(terminalId: enrolled.terminalID, unlockSecret: enrolled.unlockSecret), status: .created)
         }
         agent.post("events") { request, context in
-            try await atHolder(request, context) { request in
+            try await atHolder(request, context) { request, context in
                 var request = request
                 let (verified, body) = try await signed(&request)
                 let batch: [JSONValue]
@@ -60,7 +60,7 @@ struct AgentRoutes {
             }
         }
         agent.post("commands/{id}/ack") { request, context in
-            try await atHolder(request, context) { request in
+            try await atHolder(request, context) { request, context in
                 var request = request
                 let (verified, body) = try await signed(&request)
                 let id = try context.parameters.id()
@@ -75,17 +75,25 @@ struct AgentRoutes {
     /// Judges a terminal's request here when this instance holds its store's slot of detection's memory, or
     /// sends it on, as it came, to the instance that does (see `SlotOwnership`): every batch of a terminal is
     /// judged by one instance, whichever one the load balancer chose. A request naming no enrolled terminal
-    /// is answered here (its signature check refuses it).
+    /// is answered here (its signature check refuses it). A request sent on keeps the address it came from.
     private func atHolder(
-        _ request: Request, _ context: AppRequestContext, _ judge: (Request) async throws -> Response
+        _ request: Request, _ context: AppRequestContext,
+        _ judge: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         guard let store = try await app.agents.store(of: request.headers[.posGuardTerminal]) else {
-            return try await judge(request)
+            return try await judge(request, context)
         }
         switch app.ownership.route(store: store) {
         case .here(let slot):
             defer { app.ownership.done(slot) }
-            return try await judge(request)
+            var context = context
+            if let source = app.ownership.forwardedSource(
+                by: request.headers[.posGuardForwardedBy], for: request.headers[.posGuardForwardedFor],
+                seal: request.headers[.posGuardForwardedSeal], signature: request.headers[.posGuardSignature])
+            {
+                context.source = source
+            }
+            return try await judge(request, context)
         case .elsewhere(let address) where request.headers[.posGuardForwardedBy] == nil:
             var request = request
             let body = try await request.bytes(limit: Self.batchLimit)
@@ -94,7 +102,8 @@ struct AgentRoutes {
             let answer: SlotOwnership.Answer
             do {
                 answer = try await app.ownership.forward(
-                    method: request.method.rawValue, path: request.uri.path, headers: headers, body: body, to: address)
+                    method: request.method.rawValue, path: request.uri.path, headers: headers, body: body,
+                    from: context.source, to: address)
             } catch {
                 throw Self.elsewhere
             }
@@ -133,4 +142,6 @@ extension HTTPField.Name {
     static let posGuardTimestamp = Self("PosGuard-Timestamp")!
     static let posGuardSignature = Self("PosGuard-Signature")!
     static let posGuardForwardedBy = Self(SlotOwnership.forwardedHeader)!
+    static let posGuardForwardedFor = Self(SlotOwnership.forwardedForHeader)!
+    static let posGuardForwardedSeal = Self(SlotOwnership.forwardedSealHeader)!
 }

@@ -14,6 +14,8 @@ struct PosGuardClient: Sendable {
         // Parsed JSON values are never mutated after parsing.
         var status: Int
         var json: Any?
+        /// Seconds, when a 503 asks to be sent again.
+        var retryAfter: Int? = nil
         var object: [String: Any] { json as? [String: Any] ?? [:] }
         var items: [[String: Any]] { object["items"] as? [[String: Any]] ?? [] }
     }
@@ -45,7 +47,9 @@ struct PosGuardClient: Sendable {
         let response = try await http.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
         let parsed = body.readableBytes > 0 ? try? JSONSerialization.jsonObject(with: Data(buffer: body)) : nil
-        return Reply(status: Int(response.status.code), json: parsed)
+        return Reply(
+            status: Int(response.status.code), json: parsed,
+            retryAfter: response.headers.first(name: "Retry-After").flatMap { Int($0) })
     }
 
     /// Calls and insists on one status, naming the call when it differs.
@@ -81,10 +85,18 @@ struct PosGuardClient: Sendable {
         return items
     }
 
-    /// Sends a signed event batch as `terminal`.
+    /// Sends a signed event batch as `terminal`, as an agent does: a 503 (several instances, the terminal's
+    /// detection moving between them) is sent again, signed afresh, after its `Retry-After`, a few times.
     func sendEvents(_ body: [UInt8], terminal: UUID, signer: AgentSigner) async throws -> Reply {
-        let headers = signer.headers(
-            terminal: terminal, method: "POST", path: "/agent/v1/events", body: body, at: Date())
-        return try await call(.POST, "/agent/v1/events", raw: body, headers: headers.map { ($0.name, $0.value) })
+        var attempt = 0
+        while true {
+            let headers = signer.headers(
+                terminal: terminal, method: "POST", path: "/agent/v1/events", body: body, at: Date())
+            let reply = try await call(
+                .POST, "/agent/v1/events", raw: body, headers: headers.map { ($0.name, $0.value) })
+            attempt += 1
+            guard reply.status == 503, let seconds = reply.retryAfter, attempt < 10 else { return reply }
+            try await Task.sleep(for: .seconds(seconds))
+        }
     }
 }

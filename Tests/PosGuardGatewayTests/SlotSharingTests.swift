@@ -40,9 +40,10 @@ struct SlotSharingTests {
     struct Signed {
         var body: [UInt8]
         var headers: [(name: String, value: String)]
+        var path = "/agent/v1/events"
 
         func send(to port: Int) async throws -> (status: Int, text: String) {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/agent/v1/events")
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -62,6 +63,7 @@ struct SlotSharingTests {
                 configuration.demo = demo
                 configuration.port = 0
                 configuration.jobs = [.slotSharing, .changeRelay]
+                configuration.http.trustedProxies = [try IPNetwork(cidr: "127.0.0.0/8")]
                 return try await buildApplication(configuration)
             }
             let first = try await instance(db, demo: true)
@@ -111,11 +113,42 @@ struct SlotSharingTests {
                 #expect(replay.status == 409, "a replay at either instance: \(replay.text)")
             }
 
-            // The holder lost the connection holding its locks without noticing yet, and the other instance
-            // took the slot meanwhile: the holder's batches under way can no longer commit.
             let slot = Slots.slot(of: terminal.storeID)
             let holder = try #require(
                 try await db.withConnection { try await InstanceRepository().owners(on: $0) }[slot])
+            let (holderPort, otherPort) = ownerships[0].instance == holder.id ? (a, b) : (b, a)
+
+            // A command acknowledgement sent on by the instance not holding the terminal keeps, in the audit log,
+            // the address the agent's request came from (here through a proxy both trust); an address claimed
+            // without the instances' seal is not believed.
+            func acknowledgement(of command: TerminalCommand, adding extra: [(String, String)]) -> Signed {
+                let path = "/agent/v1/commands/\(command.id.uuidString)/ack"
+                let body = Array(#"{"status":"done"}"#.utf8)
+                let headers = signer.headers(terminal: terminal.id, method: "POST", path: path, body: body, at: Date())
+                return Signed(body: body, headers: headers.map { ($0.name, $0.value) } + extra, path: path)
+            }
+            func source(of command: TerminalCommand) async throws -> String? {
+                try await app.auditLog.list(target: command.id, after: nil, limit: 10, by: caller).items
+                    .first { $0.action == "command.done" }?.source
+            }
+            let located = try await app.commands.issue(.init(type: .locate), to: terminal.id, by: caller)
+            let proxied = try await acknowledgement(of: located, adding: [("X-Forwarded-For", "203.0.113.9")])
+                .send(to: otherPort)
+            #expect(proxied.status == 200, "\(proxied.text)")
+            #expect(try await source(of: located) == "203.0.113.9", "the agent's address, not the sending instance's")
+            let another = try await app.commands.issue(.init(type: .locate), to: terminal.id, by: caller)
+            let forged = try await acknowledgement(
+                of: another,
+                adding: [
+                    ("PosGuard-Forwarded-By", ownerships.first { $0.instance != holder.id }!.instance),
+                    ("PosGuard-Forwarded-For", "198.51.100.7"), ("PosGuard-Forwarded-Seal", "c2VhbGVk"),
+                ]
+            ).send(to: holderPort)
+            #expect(forged.status == 200, "\(forged.text)")
+            #expect(try await source(of: another) == "127.0.0.1", "an address claimed without the seal")
+
+            // The holder lost the connection holding its locks without noticing yet, and the other instance
+            // took the slot meanwhile: the holder's batches under way can no longer commit.
             let taker = ownerships.first { $0.instance != holder.id }!.instance
             func writeDown(_ owner: String) async throws {
                 try await db.withConnection { work in
@@ -127,7 +160,6 @@ struct SlotSharingTests {
             try await writeDown(taker)
             let stored = try await app.ingest.latestEvents(of: terminal.id, limit: 50, by: caller).count
             let seventh = batch(7)
-            let holderPort = ownerships[0].instance == holder.id ? a : b
             let fenced = try await seventh.send(to: holderPort)
             #expect(fenced.status == 503, "a batch judged by a holder that lost its slot: \(fenced.text)")
             #expect(try await app.ingest.latestEvents(of: terminal.id, limit: 50, by: caller).count == stored)
