@@ -11,7 +11,8 @@ burst raised once. Five wrong passwords spread over the three lock the account o
 instances in turn, half of them from outside their shop, and one instance is killed with SIGKILL under that
 load: every terminal is answered by the others within 8 s (the bound: 15 s), every acknowledged event is in the database once
 and the numbering has no hole, each terminal outside has exactly one breach (raised once) and those inside
-none, and a webhook receiver on loopback gets every breach exactly once. The agent's signatures are made here
+none, and a webhook receiver on loopback gets every breach exactly once. An instance that hangs (SIGSTOP) loses
+its slots to the other within 15 s, and takes its share again when resumed. The agent's signatures are made here
 with the `cryptography` package (P-256, low-s), not with PosGuard's code.
 
 Usage: DATABASE_URL=postgres://... scripts/cluster_check.py PATH_TO_POSGUARD
@@ -323,6 +324,23 @@ try:
     counted = delivered()
     check(all(counted[b] == 1 for b in breaches), f"each breach delivered once ({[counted[b] for b in breaches]})")
     check(all(n == 1 for n in counted.values()), f"no webhook delivered twice ({dict(counted)})")
+
+    # An instance that hangs (SIGSTOP) keeps its connection open, so PostgreSQL keeps its locks: the other ends
+    # its session once it has missed three beats, and takes its slots. Resumed, it finds itself holding nothing
+    # and takes its share again.
+    hung, other = processes[2], bases[0]
+    hung.send_signal(signal.SIGSTOP)
+    stopped_at = time.time()
+    wait("the other instance holds every slot within 15 s of the hang",
+         lambda: (ready(other) or {"slots": 0})["slots"] == 64, 15)
+    print(f"hang: every slot held by the other instance {time.time() - stopped_at:.1f} s after SIGSTOP")
+    sender = senders[0]
+    status, answer = post(other, *sender.agent.signed([sender.agent.fix(sender.lat, sender.lon)]))
+    check(status == 200, f"a terminal is answered while an instance hangs ({status} {answer})")
+    hung.send_signal(signal.SIGCONT)
+    wait("the resumed instance takes its share again",
+         lambda: all((ready(b) or {"slots": 0})["slots"] > 0 for b in survivors)
+         and sum(ready(b)["slots"] for b in survivors) == 64, 20)
 finally:
     for process in processes:
         if process.poll() is None:

@@ -35,7 +35,8 @@ public final class SlotOwnership: Sendable {
     private let address = Mutex("")
 
     /// How often an instance says it is alive. One is dead once the session holding its locks ends (PostgreSQL
-    /// sees a killed process's connection close at once), or when not heard from for three beats and more.
+    /// sees a killed process's connection close at once), or when not heard from for three beats and more —
+    /// then the others end its session, should PostgreSQL still keep it (a hung process, a machine gone).
     public static let beat: Duration = .seconds(2)
     static var deadAfter: TimeInterval { 3 * TimeInterval(beat.components.seconds) + 1 }
 
@@ -177,7 +178,9 @@ public final class SlotOwnership: Sendable {
         // Until it listens, nobody could send it anything: it takes no slot.
         guard !me.address.isEmpty else { return }
         try await instances.heartbeat(me, at: now, on: db)
-        let live = try await instances.live(since: now.addingTimeInterval(-Self.deadAfter), on: db)
+        let since = now.addingTimeInterval(-Self.deadAfter)
+        try await instances.evict(silentSince: since, on: db)
+        let live = try await instances.live(since: since, on: db)
         let share = Slots.fairShare(instances: live.count)
         var held = state.withLock { $0.held ?? [] }
         for slot in held.sorted().dropFirst(share) {

@@ -50,6 +50,19 @@ public struct InstanceRepository: Sendable {
             .map { Instance(id: try $0.text("id"), address: try $0.text("address")) }
     }
 
+    /// Ends the sessions of instances not heard from since `since` that PostgreSQL still keeps open — a process
+    /// that hangs, or a machine gone without closing its connection — so that their locks go and their slots
+    /// can be taken. Returns how many were ended.
+    @discardableResult
+    public func evict(silentSince since: Date, on work: UnitOfWork) async throws -> Int {
+        try await work.sql.raw(
+            """
+            SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name IN
+            (SELECT \(literal: Self.session(of: "")) || id FROM instances WHERE seen_at < \(bind: since.millis))
+            """
+        ).all().count
+    }
+
     /// Who holds each slot, as last written down, with their addresses.
     public func owners(on work: UnitOfWork) async throws -> [Int: Instance] {
         var owners: [Int: Instance] = [:]
