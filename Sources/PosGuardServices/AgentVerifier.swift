@@ -20,8 +20,14 @@ public final class AgentVerifier: Sendable {
 
     struct Entry: Sendable {
         var identity: AgentRepository.Identity
-        /// The X9.63 key bytes; parsed per request, as swift-crypto's key type is not `Sendable`.
-        var key: Data
+        /// The enrolled key, parsed once; nil if what is stored does not parse (nothing then verifies).
+        var key: PublicKey?
+    }
+
+    /// swift-crypto does not mark its key type `Sendable`, but a public key is an immutable value that
+    /// verification only reads (BoringSSL's verification takes the key `const`), so sharing it is safe.
+    struct PublicKey: @unchecked Sendable {
+        let key: P256.Signing.PublicKey
     }
 
     let runtime: Runtime
@@ -75,16 +81,15 @@ public final class AgentVerifier: Sendable {
                 "PosGuard-Signature must be low-s (s ≤ n/2): replace a high s by n − s before sending")
         }
         let entry = try await entry(for: id)
-        let message = Self.message(method: method, path: path, timestamp: timestamp, body: body)
-        guard let key = try? P256.Signing.PublicKey(x963Representation: entry.key),
-            key.isValidSignature(parsed, for: message)
-        else {
+        // One digest of the message: for the signature and for the replay guard.
+        let digest = SHA256.hash(data: Self.message(method: method, path: path, timestamp: timestamp, body: body))
+        guard let key = entry.key?.key, key.isValidSignature(parsed, for: digest) else {
             throw ServiceError.unauthenticated("the signature does not match the terminal's enrolled key")
         }
         guard entry.identity.terminal.state != .retired else {
             throw ServiceError.forbidden("the terminal is retired")
         }
-        let replayKey = Self.replayKey(terminal: id, message: message)
+        let replayKey = Self.replayKey(terminal: id, digest: digest)
         try remember(replayKey, now: now)
         return Verified(terminal: entry.identity.terminal, replayKey: replayKey)
     }
@@ -97,17 +102,21 @@ public final class AgentVerifier: Sendable {
 
     private func entry(for id: UUID) async throws -> Entry {
         if let cached = identities.withLock({ $0[id] }) { return cached }
-        guard let identity = try await loader.run(id), let key = Data(base64Encoded: identity.publicKey)
-        else { throw ServiceError.unauthenticated("the terminal is not enrolled") }
-        let entry = Entry(identity: identity, key: key)
+        guard let identity = try await loader.run(id) else {
+            throw ServiceError.unauthenticated("the terminal is not enrolled")
+        }
+        let key = Data(base64Encoded: identity.publicKey).flatMap {
+            try? P256.Signing.PublicKey(x963Representation: $0)
+        }
+        let entry = Entry(identity: identity, key: key.map(PublicKey.init))
         identities.withLock { $0[id] = entry }
         return entry
     }
 
     /// What makes a request unique: the terminal and the digest it signed. Keyed by the signature instead,
     /// a second valid signature over the same bytes (a fresh one, or a re-encoded one) would pass again.
-    static func replayKey(terminal: UUID, message: Data) -> Data {
-        withUnsafeBytes(of: terminal.uuid) { Data($0) } + Data(SHA256.hash(data: message))
+    static func replayKey(terminal: UUID, digest: SHA256.Digest) -> Data {
+        withUnsafeBytes(of: terminal.uuid) { Data($0) } + Data(digest)
     }
 
     /// Refuses a signed message seen before within the window.
