@@ -16,9 +16,34 @@ class Checks:
             self.failed += 1
             print(f"FAILED: {what}", file=sys.stderr)
 
+    def within(self, what, condition, seconds=60):
+        """Waits until `condition()` holds; a failed check if it does not within `seconds`."""
+        holds = wait_for(condition, seconds)
+        self(holds, f"within {seconds} s: {what}")
+        return holds
+
     def finish(self, title):
         print(f"{title}: {self.passed} checks passed, {self.failed} failed")
         sys.exit(1 if self.failed else 0)
+
+
+def wait_for(condition, seconds):
+    """Whether `condition()` comes to hold within `seconds`, asked every 0.2 s."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def ready(base):
+    """What `/readyz` answers, or None while the server does not answer or is not ready."""
+    try:
+        with urllib.request.urlopen(base + "/readyz", timeout=2) as response:
+            return json.loads(response.read())
+    except Exception:
+        return None
 
 
 def free_port():

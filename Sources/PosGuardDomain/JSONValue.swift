@@ -63,7 +63,20 @@ extension JSONValue {
     /// The path of the first value or key, in key order, that a check flags — `extra.note[0]`, `a key of extra`,
     /// `value` for the whole — or nil when none is.
     public func firstFlagged(text: (String) -> Bool, number: (Double) -> Bool = { _ in false }) -> String? {
-        firstFlagged(text: text, number: number, path: "")
+        // Nothing is flagged in nearly every value: found without naming paths or sorting keys.
+        guard anyFlagged(text: text, number: number) else { return nil }
+        return firstFlagged(text: text, number: number, path: "")
+    }
+
+    private func anyFlagged(text: (String) -> Bool, number: (Double) -> Bool) -> Bool {
+        switch self {
+        case .null, .bool: false
+        case .string(let value): text(value)
+        case .number(let value): number(value)
+        case .array(let items): items.contains { $0.anyFlagged(text: text, number: number) }
+        case .object(let members):
+            members.contains { text($0.key) || $0.value.anyFlagged(text: text, number: number) }
+        }
     }
 
     private func firstFlagged(text: (String) -> Bool, number: (Double) -> Bool, path: String) -> String? {

@@ -17,11 +17,18 @@ struct JSONResponse<Value: Encodable>: ResponseGenerator {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        .json(try APIJSON.encoder.encode(value), status: status, location: location)
+    }
+}
+
+extension Response {
+    /// JSON text already written, with the API's content type.
+    static func json(_ body: some Sequence<UInt8>, status: HTTPResponse.Status = .ok, location: String? = nil)
+        -> Response
+    {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let location { headers[.location] = location }
-        return Response(
-            status: status, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: try APIJSON.encoder.encode(value))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
