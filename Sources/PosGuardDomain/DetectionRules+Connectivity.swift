@@ -19,13 +19,22 @@ extension DetectionRules {
     /// What a heartbeat's `network` says when there is none, however it is written.
     static let noNetwork: Set = ["none", "offline", "no_service", "no service", "no_network", "no network"]
 
+    /// `text` in lower case without the white space around it (what every heartbeat's network is read as).
+    static func word(_ text: String) -> String {
+        let lower = text.lowercased()
+        guard let first = lower.firstIndex(where: { !$0.isWhitespace }),
+            let last = lower.lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        return String(lower[first...last])
+    }
+
     /// Heartbeats saying `"network": "none"` (or `offline`, `no_service`, `no_network`, in any case and
     /// spacing) for `network_blackout_minutes`, by the terminal's believed clock (they arrive once the
     /// network is back). Reported once per blackout; a heartbeat on any network, or one that does not say,
     /// ends it.
     static let networkBlackout = DetectionRule(.networkBlackout, severity: connectivityLoss) { watch, event, context in
         guard case .heartbeat(_, _, let network, _) = event.body else { return nil }
-        guard let network, noNetwork.contains(network.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        guard let network, noNetwork.contains(Self.word(network)) else {
             watch.blackoutSince = nil
             watch.blackoutReported = false
             return nil

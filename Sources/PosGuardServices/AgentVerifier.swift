@@ -65,7 +65,7 @@ public final class AgentVerifier: Sendable {
             throw ServiceError.unauthenticated(
                 "agent requests must carry PosGuard-Terminal, PosGuard-Timestamp and PosGuard-Signature")
         }
-        guard let id = UUID(uuidString: terminal) else {
+        guard let id = UUID(text: terminal) else {
             throw ServiceError.unauthenticated("PosGuard-Terminal must be a UUID")
         }
         let now = runtime.now()
@@ -96,7 +96,7 @@ public final class AgentVerifier: Sendable {
 
     /// The store of the enrolled terminal a request names, if it names one: where its requests are judged.
     public func store(of terminal: String?) async throws -> UUID? {
-        guard let id = terminal.flatMap(UUID.init(uuidString:)) else { return nil }
+        guard let id = terminal.flatMap({ UUID(text: $0) }) else { return nil }
         return try? await entry(for: id).identity.terminal.storeID
     }
 

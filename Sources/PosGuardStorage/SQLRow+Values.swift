@@ -9,11 +9,6 @@ extension Date {
     public init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
 }
 
-extension UUID {
-    /// The lower-case text form every id takes in the database.
-    public var key: String { uuidString.lowercased() }
-}
-
 struct CorruptRow: Error, CustomStringConvertible {
     var column: String
     var description: String { "column \(column) holds a value PosGuard did not write" }
@@ -30,13 +25,13 @@ extension SQLRow {
     }
 
     func uuid(_ column: String) throws -> UUID {
-        guard let id = UUID(uuidString: try text(column)) else { throw CorruptRow(column: column) }
+        guard let id = UUID(text: try text(column)) else { throw CorruptRow(column: column) }
         return id
     }
 
     func optionalUUID(_ column: String) throws -> UUID? {
         guard let text = try optionalText(column) else { return nil }
-        guard let id = UUID(uuidString: text) else { throw CorruptRow(column: column) }
+        guard let id = UUID(text: text) else { throw CorruptRow(column: column) }
         return id
     }
 
