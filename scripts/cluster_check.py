@@ -6,14 +6,15 @@ Behind HAProxy (round robin, so most batches reach an instance that does not jud
 simulator's `--check` passes: every scenario detected, no false alert. A terminal enrolled through the API
 sends its signed batches round-robin to the three: the geofence rule (three fixes outside) fires exactly once
 and the gap-free numbering raises no `event_gap`. A signed batch replayed at another instance is refused. Five
-failed sign-ins, and three refunds by one operator on two terminals of a store, sent to the instances in turn, are each one
-burst raised once. Five wrong passwords spread over the three lock the account on all. Then twelve terminals stream batches to the
-instances in turn, half of them from outside their shop, and one instance is killed with SIGKILL under that
-load: every terminal is answered by the others within 8 s (the bound: 15 s), every acknowledged event is in the database once
-and the numbering has no hole, each terminal outside has exactly one breach (raised once) and those inside
-none, and a webhook receiver on loopback gets every breach exactly once. An instance that hangs (SIGSTOP) loses
-its slots to the other within 15 s, and takes its share again when resumed. The agent's signatures are made here
-with the `cryptography` package (P-256, low-s), not with PosGuard's code.
+failed sign-ins, and three refunds by one operator on two terminals of a store, sent to the instances in turn,
+are each one burst raised once. Five wrong passwords spread over the three lock the account on all. Then
+twelve terminals stream batches to the instances in turn, half of them from outside their shop, and one
+instance is killed with SIGKILL under that load: every terminal is answered by the others within 8 s (the
+bound: 15 s), every acknowledged event is in the database once and the numbering has no hole, each terminal
+outside has exactly one breach (raised once) and those inside none, and a webhook receiver on loopback gets
+every breach exactly once. An instance that hangs (SIGSTOP) loses its slots to the other within 15 s, and
+takes its share again when resumed. The agent's signatures are made here with the `cryptography` package
+(P-256, low-s), not with PosGuard's code.
 
 Usage: DATABASE_URL=postgres://... scripts/cluster_check.py PATH_TO_POSGUARD
 """
