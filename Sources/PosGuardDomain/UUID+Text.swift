@@ -6,8 +6,7 @@ import Foundation
 extension UUID {
     /// The lower-case text form every id takes in the database and in PosGuard's answers.
     public var key: String {
-        let digits = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: uuid) { bytes in
+        withUnsafeBytes(of: uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { text in
                 var at = 0
                 for (index, byte) in bytes.enumerated() {
@@ -15,8 +14,8 @@ extension UUID {
                         text[at] = UInt8(ascii: "-")
                         at += 1
                     }
-                    text[at] = digits[Int(byte >> 4)]
-                    text[at + 1] = digits[Int(byte & 0x0F)]
+                    text[at] = Self.digits[Int(byte >> 4)]
+                    text[at + 1] = Self.digits[Int(byte & 0x0F)]
                     at += 2
                 }
                 return at
@@ -52,6 +51,8 @@ extension UUID {
         guard read else { return nil }
         self.init(uuid: bytes)
     }
+
+    private static let digits = Array("0123456789abcdef".utf8)
 
     private static func nibble(_ character: UInt8) -> UInt8? {
         switch character {
