@@ -58,9 +58,11 @@ public final class Ingest: Sendable {
         let containment = Containment(runtime: runtime, registry: registry)
         let remoteCommands = RemoteCommands(runtime: runtime, registry: registry)
         committer = GroupCommit(database: runtime.database) { writes, db in
-            try await ownership.fence(stores: writes.map(\.terminal.storeID), on: db)
-            return try await Self.commit(
+            let committed = try await Self.commit(
                 writes, alertDesk: alertDesk, containment: containment, remoteCommands: remoteCommands, on: db)
+            // Last, so the owner rows are locked only while the transaction commits.
+            try await ownership.fence(stores: writes.map(\.terminal.storeID), on: db)
+            return committed
         }
     }
 

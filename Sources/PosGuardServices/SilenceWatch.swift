@@ -33,7 +33,6 @@ public struct SilenceWatch: Sendable {
                 guard !findings.isEmpty else { return 0 }
                 do {
                     try await runtime.database.transaction { db in
-                        try await ownership.fence(stores: [subject.terminal.storeID], on: db)
                         try await EventRepository().saveWatch(watch, of: id, at: now, on: db)
                         _ = try await alertDesk.record(findings, for: subject.terminal, at: now, on: db)
                         if settings.autoLockOnCritical,
@@ -41,6 +40,7 @@ public struct SilenceWatch: Sendable {
                         {
                             try await containment.respond(to: critical, terminal: subject.terminal, at: now, on: db)
                         }
+                        try await ownership.fence(stores: [subject.terminal.storeID], on: db)
                     }
                 } catch is SlotOwnership.Moved {
                     return 0  // its new holder judges it

@@ -144,7 +144,6 @@ public final class SlotOwnership: Sendable {
     /// fails; the connection's end releases every lock it took.
     private func share() async throws {
         try await runtime.database.withOwnConnection(deadline: Self.beat * 5) { connection in
-            try await connection.run { db in try await self.instances.identify(self.instance, on: db) }
             do {
                 while !Task.isCancelled {
                     try await connection.run { db in try await self.round(on: db) }
@@ -177,7 +176,9 @@ public final class SlotOwnership: Sendable {
         let me = InstanceRepository.Instance(id: instance, address: address.withLock { $0 })
         // Until it listens, nobody could send it anything: it takes no slot.
         guard !me.address.isEmpty else { return }
+        // Alive first, then named: a session named after an instance not heard from lately is ended (`evict`).
         try await instances.heartbeat(me, at: now, on: db)
+        try await instances.identify(instance, on: db)
         let since = now.addingTimeInterval(-Self.deadAfter)
         do {
             try await instances.evict(silentSince: since, on: db)
@@ -195,6 +196,7 @@ public final class SlotOwnership: Sendable {
             held.remove(slot)
             while state.withLock({ ($0.busy[slot] ?? 0) > 0 }) { try await Task.sleep(for: .milliseconds(5)) }
             try await instances.release(slot: slot, for: instance, on: db)
+            try await instances.heartbeat(me, at: runtime.now(), on: db)
         }
         var taken: Set<Int> = []
         // Start looking at a place of this instance's own, so instances starting together try different slots.
@@ -205,7 +207,11 @@ public final class SlotOwnership: Sendable {
                 taken.insert(slot)
             }
         }
-        if !taken.isEmpty { try await memory.reload(slots: taken) }
+        if !taken.isEmpty {
+            // Letting slots go and reading memory again may take a while: it says it is alive again after.
+            try await memory.reload(slots: taken)
+            try await instances.heartbeat(me, at: runtime.now(), on: db)
+        }
         let owners = try await instances.owners(on: db)
         state.withLock { s in
             s.held = held.union(taken)
@@ -222,6 +228,7 @@ extension SlotOwnership {
     public struct Answer: Sendable {
         public var status: Int
         public var contentType: String?
+        public var retryAfter: String?
         public var body: [UInt8]
     }
 
@@ -256,7 +263,7 @@ extension SlotOwnership {
         let answer = try await response.body.collect(upTo: 4 << 20)
         return Answer(
             status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
-            body: Array(buffer: answer))
+            retryAfter: response.headers.first(name: "Retry-After"), body: Array(buffer: answer))
     }
 
     /// The client requests are sent on with: an instance that cannot be reached (it just died) fails the

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import SQLKit
 
 /// The instances sharing one PostgreSQL, and the slots of detection's memory each holds. A slot is held
@@ -30,10 +31,14 @@ public struct InstanceRepository: Sendable {
 
     /// Names `work`'s connection, the one holding the instance's locks, after the instance: while PostgreSQL
     /// keeps that session the instance is alive; the moment the session ends (the process died, however) it
-    /// is not, without waiting for its heartbeat to age.
+    /// is not, without waiting for its heartbeat to age. A statement on it waits at most a second for a lock.
     public func identify(_ instance: String, on work: UnitOfWork) async throws {
-        try await work.sql.raw("SELECT set_config('application_name', \(bind: Self.session(of: instance)), false)")
-            .run()
+        try await work.sql.raw(
+            """
+            SELECT set_config('application_name', \(bind: Self.session(of: instance)), false),
+            set_config('lock_timeout', '1s', false)
+            """
+        ).run()
     }
 
     static func session(of instance: String) -> String { "posguard " + instance }
@@ -86,9 +91,17 @@ public struct InstanceRepository: Sendable {
             "SELECT pg_try_advisory_lock(\(bind: Self.lockKey(slot))) AS taken"
         ).first()
         guard try row?.decode(column: "taken", as: Bool.self) == true else { return false }
-        try await work.sql.insert(into: "slot_owners").columns("slot", "instance_id", "since")
-            .values(SQLBind(Int64(slot)), SQLBind(instance), SQLBind(now.millis))
-            .onConflict(with: ["slot"]) { $0.set(excludedValueOf: "instance_id").set(excludedValueOf: "since") }.run()
+        do {
+            // Waits for a commit of the last holder that is fencing on the row (see `held`) — but not for long
+            // (`identify` sets the lock timeout) on one that hangs: then the slot is left for a later round.
+            try await work.sql.insert(into: "slot_owners").columns("slot", "instance_id", "since")
+                .values(SQLBind(Int64(slot)), SQLBind(instance), SQLBind(now.millis))
+                .onConflict(with: ["slot"]) { $0.set(excludedValueOf: "instance_id").set(excludedValueOf: "since") }
+                .run()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
+            try await work.sql.raw("SELECT pg_advisory_unlock(\(bind: Self.lockKey(slot)))").run()
+            return false
+        }
         return true
     }
 

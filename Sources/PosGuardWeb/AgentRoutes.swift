@@ -121,6 +121,7 @@ struct AgentRoutes {
             }
             var fields: HTTPFields = [:]
             if let type = answer.contentType { fields[.contentType] = type }
+            if let seconds = answer.retryAfter { fields[.retryAfter] = seconds }
             return Response(
                 status: .init(code: answer.status), headers: fields,
                 body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))

@@ -95,8 +95,8 @@ struct PosGuardClient: Sendable {
             let reply = try await call(
                 .POST, "/agent/v1/events", raw: body, headers: headers.map { ($0.name, $0.value) })
             attempt += 1
-            guard reply.status == 503, let seconds = reply.retryAfter, attempt < 10 else { return reply }
-            try await Task.sleep(for: .seconds(seconds))
+            guard reply.status == 503, attempt < 10 else { return reply }
+            try await Task.sleep(for: .seconds(reply.retryAfter ?? 1))
         }
     }
 }
