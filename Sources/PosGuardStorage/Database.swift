@@ -96,17 +96,26 @@ public final class Database: @unchecked Sendable {
         -> T
     {
         guard let configuration = postgresConfiguration else { throw UnsupportedURL() }
+        return try await onConnectionOfItsOwn(configuration) { connection in
+            if let schema = postgresAddress?.searchPath {
+                try await connection.sql(queryLogLevel: nil).raw("SET search_path TO \(ident: schema)").run()
+            }
+            return try await body(
+                Deadlined(
+                    work: UnitOfWork(connection.sql(queryLogLevel: nil), driver: .postgres(connection)),
+                    connection: connection, deadline: deadline))
+        }
+    }
+
+    /// Runs `body` on a new PostgreSQL connection, outside the pool, and closes it when `body` ends, however.
+    private func onConnectionOfItsOwn<T>(
+        _ configuration: PostgresConnection.Configuration, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger
         ).get()
         do {
-            if let schema = postgresAddress?.searchPath {
-                try await connection.sql(queryLogLevel: nil).raw("SET search_path TO \(ident: schema)").run()
-            }
-            let result = try await body(
-                Deadlined(
-                    work: UnitOfWork(connection.sql(queryLogLevel: nil), driver: .postgres(connection)),
-                    connection: connection, deadline: deadline))
+            let result = try await body(connection)
             try await connection.close()
             return result
         } catch {
@@ -169,18 +178,11 @@ public final class Database: @unchecked Sendable {
         _ channel: String, onListening: @Sendable () async -> Void, _ receive: @Sendable (String) async -> Void
     ) async throws {
         guard let configuration = postgresConfiguration else { return }
-        let connection = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger
-        ).get()
-        do {
+        try await onConnectionOfItsOwn(configuration) { connection in
             try await connection.listen(on: channel) { notifications in
                 await onListening()
                 for try await notification in notifications { await receive(notification.payload) }
             }
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 
