@@ -24,8 +24,8 @@ struct ChangeRelayService: Service {
 }
 
 /// Slot sharing as a service of the application, on PostgreSQL only (on SQLite one process holds everything,
-/// and a service that returned at once would stop the application). A lost connection to the database stops
-/// the instance: it no longer holds its slots' locks, so it must not go on judging their terminals.
+/// and a service that returned at once would stop the application). A lost connection to the database leaves
+/// the instance holding nothing until it has taken its slots again (see `SlotOwnership.run`).
 struct SlotSharingService: Service {
     let ownership: SlotOwnership
 

@@ -56,7 +56,7 @@ public final class SlotOwnership: Sendable {
     init(runtime: Runtime, memory: DetectionMemory) {
         self.runtime = runtime
         self.memory = memory
-        instance = UUID().uuidString.lowercased()
+        instance = UUID().key
     }
 
     /// Where the other instances reach this one (its HTTP base URL), known once it listens.
@@ -157,9 +157,7 @@ public final class SlotOwnership: Sendable {
                     defer { s.held = [] }
                     return s.held ?? []
                 }
-                while state.withLock({ $0.busy.values.contains { $0 > 0 } }) {
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                try await idle(held)
                 try await connection.run { db in
                     for slot in held { try await self.instances.release(slot: slot, for: self.instance, on: db) }
                     try await self.instances.forget(
@@ -167,6 +165,13 @@ public final class SlotOwnership: Sendable {
                 }
             }.value
             throw CancellationError()
+        }
+    }
+
+    /// Returns once no batch is being judged here in any of `slots`.
+    private func idle(_ slots: Set<Int>) async throws {
+        while state.withLock({ s in slots.contains { (s.busy[$0] ?? 0) > 0 } }) {
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 
@@ -194,7 +199,7 @@ public final class SlotOwnership: Sendable {
             // No new batch for it starts here from now on; those under way finish before the lock goes.
             state.withLock { $0.held?.remove(slot) }
             held.remove(slot)
-            while state.withLock({ ($0.busy[slot] ?? 0) > 0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            try await idle([slot])
             try await instances.release(slot: slot, for: instance, on: db)
             try await instances.heartbeat(me, at: runtime.now(), on: db)
         }
@@ -239,6 +244,8 @@ extension SlotOwnership {
     /// it (see `forwardedSource`).
     public static let forwardedForHeader = "PosGuard-Forwarded-For"
     public static let forwardedSealHeader = "PosGuard-Forwarded-Seal"
+    /// The agent's signature, which the seal is bound to.
+    public static let signatureHeader = "PosGuard-Signature"
 
     /// Sends an agent's request on to the instance at `address`, as it came (its signature is checked there,
     /// where the terminal's replay guard is), with the address it came from, sealed; returns what that instance
@@ -252,7 +259,7 @@ extension SlotOwnership {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.replaceOrAdd(name: Self.forwardedHeader, value: instance)
         if let source {
-            let signature = request.headers.first(name: "PosGuard-Signature") ?? ""
+            let signature = request.headers.first(name: Self.signatureHeader) ?? ""
             request.headers.replaceOrAdd(name: Self.forwardedForHeader, value: source)
             request.headers.replaceOrAdd(
                 name: Self.forwardedSealHeader,

@@ -153,7 +153,7 @@ struct AgentRoutes {
 extension HTTPField.Name {
     static let posGuardTerminal = Self("PosGuard-Terminal")!
     static let posGuardTimestamp = Self("PosGuard-Timestamp")!
-    static let posGuardSignature = Self("PosGuard-Signature")!
+    static let posGuardSignature = Self(SlotOwnership.signatureHeader)!
     static let posGuardForwardedBy = Self(SlotOwnership.forwardedHeader)!
     static let posGuardForwardedFor = Self(SlotOwnership.forwardedForHeader)!
     static let posGuardForwardedSeal = Self(SlotOwnership.forwardedSealHeader)!
