@@ -44,13 +44,17 @@ public enum AgentEventParsing {
         }
         do {
             let event = AgentEvent(seq: seq, at: at, body: try body(type, object, seq: seq, at: at))
-            let unknown = Set(object.keys).subtracting(["seq", "type", "at"]).subtracting(fields[type] ?? [])
-            if strict, let field = unknown.sorted().first {
+            let known = fields[type] ?? []
+            func isUnknown(_ field: String) -> Bool {
+                field != "seq" && field != "type" && field != "at" && !known.contains(field)
+            }
+            if strict, object.keys.contains(where: isUnknown), let field = object.keys.filter(isUnknown).min() {
                 if CardDataScan.containsCardData(field) {
                     return refuse("a field name holds card data, which is never accepted")
                 }
-                let known = (fields[type] ?? []).sorted().joined(separator: ", ")
-                return refuse("\(field) is not a field of a \(type) event (its fields: seq, type, at, \(known))")
+                return refuse(
+                    "\(field) is not a field of a \(type) event (its fields: seq, type, at, "
+                        + "\(known.sorted().joined(separator: ", ")))")
             }
             return .success(event)
         } catch {
@@ -137,16 +141,19 @@ public enum AgentEventParsing {
         guard let raw = o[key], raw != .null else { throw Bad(reason: "\(key) is required") }
         guard let value = raw.string else { throw Bad(reason: "\(key) must be a string") }
         guard !value.isEmpty else { throw Bad(reason: "\(key) is required") }
-        guard value.count <= max else { throw Bad(reason: "\(key) must be at most \(max) characters") }
+        guard fits(value, max) else { throw Bad(reason: "\(key) must be at most \(max) characters") }
         return value
     }
 
     static func optionalText(_ o: [String: JSONValue], _ key: String, max: Int) throws(Bad) -> String? {
         guard let value = o[key], value != .null else { return nil }
         guard let text = value.string else { throw Bad(reason: "\(key) must be a string") }
-        guard text.count <= max else { throw Bad(reason: "\(key) must be at most \(max) characters") }
+        guard fits(text, max) else { throw Bad(reason: "\(key) must be at most \(max) characters") }
         return text
     }
+
+    /// At most `max` characters; counting bytes first spares the grapheme walk for nearly every text.
+    static func fits(_ text: String, _ max: Int) -> Bool { text.utf8.count <= max || text.count <= max }
 
     static func number(_ o: [String: JSONValue], _ key: String) throws(Bad) -> Double {
         guard let value = o[key]?.number else { throw Bad(reason: "\(key) must be a number") }
@@ -172,9 +179,8 @@ public enum AgentEventParsing {
 
     static func choice<E: RawRepresentable & CaseIterable>(_ o: [String: JSONValue], _ key: String) throws(Bad) -> E
     where E.RawValue == String {
-        let all = E.allCases.map(\.rawValue).joined(separator: ", ")
         guard let text = o[key]?.string, let value = E(rawValue: text) else {
-            throw Bad(reason: "\(key) must be one of \(all)")
+            throw Bad(reason: "\(key) must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return value
     }

@@ -20,6 +20,10 @@ public enum CardDataScan {
     /// Whether the text holds a card number or track data anywhere. `iccidField`: the text is an ICCID field
     /// (a SIM event's `iccid`, a terminal's `iccid`, `allowed_iccids`), where SIM numbers are expected.
     public static func containsCardData(_ text: String, iccidField: Bool = false) -> Bool {
+        // Track data holds at least 12 digits and a PAN 13: most text has fewer in all.
+        var digits = 0
+        for byte in text.utf8 where isDigit(byte) { digits += 1 }
+        guard digits >= 12 else { return false }
         let bytes = withoutUUIDs(Array(text.utf8))
         let groups = digitGroups(bytes)
         return containsPAN(groups, bytes, allowingICCID: iccidField) || containsTrackData(groups, bytes)
@@ -98,7 +102,12 @@ public enum CardDataScan {
 
     /// Space, tab, dash, dot, slash, underscore and comma separate the groups of a card number as people
     /// write it.
-    static func isSeparator(_ byte: UInt8) -> Bool { [0x20, 0x09, 0x2D, 0x2E, 0x2F, 0x5F, 0x2C].contains(byte) }
+    static func isSeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x20, 0x09, 0x2D, 0x2E, 0x2F, 0x5F, 0x2C: true
+        default: false
+        }
+    }
 
     /// The bytes with every UUID (`8-4-4-4-12` hex digits, standing on its own) blanked out.
     static func withoutUUIDs(_ bytes: [UInt8]) -> [UInt8] {

@@ -17,13 +17,13 @@ struct CompactJSONEncoder {
     func encode(_ value: some Encodable) throws -> String {
         let writer = Writer()
         try writer.value(value)
-        return writer.text
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }
 
-/// The text written so far and the containers open, innermost last.
+/// The text written so far, as UTF-8, and the containers open, innermost last.
 private final class Writer: Encoder {
-    var text = ""
+    var bytes: [UInt8] = []
     /// For each open container: whether it is an object, and whether it holds a member yet.
     var open: [(object: Bool, filled: Bool)] = []
     var codingPath: [any CodingKey] = []
@@ -41,39 +41,41 @@ private final class Writer: Encoder {
         } else if T.self == Double.self {
             number(try finite(unsafeBitCast(value, to: Double.self)))
         } else if T.self == Int64.self {
-            text += String(unsafeBitCast(value, to: Int64.self))
+            integer(unsafeBitCast(value, to: Int64.self))
         } else if T.self == Int.self {
-            text += String(unsafeBitCast(value, to: Int.self))
+            integer(unsafeBitCast(value, to: Int.self))
         } else {
             let depth = open.count
-            let start = text.utf8.count
+            let start = bytes.count
             try value.encode(to: self)
             close(to: depth)
-            if text.utf8.count == start { text += "{}" }
+            if bytes.count == start { put("{}") }
         }
     }
 
     /// Closes the containers opened below `depth`.
     func close(to depth: Int) {
-        while open.count > depth { text += open.removeLast().object ? "}" : "]" }
+        while open.count > depth { put(open.removeLast().object ? "}" : "]") }
     }
 
     /// Makes room for a member of the container at `depth` (closing any nested one still open).
     func member(at depth: Int) {
         close(to: depth + 1)
-        if open[depth].filled { text += "," }
+        if open[depth].filled { put(",") }
         open[depth].filled = true
     }
 
     func begin(object: Bool) -> Int {
-        text += object ? "{" : "["
+        put(object ? "{" : "[")
         open.append((object, false))
         return open.count - 1
     }
 
-    func string(_ s: String) { JSONValue.write(string: s, to: &text) }
+    func put(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
-    func number(_ d: Double) { JSONValue.write(number: d, to: &text) }
+    func string(_ s: String) { JSONValue.write(string: s, to: &bytes) }
+
+    func number(_ d: Double) { JSONValue.write(number: d, to: &bytes) }
 
     func finite(_ d: Double) throws -> Double {
         guard d.isFinite else { throw CompactJSONEncoder.Invalid(description: "\(d) is not a JSON number") }
@@ -88,10 +90,10 @@ private final class Writer: Encoder {
 
     func singleValueContainer() -> any SingleValueEncodingContainer { Single(writer: self) }
 
-    func bool(_ b: Bool) { text += b ? "true" : "false" }
+    func bool(_ b: Bool) { put(b ? "true" : "false") }
 
     /// Any other number, through its text.
-    func integer(_ i: some BinaryInteger) { text += String(i) }
+    func integer(_ i: some BinaryInteger) { put(String(i)) }
 }
 
 private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
@@ -102,12 +104,12 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     private func key(_ key: Key) {
         writer.member(at: depth)
         writer.string(key.stringValue)
-        writer.text += ":"
+        writer.put(":")
     }
 
     mutating func encodeNil(forKey key: Key) throws {
         self.key(key)
-        writer.text += "null"
+        writer.put("null")
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
@@ -166,7 +168,7 @@ private struct Unkeyed: UnkeyedEncodingContainer {
 
     mutating func encodeNil() throws {
         writer.member(at: depth)
-        writer.text += "null"
+        writer.put("null")
         count += 1
     }
 
@@ -216,7 +218,7 @@ private struct Single: SingleValueEncodingContainer {
     let writer: Writer
     var codingPath: [any CodingKey] { [] }
 
-    mutating func encodeNil() throws { writer.text += "null" }
+    mutating func encodeNil() throws { writer.put("null") }
     mutating func encode<T: Encodable>(_ value: T) throws { try writer.value(value) }
     mutating func encode(_ value: Bool) throws { writer.bool(value) }
     mutating func encode(_ value: String) throws { writer.string(value) }

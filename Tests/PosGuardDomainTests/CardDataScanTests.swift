@@ -68,6 +68,7 @@ struct CardDataScanTests {
             "B4111111111111112^DOE/JOHN^25121010000",  // track 1 without sentinel, PAN failing Luhn
             ";4111111111111111=25121010000000000?",  // track 2
             ";4111111111111112=2512101?",  // track 2 with sentinel, PAN failing Luhn
+            ";411111111111=?",  // track 2 with sentinels and the shortest account number: 12 digits in all
             "4111111111111111=2512101",  // track 2 without sentinels
             "4111111111111111D25121010000000000F",  // EMV tag 57, track 2 equivalent
             "8949000000000000000=2512101",  // an ICCID-shaped PAN is still track data with an expiry
