@@ -15,15 +15,25 @@ public struct EventRepository: Sendable {
     /// Appends events; one already stored (same terminal and number) is left as it was.
     public func insert(_ events: [StoredEvent], on work: UnitOfWork) async throws {
         for start in stride(from: 0, to: events.count, by: TerminalRepository.batchSize) {
-            var insert = work.sql.insert(into: "events").columns(
-                "terminal_id", "seq", "type", "at", "received_at", "body")
-            for e in events[start..<min(start + TerminalRepository.batchSize, events.count)] {
-                insert = insert.values(
-                    SQLBind(e.terminalID.key), SQLBind(e.seq), SQLBind(e.type), SQLBind(e.at.millis),
-                    SQLBind(e.receivedAt.millis), SQLBind(e.body))
-            }
-            try await insert.ignoringConflicts(with: ["terminal_id", "seq"]).run()
+            let rows = events[start..<min(start + TerminalRepository.batchSize, events.count)]
+            try await work.rawRun(
+                Self.insert(
+                    into: "events", columns: ["terminal_id", "seq", "type", "at", "received_at", "body"],
+                    rows: rows.count, then: #"ON CONFLICT ("terminal_id", "seq") DO NOTHING"#),
+                binds: rows.flatMap { e -> [RawValue] in
+                    [
+                        .text(e.terminalID.key), .integer(e.seq), .text(e.type), .integer(e.at.millis),
+                        .integer(e.receivedAt.millis), .text(e.body),
+                    ]
+                })
         }
+    }
+
+    /// `INSERT INTO table (columns) VALUES (?, …), … then`, for `rawRun`.
+    static func insert(into table: String, columns: [String], rows: Int, then: String) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        return #"INSERT INTO "\#(table)" ("# + columns.map { #""\#($0)""# }.joined(separator: ", ") + ") VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ", ") + " " + then
     }
 
     /// A terminal's events after `seq`, oldest first.
@@ -104,14 +114,15 @@ public struct EventRepository: Sendable {
         async throws
     {
         for start in stride(from: 0, to: states.count, by: TerminalRepository.batchSize) {
-            var insert = work.sql.insert(into: table).columns(key, "state", "updated_at")
-            for (owner, state) in states[start..<min(start + TerminalRepository.batchSize, states.count)] {
-                insert = insert.values(SQLBind(owner.key), SQLBind(state), SQLBind(now.millis))
-            }
-            try await insert.onConflict(with: [key]) {
-                $0.set(excludedValueOf: "state").set(excludedValueOf: "updated_at")
-            }
-            .run()
+            let rows = states[start..<min(start + TerminalRepository.batchSize, states.count)]
+            try await work.rawRun(
+                Self.insert(
+                    into: table, columns: [key, "state", "updated_at"], rows: rows.count,
+                    then: #"ON CONFLICT ("\#(key)") DO UPDATE SET "state" = excluded."state", "#
+                        + #""updated_at" = excluded."updated_at""#),
+                binds: rows.flatMap { owner, state -> [RawValue] in
+                    [.text(owner.key), .text(state), .integer(now.millis)]
+                })
         }
     }
 
