@@ -20,10 +20,19 @@ public enum CardDataScan {
     /// Whether the text holds a card number or track data anywhere. `iccidField`: the text is an ICCID field
     /// (a SIM event's `iccid`, a terminal's `iccid`, `allowed_iccids`), where SIM numbers are expected.
     public static func containsCardData(_ text: String, iccidField: Bool = false) -> Bool {
-        // Track data holds at least 12 digits and a PAN 13: most text has fewer in all.
-        var digits = 0
-        for byte in text.utf8 where isDigit(byte) { digits += 1 }
-        guard digits >= 12 else { return false }
+        // Track data holds a run of 12 digits and a PAN 13 digits in groups joined by separators: most text,
+        // times and dates among it, has no such stretch and needs no closer look.
+        var stretch = 0
+        var longest = 0
+        for byte in text.utf8 {
+            if isDigit(byte) {
+                stretch += 1
+                longest = max(longest, stretch)
+            } else if !isSeparator(byte) {
+                stretch = 0
+            }
+        }
+        guard longest >= 12 else { return false }
         let bytes = withoutUUIDs(Array(text.utf8))
         let groups = digitGroups(bytes)
         return containsPAN(groups, bytes, allowingICCID: iccidField) || containsTrackData(groups, bytes)

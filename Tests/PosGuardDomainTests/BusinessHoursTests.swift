@@ -18,6 +18,34 @@ struct BusinessHoursTests {
         #expect(!hours.isOpen(at: date("2026-11-24T02:00:00Z"), in: shanghai))  // Tuesday: closed
     }
 
+    /// The wall clock is worked out from the zone's offset, not a calendar: it must agree with one at any
+    /// instant, across daylight saving changes, half- and quarter-hour zones and before 1970.
+    @Test func openingAgreesWithTheCalendarEverywhere() throws {
+        let zones = [
+            "UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns",
+            "Pacific/Chatham",
+        ].map { TimeZone(identifier: $0)! }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let zone = zones.randomElement(using: &generator)!
+            let instant = Date(timeIntervalSince1970: Double.random(in: -400_000_000...2_300_000_000))
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let parts = calendar.dateComponents([.weekday, .hour, .minute], from: instant)
+            let minute = parts.hour! * 60 + parts.minute!
+            let day = BusinessHours.Weekday.allCases.first { $0.calendarWeekday == parts.weekday }!
+            let otherDay = BusinessHours.Weekday.allCases.first { $0.calendarWeekday == parts.weekday! % 7 + 1 }!
+            func range(_ from: Int) -> String {
+                String(format: "%02d:%02d-%02d:%02d", from / 60, from % 60, (from + 1) / 60, (from + 1) % 60)
+            }
+            let open = try BusinessHours.parse([day.rawValue: [range(minute)]])
+            #expect(open.isOpen(at: instant, in: zone), "\(instant) in \(zone.identifier)")
+            let elsewhen = try BusinessHours.parse(
+                [otherDay.rawValue: [range(minute)], day.rawValue: [range((minute + 1) % 1_439)]])
+            #expect(!elsewhen.isOpen(at: instant, in: zone), "\(instant) in \(zone.identifier)")
+        }
+    }
+
     @Test func splitDaysAndAllDay() throws {
         let hours = try BusinessHours.parse(["sun": ["00:00-24:00"], "sat": ["08:00-12:00", "13:00-18:00"]])
         let utc = TimeZone(identifier: "UTC")!
