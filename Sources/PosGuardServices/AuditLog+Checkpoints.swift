@@ -23,26 +23,28 @@ extension AuditLog {
     /// The latest checkpoint's signed note, made now when the log grew since the last one.
     public func checkpoint(by caller: Caller) async throws -> String {
         try caller.authorize(.proveAudit, at: runtime.now())
-        return try await runtime.database.withConnection { try await checkpoint(on: $0).note }
+        return try await checkpoint().note
     }
 
     /// Signs a checkpoint when the log grew since the last one: the periodic job (every minute or so). Returns how
     /// many entries the new checkpoint added, 0 when there was nothing new.
     public func checkpointIfGrown() async throws -> Int {
-        try await runtime.database.withConnection { db in
-            let before = try await checkpoints.latest(on: db)?.stored.size ?? 0
-            return try await checkpoint(on: db).size - before
-        }
+        let before = try await runtime.database.withConnection { try await checkpoints.latest(on: $0)?.stored.size }
+        return try await checkpoint().size - (before ?? 0)
     }
 
     /// The checkpoint of the log as it stands: the latest one when nothing was added since, else a new one made from
     /// it and the entries added since, each checked against its seal first — PosGuard never signs an entry it did
-    /// not write.
-    func checkpoint(on db: UnitOfWork) async throws -> (note: String, size: Int) {
-        let size = try await repository.size(on: db)
+    /// not write. Entries below a size never change, so they are read a page at a time, each page holding the
+    /// connection only while it is read (SQLite has one: thousands of entries read at once held back every batch of
+    /// the fleet for as long).
+    func checkpoint() async throws -> (note: String, size: Int) {
+        let (size, latest) = try await runtime.database.withConnection { db in
+            (try await repository.size(on: db), try await checkpoints.latest(on: db))
+        }
         let signer = signer
         var frontier = MerkleFrontier()
-        if let latest = try await checkpoints.latest(on: db) {
+        if let latest {
             guard let stored = latest.frontier,
                 let text = signer.verifier.open(latest.stored.note), let signed = Checkpoint(text: text),
                 signed.size == stored.size, signed.root == stored.root
@@ -55,7 +57,7 @@ extension AuditLog {
         }
         let seal = runtime.secrets.auditSeal
         for start in stride(from: frontier.size, to: size, by: Self.page) {
-            for leaf in try await repository.leafHashes(from: start, to: min(start + Self.page, size), on: db) {
+            for leaf in try await leafHashes(from: start, to: min(start + Self.page, size)) {
                 guard leaf.index == frontier.size, leaf.seal == seal.seal(index: leaf.index, leaf: leaf.hash) else {
                     throw Self.altered("the entry at leaf index \(frontier.size) was altered, moved or removed")
                 }
@@ -66,12 +68,19 @@ extension AuditLog {
             throw Self.altered("the entry at leaf index \(frontier.size) was removed")
         }
         let note = try signer.sign(Checkpoint(origin: signer.name, size: size, root: frontier.root).text)
-        try await checkpoints.insert(size: size, note: note, frontier: frontier, at: runtime.now(), on: db)
+        try await runtime.database.withConnection { [frontier] db in
+            try await checkpoints.insert(size: size, note: note, frontier: frontier, at: runtime.now(), on: db)
+        }
         return (note, size)
     }
 
+    /// One page of stored leaf hashes, in a hold of the connection of its own.
+    func leafHashes(from start: Int, to end: Int) async throws -> [(index: Int64, hash: TreeHash, seal: String?)] {
+        try await runtime.database.withConnection { try await repository.leafHashes(from: start, to: end, on: $0) }
+    }
+
     /// How many entries are read at a time.
-    static let page = 10_000
+    static let page = 2_000
 
     /// The log was changed behind PosGuard's back: no checkpoint or proof is made over it.
     static func altered(_ what: String) -> ServiceError {
