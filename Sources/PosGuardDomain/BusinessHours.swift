@@ -75,6 +75,21 @@ public struct BusinessHours: Sendable, Equatable, Codable {
         return (weekday, secondOfDay / 60)
     }
 
+    /// Reads hours stored as JSON text, as `encode(to:)` writes them; nil when they are not valid hours. Faster than
+    /// a `JSONDecoder`: a fleet's cold terminals read their stores' rows by the thousand.
+    public init?(json: String) {
+        guard let object = (try? JSONValue.parse(json.utf8))?.object else { return nil }
+        var raw: [String: [String]] = [:]
+        for (day, ranges) in object {
+            guard let ranges = ranges.array else { return nil }
+            let texts = ranges.compactMap(\.string)
+            guard texts.count == ranges.count else { return nil }
+            raw[day] = texts
+        }
+        guard let hours = try? Self.parse(raw) else { return nil }
+        self = hours
+    }
+
     public init(from decoder: any Decoder) throws {
         let raw = try [String: [String]](from: decoder)
         do {

@@ -81,8 +81,9 @@ public struct StoreRepository: Sendable {
     }
 
     static func store(_ row: any SQLRow) throws -> Store {
-        guard let hours = try? JSONDecoder().decode(BusinessHours.self, from: Data(try row.text("business_hours").utf8))
-        else { throw CorruptRow(column: "business_hours") }
+        guard let hours = BusinessHours(json: try row.text("business_hours")) else {
+            throw CorruptRow(column: "business_hours")
+        }
         return Store(
             id: try row.uuid("id"), providerID: try row.uuid("provider_id"), merchantID: try row.uuid("merchant_id"),
             code: try row.text("code"), name: try row.text("name"), address: try row.text("address"),

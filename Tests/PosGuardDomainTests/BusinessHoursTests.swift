@@ -46,6 +46,21 @@ struct BusinessHoursTests {
         }
     }
 
+    /// Stored hours are read back from their JSON text as `JSONDecoder` reads them, and nothing else is taken.
+    @Test func storedHoursAreReadBackFromTheirText() throws {
+        let hours = try BusinessHours.parse(["sun": ["00:00-24:00"], "sat": ["08:00-12:00", "13:00-18:00"]])
+        let text = String(decoding: try JSONEncoder().encode(hours), as: UTF8.self)
+        #expect(BusinessHours(json: text) == hours)
+        #expect(BusinessHours(json: text) == (try JSONDecoder().decode(BusinessHours.self, from: Data(text.utf8))))
+        #expect(BusinessHours(json: "{}") == BusinessHours())
+        for bad in [
+            #"{"mon": "08:00-20:00"}"#, #"{"mon": [800]}"#, #"{"someday": ["08:00-20:00"]}"#,
+            #"{"mon": ["08:00-12:00", "11:00-13:00"]}"#, #"["mon"]"#, "not json",
+        ] {
+            #expect(BusinessHours(json: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func splitDaysAndAllDay() throws {
         let hours = try BusinessHours.parse(["sun": ["00:00-24:00"], "sat": ["08:00-12:00", "13:00-18:00"]])
         let utc = TimeZone(identifier: "UTC")!
