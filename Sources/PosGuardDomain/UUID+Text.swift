@@ -25,7 +25,7 @@ extension UUID {
 
     /// Reads the 8-4-4-4-12 hexadecimal form, in either case; nil for anything else (as
     /// `UUID(uuidString:)`).
-    public init?(text: some StringProtocol) {
+    public init?(text: String) {
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let read = withUnsafeMutableBytes(of: &bytes) { out -> Bool in
             var position = 0
