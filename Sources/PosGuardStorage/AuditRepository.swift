@@ -65,6 +65,16 @@ public struct AuditRepository: Sendable {
                 + "ORDER BY leaf_index", binds: [Int64(from), Int64(to)], columns: Self.leafColumns, Self.storedLeaf)
     }
 
+    /// Entries placed at or past the end the log counts, read with the count in one statement (so an entry
+    /// written meanwhile is never taken for one): rows PosGuard did not write.
+    public func pastTheEnd(limit: Int, on work: UnitOfWork) async throws -> [StoredAuditLeaf] {
+        try await work.rawRows(
+            "SELECT \(Self.leafColumns.joined(separator: ", ")) FROM audit_log WHERE leaf_index >= "
+                + "COALESCE((SELECT size FROM audit_tree WHERE id = 1), 0) ORDER BY leaf_index LIMIT ?",
+            binds: [Int64(limit)],
+            columns: Self.leafColumns, Self.storedLeaf)
+    }
+
     /// Entries with no place in the log: rows PosGuard did not write.
     public func unplaced(limit: Int, on work: UnitOfWork) async throws -> [StoredAuditLeaf] {
         try await work.rawRows(

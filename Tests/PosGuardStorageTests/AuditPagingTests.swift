@@ -7,8 +7,8 @@ import SQLKit
 import Testing
 
 /// The audit log is read a page at a time, each page in a hold of the database of its own (SQLite has one
-/// connection, which a whole log read at once kept from every batch of the fleet): checkpoints and proofs over
-/// a log of several pages come out as over the whole log read at once.
+/// connection, which a whole log read at once kept from every batch of the fleet): checkpoints, proofs and the
+/// full check over a log of several pages come out as over the whole log read at once.
 @Suite("Audit log read in pages")
 struct AuditPagingTests {
     @Test(arguments: TestDatabase.available)
@@ -59,6 +59,15 @@ struct AuditPagingTests {
             #expect(inclusion.auditPath == MerkleTree.auditPath(of: index, in: hashes[...]).map(\.hex))
             let consistency = try await log.consistencyProof(from: first!.size, to: nil, by: admin)
             #expect(consistency.proof == MerkleTree.consistencyProof(from: first!.size, in: hashes[...]).map(\.hex))
+
+            // The full check reads page by page too, and names an entry altered in a later page.
+            #expect(
+                try await log.verify() == AuditVerdict(ok: true, treeSize: ids.count, firstBadEntry: nil, problem: nil))
+            try await db.withSQL {
+                try await $0.raw("UPDATE audit_log SET reason = 'nothing happened' WHERE leaf_index = 3000").run()
+            }
+            let verdict = try await log.verify()
+            #expect(!verdict.ok && verdict.firstBadEntry == ids[3_000] && verdict.treeSize == ids.count)
         }
     }
 }
