@@ -64,8 +64,6 @@ public struct AuditLeaf: Sendable, Equatable {
 
     public var hash: TreeHash { MerkleTree.leafHash(bytes) }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     private static func key(_ name: StaticString, into out: inout [UInt8]) {
         if out.count > 1 { out.append(UInt8(ascii: ",")) }
         out.append(UInt8(ascii: "\""))

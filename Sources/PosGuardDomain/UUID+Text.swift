@@ -14,8 +14,8 @@ extension UUID {
                         text[at] = UInt8(ascii: "-")
                         at += 1
                     }
-                    text[at] = Self.digits[Int(byte >> 4)]
-                    text[at + 1] = Self.digits[Int(byte & 0x0F)]
+                    text[at] = hexDigits[Int(byte >> 4)]
+                    text[at + 1] = hexDigits[Int(byte & 0x0F)]
                     at += 2
                 }
                 return at
@@ -37,7 +37,7 @@ extension UUID {
                     guard character == UInt8(ascii: "-") else { return false }
                     continue
                 }
-                guard position < 36, let nibble = Self.nibble(character) else { return false }
+                guard position < 36, let nibble = hexNibble(character) else { return false }
                 if let first = high {
                     out[filled] = first << 4 | nibble
                     filled += 1
@@ -50,16 +50,5 @@ extension UUID {
         }
         guard read else { return nil }
         self.init(uuid: bytes)
-    }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
