@@ -71,7 +71,7 @@ public struct EventRepository: Sendable {
     }
 
     public func saveWatch(_ watch: TerminalWatch, of terminal: UUID, at now: Date, on work: UnitOfWork) async throws {
-        try await save(watch, in: "terminal_watch", key: "terminal_id", owner: terminal, at: now, on: work)
+        try await saveWatches([(terminal, try Self.encoded(watch))], at: now, on: work)
     }
 
     /// Every terminal's saved detection memory, to resume after a restart.
@@ -80,7 +80,7 @@ public struct EventRepository: Sendable {
     }
 
     public func saveStoreWatch(_ watch: StoreWatch, of store: UUID, at now: Date, on work: UnitOfWork) async throws {
-        try await save(watch, in: "store_watch", key: "store_id", owner: store, at: now, on: work)
+        try await saveStoreWatches([(store, try Self.encoded(watch))], at: now, on: work)
     }
 
     /// Every store's saved detection memory, to resume after a restart.
@@ -88,17 +88,13 @@ public struct EventRepository: Sendable {
         try await all(in: "store_watch", key: "store_id", on: work)
     }
 
-    /// Detection memory is kept as JSON, one row per owner (terminal or store), replaced on every save.
-    private func save(
-        _ watch: some Encodable, in table: String, key: String, owner: UUID, at now: Date, on work: UnitOfWork
-    ) async throws {
-        try await save([(owner, try Self.encoded(watch))], in: table, key: key, at: now, on: work)
-    }
-
     /// A watch as it is saved: JSON, with dates as milliseconds since 1970.
     public static func encoded(_ watch: some Encodable) throws -> String {
         try CompactJSONEncoder().encode(watch)
     }
+
+    /// A terminal's watch, saved with every batch, is written by hand (`TerminalWatch.json`).
+    public static func encoded(_ watch: TerminalWatch) throws -> String { try watch.json() }
 
     /// Saves already encoded terminal watches, several in a statement.
     public func saveWatches(_ watches: [(UUID, String)], at now: Date, on work: UnitOfWork) async throws {
@@ -110,6 +106,7 @@ public struct EventRepository: Sendable {
         try await save(watches, in: "store_watch", key: "store_id", at: now, on: work)
     }
 
+    /// Detection memory is kept as JSON, one row per owner (terminal or store), replaced on every save.
     private func save(_ states: [(UUID, String)], in table: String, key: String, at now: Date, on work: UnitOfWork)
         async throws
     {

@@ -117,6 +117,14 @@ struct CompactJSONEncoderTests {
             })
         let text = try EventRepository.encoded(watch)
         #expect(try decoder.decode(TerminalWatch.self, from: Data(text.utf8)) == watch)
+        // Written by hand, with the keys and values its synthesized encoding writes, full or empty.
+        for saved in [watch, TerminalWatch()] {
+            #expect(
+                try JSONValue.parse(Array(saved.json().utf8))
+                    == JSONValue.parse(Array(CompactJSONEncoder().encode(saved).utf8)))
+        }
+        watch.lastNetworkFix?.accuracyM = .infinity
+        #expect(throws: JSONWriter.NotANumber.self) { try watch.json() }
 
         var store = StoreWatch()
         store.refunds = [

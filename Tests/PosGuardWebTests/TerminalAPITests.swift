@@ -120,6 +120,9 @@ struct TerminalAPITests {
             let ready = try await api.call(.get, "/readyz")
             #expect(ready.status == .ok && ready.string("database") == "ok")
             _ = try await api.call(.get, "/api/v1/me")
+            _ = try await api.call(.get, "/api/v1/me")
+            // Methods a client makes up are counted together, so they cannot grow the metrics without bound.
+            for made in ["BREW", "WHEN", "PROPFIND"] { _ = try await api.call(HTTPRequest.Method(made)!, "/healthz") }
             #expect(try await api.call(.get, "/metrics").status == .unauthorized, "a fleet's counts are not public")
             #expect(try await api.call(.get, "/metrics", token: "guess").status == .unauthorized)
             let metrics = try await api.call(.get, "/metrics", token: APIHarness.metricsToken)
@@ -127,7 +130,11 @@ struct TerminalAPITests {
             #expect(metrics.headers[.cacheControl] == "no-store")
             #expect(metrics.text.contains(#"posguard_terminals_count{state="stolen"} "#))
             #expect(
-                metrics.text.contains(#"posguard_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#))
+                metrics.text.contains(#"posguard_http_requests_total{method="GET",route="/api/v1/me",status="401"} 2"#))
+            #expect(
+                metrics.text.contains(#"posguard_http_requests_total{method="other",route="NotFound",status="405"} 3"#),
+                "\(metrics.text.split(separator: "\n").filter { $0.contains("other") })")
+            #expect(!metrics.text.contains("BREW"))
         }
     }
 }
