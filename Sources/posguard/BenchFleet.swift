@@ -214,10 +214,9 @@ extension Bench {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 let now = ContinuousClock.now
-                let (recent, count) = tally.recent(from: seen)
+                let (recent, count, errors) = tally.recent(from: seen)
                 let span = BenchKit.seconds(now - last)
                 let used = cpuSeconds()
-                let errors = tally.answered - count + tally.failures.count
                 let tty = isatty(STDOUT_FILENO) != 0
                 say(
                     String(

@@ -34,9 +34,15 @@ struct FleetRun {
         var failures: [String] { state.withLockedValue { $0.failures } }
         var answered: Int { state.withLockedValue { $0.statuses.values.reduce(0, +) } }
 
-        /// Latencies of the samples from index `from` on, and the count now.
-        func recent(from: Int) -> ([Double], Int) {
-            state.withLockedValue { s in (s.samples[min(from, s.samples.count)...].map(\.seconds), s.samples.count) }
+        /// Latencies of the samples from index `from` on, the count now, and the errors so far (answers other
+        /// than 200 and failures), read together so an answer being recorded is never counted as an error.
+        func recent(from: Int) -> (latencies: [Double], count: Int, errors: Int) {
+            state.withLockedValue { s in
+                (
+                    s.samples[min(from, s.samples.count)...].map(\.seconds), s.samples.count,
+                    s.statuses.filter { $0.key != 200 }.values.reduce(0, +) + s.failures.count
+                )
+            }
         }
     }
 
