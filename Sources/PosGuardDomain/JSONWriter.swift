@@ -44,10 +44,13 @@ public struct JSONWriter {
     public mutating func value(_ v: Int64) { bytes.append(contentsOf: String(v).utf8) }
     public mutating func value(_ v: Bool) { bytes.append(contentsOf: (v ? "true" : "false").utf8) }
     public mutating func value(_ v: String) { JSONValue.write(string: v, to: &bytes) }
-    public mutating func value(_ v: Date) { JSONValue.write(number: v.timeIntervalSince1970 * 1000, to: &bytes) }
-    public mutating func value(_ v: Double) throws {
+    public mutating func value(_ v: Date) throws { try value(v.timeIntervalSince1970 * 1000) }
+    public mutating func value(_ v: Double) throws { JSONValue.write(number: try Self.finite(v), to: &bytes) }
+
+    /// `v`, if JSON can write it: JSON has no infinities and no NaN.
+    public static func finite(_ v: Double) throws -> Double {
         guard v.isFinite else { throw NotANumber(description: "\(v) is not a JSON number") }
-        JSONValue.write(number: v, to: &bytes)
+        return v
     }
 
     public mutating func member(_ name: String, _ v: Int64) {
@@ -63,10 +66,10 @@ public struct JSONWriter {
         key(name)
         value(v)
     }
-    public mutating func member(_ name: String, _ v: Date?) {
+    public mutating func member(_ name: String, _ v: Date?) throws {
         guard let v else { return }
         key(name)
-        value(v)
+        try value(v)
     }
     public mutating func member(_ name: String, _ v: Double?) throws {
         guard let v else { return }

@@ -3,36 +3,36 @@ import Foundation
 extension TerminalWatch {
     /// The watch as saved with every batch: the JSON its `Codable` conformance reads back, with the same keys
     /// as its synthesized encoding, written by hand because going through `Encodable` was a twentieth of the
-    /// server's time under a fleet's load. Throws for a number that is not finite.
+    /// server's time under a fleet's load. Throws for a number or a date that is not finite.
     public func json() throws -> String {
         var w = JSONWriter()
         try w.object { w in
             w.member("lastSeq", lastSeq)
             w.key("missing")
-            w.array(missing) { w, gap in
-                w.object { w in
+            try w.array(missing) { w, gap in
+                try w.object { w in
                     w.member("from", gap.from)
                     w.member("to", gap.to)
-                    w.member("since", gap.since)
-                    w.member("after", gap.after)
+                    try w.member("since", gap.since)
+                    try w.member("after", gap.after)
                 }
             }
-            w.member("lastSeenAt", lastSeenAt)
+            try w.member("lastSeenAt", lastSeenAt)
             try w.member("reportingInterval", reportingInterval)
             w.member("iccid", iccid)
             w.key("failedLogins")
-            w.array(failedLogins, Self.stamp)
+            try w.array(failedLogins) { w, stamp in try Self.write(stamp: stamp, to: &w) }
             w.key("refunds")
-            w.array(refunds) { w, refund in
-                w.object { w in
+            try w.array(refunds) { w, refund in
+                try w.object { w in
                     w.member("seq", refund.seq)
-                    w.member("at", refund.at)
+                    try w.member("at", refund.at)
                     w.member("amountMinor", refund.amountMinor)
                     w.member("approved", refund.approved)
                 }
             }
             w.member("silence", silence.rawValue)
-            w.member("newestEventAt", newestEventAt)
+            try w.member("newestEventAt", newestEventAt)
             w.member("catchingUp", catchingUp)
             w.member("clockSkewed", clockSkewed)
             w.key("accuracies")
@@ -52,22 +52,22 @@ extension TerminalWatch {
                 }
             }
             w.member("excursionReported", excursionReported)
-            w.member("lastFixSeenAt", lastFixSeenAt)
+            try w.member("lastFixSeenAt", lastFixSeenAt)
             w.member("fixSilenceReported", fixSilenceReported)
             w.key("vagueStreak")
-            w.array(vagueStreak, Self.stamp)
+            try w.array(vagueStreak) { w, stamp in try Self.write(stamp: stamp, to: &w) }
             w.member("placedBefore", placedBefore)
-            w.member("blackoutSince", blackoutSince)
+            try w.member("blackoutSince", blackoutSince)
             w.member("blackoutReported", blackoutReported)
             w.member("signedIn", signedIn)
         }
         return w.text
     }
 
-    private static func stamp(_ w: inout JSONWriter, _ value: Stamp) {
-        w.object { w in
-            w.member("seq", value.seq)
-            w.member("at", value.at)
+    private static func write(stamp: Stamp, to w: inout JSONWriter) throws {
+        try w.object { w in
+            w.member("seq", stamp.seq)
+            try w.member("at", stamp.at)
         }
     }
 
@@ -79,7 +79,7 @@ extension TerminalWatch {
             try w.member("longitude", fix.longitude)
             try w.member("accuracyM", fix.accuracyM)
             w.member("source", fix.source.rawValue)
-            w.member("at", fix.at)
+            try w.member("at", fix.at)
         }
     }
 }

@@ -10,10 +10,6 @@ import PosGuardDomain
 /// when the value that opened it is done) is closed then, so a nested container is finished before its
 /// parent's next key, as synthesized `Encodable` code does.
 struct CompactJSONEncoder {
-    struct Invalid: Error, CustomStringConvertible {
-        var description: String
-    }
-
     func encode(_ value: some Encodable) throws -> String {
         let writer = Writer()
         try writer.value(value)
@@ -33,13 +29,13 @@ private final class Writer: Encoder {
     /// type's identity, not by casting (a cast to a protocol costs a lookup per value).
     func value<T: Encodable>(_ value: T) throws {
         if T.self == Date.self {
-            number(unsafeBitCast(value, to: Date.self).timeIntervalSince1970 * 1000)
+            number(try JSONWriter.finite(unsafeBitCast(value, to: Date.self).timeIntervalSince1970 * 1000))
         } else if T.self == String.self {
             string(unsafeBitCast(value, to: String.self))
         } else if T.self == Bool.self {
             bool(unsafeBitCast(value, to: Bool.self))
         } else if T.self == Double.self {
-            number(try finite(unsafeBitCast(value, to: Double.self)))
+            number(try JSONWriter.finite(unsafeBitCast(value, to: Double.self)))
         } else if T.self == Int64.self {
             integer(unsafeBitCast(value, to: Int64.self))
         } else if T.self == Int.self {
@@ -76,11 +72,6 @@ private final class Writer: Encoder {
     func string(_ s: String) { JSONValue.write(string: s, to: &bytes) }
 
     func number(_ d: Double) { JSONValue.write(number: d, to: &bytes) }
-
-    func finite(_ d: Double) throws -> Double {
-        guard d.isFinite else { throw CompactJSONEncoder.Invalid(description: "\(d) is not a JSON number") }
-        return d
-    }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         KeyedEncodingContainer(Keyed<Key>(writer: self, depth: begin(object: true)))
@@ -126,11 +117,11 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
     mutating func encode(_ value: Double, forKey key: Key) throws {
         self.key(key)
-        writer.number(try writer.finite(value))
+        writer.number(try JSONWriter.finite(value))
     }
     mutating func encode(_ value: Float, forKey key: Key) throws {
         self.key(key)
-        writer.number(try writer.finite(Double(value)))
+        writer.number(try JSONWriter.finite(Double(value)))
     }
     mutating func encode(_ value: Int, forKey key: Key) throws {
         self.key(key)
@@ -179,7 +170,7 @@ private struct Unkeyed: UnkeyedEncodingContainer {
     }
     mutating func encode(_ value: Double) throws {
         writer.member(at: depth)
-        writer.number(try writer.finite(value))
+        writer.number(try JSONWriter.finite(value))
         count += 1
     }
     mutating func encode(_ value: Int64) throws {
@@ -222,8 +213,8 @@ private struct Single: SingleValueEncodingContainer {
     mutating func encode<T: Encodable>(_ value: T) throws { try writer.value(value) }
     mutating func encode(_ value: Bool) throws { writer.bool(value) }
     mutating func encode(_ value: String) throws { writer.string(value) }
-    mutating func encode(_ value: Double) throws { writer.number(try writer.finite(value)) }
-    mutating func encode(_ value: Float) throws { writer.number(try writer.finite(Double(value))) }
+    mutating func encode(_ value: Double) throws { writer.number(try JSONWriter.finite(value)) }
+    mutating func encode(_ value: Float) throws { writer.number(try JSONWriter.finite(Double(value))) }
     // The standard library's scalars encode themselves through these; each must write, not recurse.
     mutating func encode(_ value: Int) throws { writer.integer(value) }
     mutating func encode(_ value: Int8) throws { writer.integer(value) }

@@ -6,13 +6,12 @@ import Synchronization
 
 /// Counts requests and their durations per route and status, for `/metrics`.
 struct RequestMetrics<Context: RequestContext>: RouterMiddleware {
-    let registry: PrometheusCollectorRegistry
     /// The registry's counter and histogram of each method, route and status seen, so that a request costs a
     /// lookup in a small table rather than the registry's by label text (routes are the router's patterns,
     /// never the paths asked for, so the table stays as small as the API).
-    private let instruments = Instruments()
+    private let instruments: Instruments
 
-    init(registry: PrometheusCollectorRegistry) { self.registry = registry }
+    init(registry: PrometheusCollectorRegistry) { instruments = Instruments(registry: registry) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -22,7 +21,7 @@ struct RequestMetrics<Context: RequestContext>: RouterMiddleware {
         let key = Instruments.Key(
             method: Instruments.standardMethods.contains(request.method) ? request.method.rawValue : "other",
             route: context.endpointPath ?? "unmatched", status: response.status.code)
-        let (counter, duration) = instruments.of(key, registry)
+        let (counter, duration) = instruments.of(key)
         counter.increment()
         duration.record(ContinuousClock.now - start)
         return response
@@ -47,9 +46,12 @@ private final class Instruments: Sendable {
         var status: Int
     }
 
+    private let registry: PrometheusCollectorRegistry
     private let made = Mutex<[Key: (Counter, DurationHistogram)]>([:])
 
-    func of(_ key: Key, _ registry: PrometheusCollectorRegistry) -> (Counter, DurationHistogram) {
+    init(registry: PrometheusCollectorRegistry) { self.registry = registry }
+
+    func of(_ key: Key) -> (Counter, DurationHistogram) {
         if let found = made.withLock({ $0[key] }) { return found }
         let labels = [("method", key.method), ("route", key.route), ("status", String(key.status))]
         let instruments = (

@@ -214,7 +214,7 @@ extension Bench {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 let now = ContinuousClock.now
-                let (recent, count, errors) = tally.recent(from: seen)
+                let (recent, count, answered, errors) = tally.recent(from: seen)
                 let span = BenchKit.seconds(now - last)
                 let used = cpuSeconds()
                 let tty = isatty(STDOUT_FILENO) != 0
@@ -222,7 +222,7 @@ extension Bench {
                     String(
                         format: (tty ? "\r" : "")
                             + "%5.0f s  %d/%d answered  %.0f batches/s  p99 %.1f ms  errors %d%@   ",
-                        BenchKit.seconds(now - began), tally.answered, total, Double(recent.count) / span,
+                        BenchKit.seconds(now - began), answered, total, Double(recent.count) / span,
                         BenchKit.Latencies(recent).ms(0.99), errors,
                         server == nil ? "" : String(format: "  server %.2f cores", (used - cpu) / span)),
                     terminator: tty ? "" : "\n")

@@ -34,13 +34,15 @@ struct FleetRun {
         var failures: [String] { state.withLockedValue { $0.failures } }
         var answered: Int { state.withLockedValue { $0.statuses.values.reduce(0, +) } }
 
-        /// Latencies of the samples from index `from` on, the count now, and the errors so far (answers other
-        /// than 200 and failures), read together so an answer being recorded is never counted as an error.
-        func recent(from: Int) -> (latencies: [Double], count: Int, errors: Int) {
+        /// What the progress line shows, read together so an answer being recorded is never counted as an
+        /// error: the latencies of the samples from index `from` on, the samples now, the answers now, and the
+        /// errors so far (answers other than 200, and failures).
+        func recent(from: Int) -> (latencies: [Double], count: Int, answered: Int, errors: Int) {
             state.withLockedValue { s in
-                (
-                    s.samples[min(from, s.samples.count)...].map(\.seconds), s.samples.count,
-                    s.statuses.filter { $0.key != 200 }.values.reduce(0, +) + s.failures.count
+                let answered = s.statuses.values.reduce(0, +)
+                return (
+                    s.samples[min(from, s.samples.count)...].map(\.seconds), s.samples.count, answered,
+                    answered - (s.statuses[200] ?? 0) + s.failures.count
                 )
             }
         }

@@ -135,6 +135,9 @@ struct TerminalAPITests {
                 metrics.text.contains(#"posguard_http_requests_total{method="other",route="NotFound",status="405"} 3"#),
                 "\(metrics.text.split(separator: "\n").filter { $0.contains("other") })")
             #expect(!metrics.text.contains("BREW"))
+            #expect(
+                metrics.text.contains(
+                    #"posguard_http_request_duration_seconds_count{method="GET",route="/api/v1/me"} 2"#))
         }
     }
 }
