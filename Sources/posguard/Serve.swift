@@ -27,10 +27,14 @@ struct Serve: AsyncParsableCommand {
     var iso8583Upstream: String?
 
     @Option(
+        name: .customLong("metrics-token"),
         help:
             "Bearer token a Prometheus scraper sends to read /metrics; without it /metrics is off (default: $POSGUARD_METRICS_TOKEN)."
     )
-    var metricsToken: String? = ProcessInfo.processInfo.environment["POSGUARD_METRICS_TOKEN"]
+    var metricsTokenOption: String?
+
+    /// The token given, or the environment's.
+    var metricsToken: String? { metricsTokenOption ?? ProcessInfo.processInfo.environment["POSGUARD_METRICS_TOKEN"] }
 
     @Option(
         name: .customLong("webhook-allow"),
