@@ -93,7 +93,7 @@ public struct EventRepository: Sendable {
         try CompactJSONEncoder().encode(watch)
     }
 
-    /// A terminal's watch, saved with every batch, is written by hand (`TerminalWatch.json`).
+    /// A terminal's watch, saved with every batch, is written by hand (`TerminalWatch.json()`).
     public static func encoded(_ watch: TerminalWatch) throws -> String { try watch.json() }
 
     /// Saves already encoded terminal watches, several in a statement.
