@@ -15,7 +15,7 @@ public final class AgentVerifier: Sendable {
     public struct Verified: Sendable {
         public var terminal: Terminal
         /// What the replay guard remembers of the request.
-        var replayKey: Data
+        var replayKey: ReplayKey
     }
 
     struct Entry: Sendable {
@@ -115,12 +115,18 @@ public final class AgentVerifier: Sendable {
 
     /// What makes a request unique: the terminal and the digest it signed. Keyed by the signature instead,
     /// a second valid signature over the same bytes (a fresh one, or a re-encoded one) would pass again.
-    static func replayKey(terminal: UUID, digest: SHA256.Digest) -> Data {
-        withUnsafeBytes(of: terminal.uuid) { Data($0) } + Data(digest)
+    static func replayKey(terminal: UUID, digest: SHA256.Digest) -> ReplayKey {
+        var hash = SHA256()
+        withUnsafeBytes(of: terminal.uuid) { hash.update(bufferPointer: $0) }
+        digest.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        return hash.finalize().withUnsafeBytes {
+            ReplayKey(
+                high: $0.loadUnaligned(as: UInt64.self), low: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        }
     }
 
     /// Refuses a signed message seen before within the window.
-    private func remember(_ key: Data, now: Date) throws {
+    private func remember(_ key: ReplayKey, now: Date) throws {
         guard seen.withLock({ $0.insert(key, at: now) }) else {
             throw ServiceError.conflict(field: nil, message: "this signed request was already received: a replay")
         }
@@ -133,6 +139,15 @@ extension AgentVerifier {
     public func forget(_ verified: Verified) { seen.withLock { $0.remove(verified.replayKey) } }
 }
 
+/// What the replay guard remembers of a signed request: 128 bits of SHA-256 over its terminal and the digest it
+/// signed. Sixteen bytes kept in the set's own storage: as `Data` the terminal and the digest took about 150
+/// bytes of heap each, and a fleet of 10,000 batches/s keeps up to twelve million of them (see `ReplayWindow`).
+/// Two requests are taken for each other only if 128 bits of SHA-256 collide.
+struct ReplayKey: Hashable, Sendable {
+    var high: UInt64
+    var low: UInt64
+}
+
 /// The signed messages accepted recently (by `AgentVerifier.replayKey`), in two generations that rotate
 /// every `span` seconds: a message is remembered for at least `span` and at most twice that, at constant
 /// cost per request. With `span` equal to the whole validity of a timestamp (±300 s), no replay that could
@@ -140,12 +155,12 @@ extension AgentVerifier {
 struct ReplayWindow {
     static let span = 2 * AgentVerifier.clockSkew
 
-    private var current = Set<Data>()
-    private var previous = Set<Data>()
+    private var current = Set<ReplayKey>()
+    private var previous = Set<ReplayKey>()
     private var rotatedAt = Date.distantPast
 
     /// Remembers the key; false when it was already known.
-    mutating func insert(_ key: Data, at now: Date) -> Bool {
+    mutating func insert(_ key: ReplayKey, at now: Date) -> Bool {
         if now.timeIntervalSince(rotatedAt) >= Self.span {
             previous = now.timeIntervalSince(rotatedAt) >= 2 * Self.span ? [] : current
             current = []
@@ -155,7 +170,7 @@ struct ReplayWindow {
         return current.insert(key).inserted
     }
 
-    mutating func remove(_ key: Data) {
+    mutating func remove(_ key: ReplayKey) {
         current.remove(key)
         previous.remove(key)
     }
