@@ -32,7 +32,6 @@ struct FleetRun {
         var samples: [Sample] { state.withLockedValue { $0.samples } }
         var statuses: [Int: Int] { state.withLockedValue { $0.statuses } }
         var failures: [String] { state.withLockedValue { $0.failures } }
-        var answered: Int { state.withLockedValue { $0.statuses.values.reduce(0, +) } }
 
         /// What the progress line shows, read together so an answer being recorded is never counted as an
         /// error: the latencies of the samples from index `from` on, the samples now, the answers now, and the
