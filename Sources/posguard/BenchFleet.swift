@@ -78,9 +78,9 @@ extension Bench {
             for _ in 0..<connections {
                 open.append(try await LoadConnection.connect(host: host, port: port, on: group))
             }
-            let run = FleetRun(connections: open)
+            let run = FleetRun(connections: open, loop: group.next())
 
-            let empty = try await emptyRoute(run, host: "\(host):\(port)")
+            let empty = try await emptyRoute(run, host: "\(host):\(port)", server: server)
             let verifications = Self.verificationsPerSecond()
 
             // As fast as answered, enough for about `seconds` at what this machine was seen to do.
@@ -162,8 +162,10 @@ extension Bench {
             say(
                 String(
                     format:
-                        "  empty route:  %.0f requests/s (GET /healthz, same server and connections, as fast as answered, p99 %.2f ms): %@ %.0f %%",
-                    empty.rate, empty.p99, share, 100 * Double(ok) / wall / empty.rate))
+                        "  empty route:  %.0f requests/s (GET /healthz, same server and connections, as fast as answered, p99 %.2f ms%@): %@ %.0f %%",
+                    empty.rate, empty.p99,
+                    empty.serverCPU.map { String(format: ", %.0f µs of server CPU each", $0 * 1e6) } ?? "", share,
+                    100 * Double(ok) / wall / empty.rate))
             say(
                 String(
                     format: "  P-256:        %.0f signature verifications/s on one core (%.0f µs each)", verifications,
@@ -180,6 +182,21 @@ extension Bench {
                         + "per terminal), one transaction per batch, C interface: %@ %.0f %%",
                     raw, raw * Double(eventCount) / Double(max(count, 1)), watchBytes ?? 700, share,
                     100 * Double(ok) / wall / raw))
+            if let serverCPU = empty.serverCPU, ok > 0 {
+                // What a signed request costs this machine before any of PosGuard's work: no implementation that
+                // verifies each batch's signature behind this HTTP server answers more.
+                let cores = ProcessInfo.processInfo.activeProcessorCount
+                let load = loadCores * wall / Double(ok)
+                let ceiling = Double(cores) / (serverCPU + 1 / verifications + load)
+                say(
+                    String(
+                        format:
+                            "  ceiling:      %.0f batches/s on %d cores for signed requests that do nothing else (the "
+                            + "empty route's %.0f µs, a verification's %.0f µs and the load generator's %.0f µs a "
+                            + "batch): %@ %.0f %%",
+                        ceiling, cores, serverCPU * 1e6, 1e6 / verifications, load * 1e6, share,
+                        100 * Double(ok) / wall / ceiling))
+            }
             if check,
                 !errors.isEmpty || !tally.failures.isEmpty || alerted.tamper != plan.tamperBatches
                     || alerted.breached != plan.walkers.count
@@ -188,11 +205,21 @@ extension Bench {
             }
         }
 
-        /// Requests per second the server answers on an empty route over the same connections, as fast as it can.
-        private func emptyRoute(_ run: FleetRun, host: String) async throws -> (rate: Double, p99: Double) {
+        /// An empty route answered over the same connections, as fast as the server can.
+        struct EmptyRoute {
+            var rate: Double
+            var p99: Double
+            /// The server's CPU seconds per request, when it runs as a process here.
+            var serverCPU: Double?
+        }
+
+        /// Requests per second the server answers on an empty route over the same connections, as fast as it can,
+        /// and what each costs it.
+        private func emptyRoute(_ run: FleetRun, host: String, server: FleetServer?) async throws -> EmptyRoute {
             let request = LoadConnection.encode(method: "GET", path: "/healthz", host: host, headers: [])
             let count = 50 * connections + 20_000
             let tally = FleetRun.Tally()
+            let cpu = server?.cpuSeconds
             let began = ContinuousClock.now
             await run.send(Array(repeating: (request, 0, false), count: count), openLoop: false, tally: tally)
             let wall = BenchKit.seconds(.now - began)
@@ -200,7 +227,9 @@ extension Bench {
                 throw PosGuardClient.Failure(
                     description: "/healthz failed: \(tally.statuses) \(tally.failures.prefix(1))")
             }
-            return (Double(count) / wall, BenchKit.Latencies(tally.samples.map(\.seconds)).ms(0.99))
+            return EmptyRoute(
+                rate: Double(count) / wall, p99: BenchKit.Latencies(tally.samples.map(\.seconds)).ms(0.99),
+                serverCPU: server.flatMap { server in cpu.map { (server.cpuSeconds - $0) / Double(count) } })
         }
 
         /// One line a second while the load runs: answered, rate, latency, server CPU.

@@ -4,7 +4,9 @@ import NIOCore
 
 /// Sends requests over `connections` keep-alive connections, each when it is due (open loop: a request's
 /// latency runs from when it was due, so a server that falls behind is charged for the wait it causes),
-/// or, with no due times, each as soon as a connection is free. Counts answers by status.
+/// or, with no due times, each as soon as a connection is free. Counts answers by status. It all runs on one
+/// event loop, answers and timers alike, so that a request costs the load generator no hop between threads:
+/// the machine's cores go to the server it measures.
 struct FleetRun {
     struct Sample {
         var seconds: Double
@@ -47,38 +49,85 @@ struct FleetRun {
         }
     }
 
+    /// The connections, all on `loop`, which runs the whole send: no request waits for a thread to pick it up.
     let connections: [LoadConnection]
+    let loop: any EventLoop
+
+    init(connections: [LoadConnection], loop: any EventLoop) {
+        precondition(connections.allSatisfy { $0.channel.eventLoop === loop }, "the connections share one loop")
+        self.connections = connections
+        self.loop = loop
+    }
 
     /// Sends `requests` (with their due times in seconds and whether they are timed as event → alert) and
-    /// returns when all are answered; `openLoop` false ignores the due times.
+    /// returns when all are answered or their connections have failed; `openLoop` false ignores the due times.
     func send(_ requests: [(ByteBuffer, due: Double, tamper: Bool)], openLoop: Bool, tally: Tally) async {
-        let next = NIOLockedValueBox(0)
-        let begin = ContinuousClock.now
-        await withTaskGroup(of: Void.self) { group in
-            for connection in connections {
-                group.addTask {
-                    while true {
-                        let k = next.withLockedValue { next in
-                            defer { next += 1 }
-                            return next
-                        }
-                        guard k < requests.count else { return }
-                        let request = requests[k]
-                        let due = begin + .seconds(request.due)
-                        if openLoop, due > .now { try? await Task.sleep(until: due, clock: .continuous) }
-                        let sent = ContinuousClock.now
-                        do {
-                            let status = try await connection.send(request.0)
-                            let from = openLoop ? due : sent
-                            tally.record(
-                                Sample(seconds: BenchKit.seconds(.now - from), tamper: request.tamper), status: status)
-                        } catch {
-                            tally.fail("\(error)")
-                            return
-                        }
-                    }
+        let done = loop.makePromise(of: Void.self)
+        loop.execute { [connections] in
+            Schedule(requests: requests, openLoop: openLoop, tally: tally, done: done).start(connections)
+        }
+        try? await done.futureResult.get()
+    }
+
+    /// One send, run on the loop: each connection takes the next request when its answer arrives.
+    private final class Schedule {
+        let requests: [(ByteBuffer, due: Double, tamper: Bool)]
+        let openLoop: Bool
+        let tally: Tally
+        let done: EventLoopPromise<Void>
+        let begin = NIODeadline.now()
+        var next = 0
+        var busy = 0
+
+        init(
+            requests: [(ByteBuffer, due: Double, tamper: Bool)], openLoop: Bool, tally: Tally,
+            done: EventLoopPromise<Void>
+        ) {
+            self.requests = requests
+            self.openLoop = openLoop
+            self.tally = tally
+            self.done = done
+        }
+
+        func start(_ connections: [LoadConnection]) {
+            busy = connections.count
+            for connection in connections { take(connection) }
+        }
+
+        /// Sends the next request over `connection` when it is due, or lets the connection rest when none is left.
+        private func take(_ connection: LoadConnection) {
+            guard next < requests.count else { return rest() }
+            let request = requests[next]
+            next += 1
+            let due = begin + .nanoseconds(Int64(request.due * 1e9))
+            if openLoop, due > .now() {
+                connection.channel.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
+                    self.send(request, over: connection, from: due)
+                }
+            } else {
+                send(request, over: connection, from: openLoop ? due : .now())
+            }
+        }
+
+        private func send(
+            _ request: (ByteBuffer, due: Double, tamper: Bool), over connection: LoadConnection, from: NIODeadline
+        ) {
+            connection.send(request.0) { outcome in
+                switch outcome {
+                case .success(let status):
+                    let seconds = Double((NIODeadline.now() - from).nanoseconds) / 1e9
+                    self.tally.record(Sample(seconds: seconds, tamper: request.tamper), status: status)
+                    self.take(connection)
+                case .failure(let error):
+                    self.tally.fail("\(error)")
+                    self.rest()
                 }
             }
+        }
+
+        private func rest() {
+            busy -= 1
+            if busy == 0 { done.succeed() }
         }
     }
 }

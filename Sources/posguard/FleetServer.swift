@@ -26,7 +26,7 @@ final class FleetServer {
         let output = Pipe()
         process.standardOutput = output
         let log = directory.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         var seen = ""

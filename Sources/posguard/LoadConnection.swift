@@ -4,18 +4,19 @@ import NIOPosix
 
 /// One keep-alive HTTP/1.1 connection of the fleet benchmark's load generator: it writes requests already
 /// encoded to bytes and reads each answer's status and length, nothing more, so that the load costs the
-/// machine as little as possible beside the server it measures. One request at a time.
+/// machine as little as possible beside the server it measures. One request at a time; everything about it
+/// happens on its channel's event loop.
 final class LoadConnection: Sendable {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    private let channel: any Channel
-    private let handler: NIOLoopBound<AnswerReader>
+    let channel: any Channel
+    private let reader: NIOLoopBound<AnswerReader>
 
-    private init(channel: any Channel, handler: NIOLoopBound<AnswerReader>) {
+    private init(channel: any Channel, reader: NIOLoopBound<AnswerReader>) {
         self.channel = channel
-        self.handler = handler
+        self.reader = reader
     }
 
     static func connect(host: String, port: Int, on group: any EventLoopGroup) async throws -> LoadConnection {
@@ -25,22 +26,19 @@ final class LoadConnection: Sendable {
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AnswerReader()) }
             }
             .connect(host: host, port: port).get()
-        let handler = try await channel.eventLoop.submit {
+        let reader = try await channel.eventLoop.submit {
             NIOLoopBound(
                 try channel.pipeline.syncOperations.handler(type: AnswerReader.self), eventLoop: channel.eventLoop)
         }.get()
-        return LoadConnection(channel: channel, handler: handler)
+        return LoadConnection(channel: channel, reader: reader)
     }
 
-    /// Sends one encoded request and returns the answer's status code.
-    func send(_ request: ByteBuffer) async throws -> Int {
-        let loop = channel.eventLoop
-        let promise = loop.makePromise(of: Int.self)
-        loop.execute { [handler, channel] in
-            handler.value.waiting = promise
-            channel.writeAndFlush(request, promise: nil)
-        }
-        return try await promise.futureResult.get()
+    /// Writes one encoded request; `answered` is called on the channel's loop with the answer's status or
+    /// why none came. Call on the channel's loop, with no request outstanding.
+    func send(_ request: ByteBuffer, answered: @escaping (Result<Int, any Error>) -> Void) {
+        channel.eventLoop.preconditionInEventLoop()
+        reader.value.answered = answered
+        channel.writeAndFlush(request, promise: nil)
     }
 
     func close() async {
@@ -67,54 +65,55 @@ final class LoadConnection: Sendable {
 private final class AnswerReader: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
-    var waiting: EventLoopPromise<Int>?
+    var answered: ((Result<Int, any Error>) -> Void)?
     private var received = ByteBuffer()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         received.writeBuffer(&bytes)
-        while let status = takeAnswer() {
-            let promise = waiting
-            waiting = nil
-            promise?.succeed(status)
-        }
+        while let status = takeAnswer() { finish(.success(status)) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(LoadConnection.Failure(description: "the server closed the connection"))
+        finish(.failure(LoadConnection.Failure(description: "the server closed the connection")))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(error)
+        finish(.failure(error))
         context.close(promise: nil)
     }
 
-    private func fail(_ error: any Error) {
-        let promise = waiting
-        waiting = nil
-        promise?.fail(error)
+    /// Hands the outcome to whoever waits for it (who may send the next request at once).
+    private func finish(_ outcome: Result<Int, any Error>) {
+        let waiting = answered
+        answered = nil
+        waiting?(outcome)
     }
 
-    /// The status of the first complete answer in `received`, consumed; nil while it is incomplete.
+    /// The status of the first complete answer in `received`, consumed; nil while it is incomplete. Read
+    /// from the bytes, with no text made of them: the load generator's work per answer stays small.
     private func takeAnswer() -> Int? {
         let view = received.readableBytesView
         guard let end = Self.headEnd(view) else { return nil }
-        let head = String(decoding: view[view.startIndex..<end], as: UTF8.self)
-        let lines = head.split(separator: "\r\n")
-        guard let statusLine = lines.first, statusLine.count >= 12,
-            let status = Int(statusLine.dropFirst(9).prefix(3))
+        let head = view[view.startIndex..<end]
+        let statusDigits = head.dropFirst(9).prefix(3)
+        guard head.starts(with: "HTTP/1.".utf8), statusDigits.count == 3, statusDigits.allSatisfy(Self.isDigit)
         else {
-            fail(LoadConnection.Failure(description: "not an HTTP answer: \(head.prefix(80))"))
+            let text = String(decoding: head.prefix(80), as: UTF8.self)
+            finish(.failure(LoadConnection.Failure(description: "not an HTTP answer: \(text)")))
             received.clear()
             return nil
         }
+        let status = statusDigits.reduce(0) { $0 * 10 + Int($1 - 48) }
         var length = 0
-        for line in lines.dropFirst() {
-            let lower = line.lowercased()
-            if lower.hasPrefix("content-length:") {
-                length = Int(lower.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
-            } else if lower.hasPrefix("transfer-encoding:") {
-                fail(LoadConnection.Failure(description: "a chunked answer, which the load generator does not read"))
+        for line in head.split(separator: 10).dropFirst() {
+            if let value = Self.value(of: "content-length:".utf8, in: line) {
+                length = value.filter(Self.isDigit).reduce(0) { $0 * 10 + Int($1 - 48) }
+            } else if Self.value(of: "transfer-encoding:".utf8, in: line) != nil {
+                finish(
+                    .failure(
+                        LoadConnection.Failure(description: "a chunked answer, which the load generator does not read")
+                    ))
                 received.clear()
                 return nil
             }
@@ -124,6 +123,19 @@ private final class AnswerReader: ChannelInboundHandler {
         received.moveReaderIndex(forwardBy: total)
         received.discardReadBytes()
         return status
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
+
+    /// What follows `name` (lowercase letters, `-` and `:`, whose bytes a 0x20 bit leaves alone) when the
+    /// header line starts with it in any case.
+    private static func value(of name: String.UTF8View, in line: ByteBufferView.SubSequence)
+        -> ByteBufferView.SubSequence?
+    {
+        guard line.count >= name.count,
+            zip(line, name).allSatisfy({ $0 | 0x20 == $1 })
+        else { return nil }
+        return line.dropFirst(name.count)
     }
 
     /// The index of the blank line ending the head, if it has arrived.
