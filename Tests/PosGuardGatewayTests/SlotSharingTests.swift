@@ -25,17 +25,6 @@ struct SlotSharingTests {
         return (port, task)
     }
 
-    func until(_ what: String, within seconds: Double = 15, _ condition: () async throws -> Bool) async throws {
-        let start = ContinuousClock.now
-        while try await !condition() {
-            guard ContinuousClock.now - start < .seconds(seconds) else {
-                Issue.record("not within \(seconds) s: \(what)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
     /// A signed batch as an agent sends it: the same bytes can be sent again to see a replay refused.
     struct Signed {
         var body: [UInt8]

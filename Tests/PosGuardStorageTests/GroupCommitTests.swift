@@ -1,9 +1,10 @@
 import Foundation
-@_spi(SQL) import PosGuardStorage
 import PosGuardTestSupport
 import SQLKit
 import Synchronization
 import Testing
+
+@_spi(SQL) @testable import PosGuardStorage
 
 @Suite("Group commit")
 struct GroupCommitTests {
@@ -12,11 +13,15 @@ struct GroupCommitTests {
         let sizes = Mutex<[Int]>([])
     }
 
-    /// A committer writing one row per input, failing the whole group whenever it holds `poison`, and
-    /// counting the transactions it ran in.
-    static func committer(_ db: Database, poison: Int, groups: Groups) -> GroupCommit<Int, Int> {
-        GroupCommit(database: db) { inputs, work in
+    /// A committer writing one row per input, failing the whole group whenever it holds `poison`, holding a
+    /// group with 0 in it until `held` opens, and counting the transactions it ran in.
+    static func committer(
+        _ db: Database, groups: Groups, poison: Int = -1, held: Gate? = nil,
+        gather: @escaping @Sendable () async -> Void = { try? await Task.sleep(for: GroupCommit<Int, Int>.gathering) }
+    ) -> GroupCommit<Int, Int> {
+        GroupCommit(database: db, gather: gather) { inputs, work in
             groups.sizes.withLock { $0.append(inputs.count) }
+            if let held, inputs.contains(0) { await held.wait() }
             for n in inputs {
                 try await work.sql.raw("INSERT INTO group_commit_rows (n) VALUES (\(bind: n))").run()
             }
@@ -25,12 +30,76 @@ struct GroupCommitTests {
         }
     }
 
+    /// Opens once; whoever waits on it before then waits until it does.
+    final class Gate: Sendable {
+        private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+        var isOpen: Bool { state.withLock { $0.open } }
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let open = state.withLock { s in
+                    if !s.open { s.waiting.append(continuation) }
+                    return s.open
+                }
+                if open { continuation.resume() }
+            }
+        }
+
+        func open() {
+            let waiting = state.withLock { s in
+                s.open = true
+                defer { s.waiting = [] }
+                return s.waiting
+            }
+            for continuation in waiting { continuation.resume() }
+        }
+    }
+
+    static func createTable(_ db: Database) async throws {
+        try await db.withSQL { try await $0.raw("CREATE TABLE group_commit_rows (n INTEGER PRIMARY KEY)").run() }
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: TestDatabase.available)
+    func aBusyServersNextGroupWaitsForCompanyAndAnIdleOneNever(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            try await Self.createTable(db)
+            let groups = Groups()
+            let (blocked, gathering, gathered) = (Gate(), Gate(), Gate())
+            let committer = Self.committer(db, groups: groups, held: blocked) {
+                gathering.open()
+                await gathered.wait()
+            }
+            // Alone, a write commits at once, and nothing waits for company after it.
+            #expect(try await committer.run(100) == 1000)
+            try await until("the committer is idle again") { !committer.isCommitting }
+            #expect(!gathering.isOpen, "an idle server's write never waits")
+            #expect(groups.sizes.withLock { $0 } == [1])
+
+            // Busy: three writes wait while a group commits; when it has, the next group gathers, and two
+            // writes that come meanwhile join it.
+            groups.sizes.withLock { $0 = [] }
+            let first = Task { try await committer.run(0) }
+            try await until("the first write's group is committing") { groups.sizes.withLock { $0 } == [1] }
+            let early = (1...3).map { n in Task { try await committer.run(n) } }
+            try await until("three writes wait") { committer.waiting == 3 }
+            blocked.open()
+            try await until("the next group gathers") { gathering.isOpen }
+            let late = (4...5).map { n in Task { try await committer.run(n) } }
+            try await until("five writes wait") { committer.waiting == 5 }
+            gathered.open()
+            #expect(try await first.value == 0)
+            for (n, task) in zip(1...5, early + late) { #expect(try await task.value == n * 10) }
+            #expect(groups.sizes.withLock { $0 } == [1, 5], "the writes that came while it gathered joined the group")
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func concurrentWritesShareTransactionsAndAFailingOneFailsAlone(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
-            try await db.withSQL { try await $0.raw("CREATE TABLE group_commit_rows (n INTEGER PRIMARY KEY)").run() }
+            try await Self.createTable(db)
             let groups = Groups()
-            let committer = Self.committer(db, poison: 13, groups: groups)
+            let committer = Self.committer(db, groups: groups, poison: 13)
             let answers = await withTaskGroup(of: (Int, Int?).self) { tasks in
                 for n in 0..<200 { tasks.addTask { (n, try? await committer.run(n)) } }
                 return await tasks.reduce(into: [Int: Int?]()) { $0[$1.0] = $1.1 }
