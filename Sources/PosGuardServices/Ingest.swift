@@ -57,7 +57,8 @@ public final class Ingest: Sendable {
         self.memory = memory
         let containment = Containment(runtime: runtime, registry: registry)
         let remoteCommands = RemoteCommands(runtime: runtime, registry: registry)
-        committer = GroupCommit(database: runtime.database) { writes, db in
+        // A batch weighs the rows it writes: its events and its terminal's memory.
+        committer = GroupCommit(database: runtime.database, weight: { $0.events.count + 1 }) { writes, db in
             let committed = try await Self.commit(
                 writes, alertDesk: alertDesk, containment: containment, remoteCommands: remoteCommands, on: db)
             // Last, so the owner rows are locked only while the transaction commits.

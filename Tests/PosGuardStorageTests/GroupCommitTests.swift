@@ -17,9 +17,10 @@ struct GroupCommitTests {
     /// group with 0 in it until `held` opens, and counting the transactions it ran in.
     static func committer(
         _ db: Database, groups: Groups, poison: Int = -1, held: Gate? = nil,
+        weight: @escaping @Sendable (Int) -> Int = { _ in 1 },
         gather: @escaping @Sendable () async -> Void = { try? await Task.sleep(for: GroupCommit<Int, Int>.gathering) }
     ) -> GroupCommit<Int, Int> {
-        GroupCommit(database: db, gather: gather) { inputs, work in
+        GroupCommit(database: db, weight: weight, gather: gather) { inputs, work in
             groups.sizes.withLock { $0.append(inputs.count) }
             if let held, inputs.contains(0) { await held.wait() }
             for n in inputs {
@@ -66,10 +67,12 @@ struct GroupCommitTests {
             try await Self.createTable(db)
             let groups = Groups()
             let (blocked, gathering, gathered) = (Gate(), Gate(), Gate())
-            let committer = Self.committer(db, groups: groups, held: blocked) {
-                gathering.open()
-                await gathered.wait()
-            }
+            let committer = Self.committer(
+                db, groups: groups, held: blocked,
+                gather: {
+                    gathering.open()
+                    await gathered.wait()
+                })
             // Alone, a write commits at once, and nothing waits for company after it.
             #expect(try await committer.run(100) == 1000)
             try await until("the committer is idle again") { !committer.isCommitting }
@@ -82,15 +85,40 @@ struct GroupCommitTests {
             let first = Task { try await committer.run(0) }
             try await until("the first write's group is committing") { groups.sizes.withLock { $0 } == [1] }
             let early = (1...3).map { n in Task { try await committer.run(n) } }
-            try await until("three writes wait") { committer.waiting == 3 }
+            try await until("three writes wait") { committer.waiting.count == 3 }
             blocked.open()
             try await until("the next group gathers") { gathering.isOpen }
             let late = (4...5).map { n in Task { try await committer.run(n) } }
-            try await until("five writes wait") { committer.waiting == 5 }
+            try await until("five writes wait") { committer.waiting.count == 5 }
             gathered.open()
             #expect(try await first.value == 0)
             for (n, task) in zip(1...5, early + late) { #expect(try await task.value == n * 10) }
             #expect(groups.sizes.withLock { $0 } == [1, 5], "the writes that came while it gathered joined the group")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: TestDatabase.available)
+    func writesThatWeighEnoughStartAtOnce(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            try await Self.createTable(db)
+            let groups = Groups()
+            let (blocked, gathering) = (Gate(), Gate())
+            // Each write weighs its number: two waiting writes of 60 and 70 weigh more than the company's 64.
+            let committer = Self.committer(
+                db, groups: groups, held: blocked, weight: { $0 },
+                gather: {
+                    gathering.open()
+                    await Gate().wait()
+                })
+            let first = Task { try await committer.run(0) }
+            try await until("the first write's group is committing") { groups.sizes.withLock { $0 } == [1] }
+            let heavy = [60, 70].map { n in Task { try await committer.run(n) } }
+            try await until("two writes wait") { committer.waiting == (2, 130) }
+            blocked.open()
+            #expect(try await first.value == 0)
+            for (n, task) in zip([60, 70], heavy) { #expect(try await task.value == n * 10) }
+            #expect(!gathering.isOpen, "writes weighing the company's worth never wait for more")
+            #expect(groups.sizes.withLock { $0 } == [1, 2])
         }
     }
 
