@@ -134,7 +134,10 @@ extension Bench {
             say(
                 "event → alert:  \(BenchKit.Latencies(samples.filter(\.tamper).map(\.seconds)).summary) tamper batches "
                     + "(the alert is committed before the answer leaves)")
-            if let server, let serverCores {
+            if let server, !server.process.isRunning {
+                throw PosGuardClient.Failure(
+                    description: "the server exited during the run (status \(server.process.terminationStatus))")
+            } else if let server, let serverCores {
                 say(
                     String(
                         format:
@@ -253,7 +256,9 @@ extension Bench {
                             + "%5.0f s  %d/%d answered  %.0f batches/s  p99 %.1f ms  errors %d%@   ",
                         BenchKit.seconds(now - began), answered, total, Double(recent.count) / span,
                         BenchKit.Latencies(recent).ms(0.99), errors,
-                        server == nil ? "" : String(format: "  server %.2f cores", (used - cpu) / span)),
+                        server == nil
+                            ? ""
+                            : used < cpu ? "  server gone" : String(format: "  server %.2f cores", (used - cpu) / span)),
                     terminator: tty ? "" : "\n")
                 seen = count
                 cpu = used

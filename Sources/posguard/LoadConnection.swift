@@ -38,7 +38,8 @@ final class LoadConnection: Sendable {
     func send(_ request: ByteBuffer, answered: @escaping (Result<Int, any Error>) -> Void) {
         channel.eventLoop.preconditionInEventLoop()
         reader.value.answered = answered
-        channel.writeAndFlush(request, promise: nil)
+        // A connection already closed answers nothing: its failure is the answer.
+        channel.writeAndFlush(request).assumeIsolated().whenFailure { [reader] in reader.value.finish(.failure($0)) }
     }
 
     func close() async {
@@ -83,8 +84,8 @@ private final class AnswerReader: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Hands the outcome to whoever waits for it (who may send the next request at once).
-    private func finish(_ outcome: Result<Int, any Error>) {
+    /// Hands the outcome to whoever waits for it (who may send the next request at once); nobody waits after.
+    func finish(_ outcome: Result<Int, any Error>) {
         let waiting = answered
         answered = nil
         waiting?(outcome)
