@@ -58,7 +58,9 @@ public final class Ingest: Sendable {
         let containment = Containment(runtime: runtime, registry: registry)
         let remoteCommands = RemoteCommands(runtime: runtime, registry: registry)
         // A batch weighs the rows it writes: its events and its terminal's memory.
-        committer = GroupCommit(database: runtime.database, weight: { $0.events.count + 1 }) { writes, db in
+        committer = GroupCommit(
+            database: runtime.database, weigh: { $0.events.count + 1 }, gather: GroupCommit<Write, Committed>.pause
+        ) { writes, db in
             let committed = try await Self.commit(
                 writes, alertDesk: alertDesk, containment: containment, remoteCommands: remoteCommands, on: db)
             // Last, so the owner rows are locked only while the transaction commits.

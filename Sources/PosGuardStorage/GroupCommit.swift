@@ -8,11 +8,13 @@ import Synchronization
 /// that fails is rolled back whole and each of its writes retried alone, so one failing write never takes
 /// the others down.
 ///
-/// When a group has just committed and a few light writes already wait for the next — the server is busy
-/// with small ones — the next group waits a moment (`gathering`) for more to join before it begins, as
-/// PostgreSQL's `commit_delay` does when other transactions are active: a transaction's statements cost
-/// nearly the same for three rows as for a hundred, so the wait is repaid in CPU (measured: small batches as
-/// fast as answered, groups of 7 became groups of 20–30, and the server spent 5–10 % less CPU per batch).
+/// A committer given a way to `gather` (ingest's, with `pause`): when a group has just committed and a few
+/// light writes already wait for the next — the server is busy with small ones — the next group waits a
+/// moment (`gathering`) for more to join before it begins, as PostgreSQL's `commit_delay` does when other
+/// transactions are active: a transaction's statements cost nearly the same for three rows as for a hundred,
+/// so the wait is repaid in CPU (measured: small batches as fast as answered, groups of 7 became groups of
+/// 20–30, and the server spent 5–10 % less CPU per batch). The wait is a whole `gathering` even when enough
+/// writes come sooner.
 /// Writes that already weigh `company` between them (ingest weighs a batch by its rows) start at once: their
 /// group is worth its transaction, and waiting would only leave the database idle (batches of 100 lost 5 %
 /// when they waited too). A write that finds no group committing starts one at once: an idle server never
@@ -27,6 +29,9 @@ public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     public static var gathering: Duration { .milliseconds(2) }
     public static var company: Int { 64 }
 
+    /// The wait for company: `gathering`.
+    public static func pause() async { try? await Task.sleep(for: gathering) }
+
     private struct Waiting: Sendable {
         var input: Input
         var weight: Int
@@ -36,41 +41,41 @@ public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     private struct State: Sendable {
         var queue: [Waiting] = []
         /// What the writes in `queue` weigh together.
-        var weight = 0
+        var queuedWeight = 0
         var committing = false
     }
 
     let database: Database
     let commit: Commit
     /// What a write weighs towards `company`: by default 1.
-    let weight: @Sendable (Input) -> Int
-    /// Waits for company (`gathering`); the tests decide when it ends.
-    let gather: @Sendable () async -> Void
+    let weigh: @Sendable (Input) -> Int
+    /// Waits for company; nil never waits (the loaders of what a cold request needs: they are on its way).
+    let gather: (@Sendable () async -> Void)?
     private let state = Mutex(State())
 
     public init(
-        database: Database, weight: @escaping @Sendable (Input) -> Int = { _ in 1 },
-        gather: @escaping @Sendable () async -> Void = { try? await Task.sleep(for: gathering) },
+        database: Database, weigh: @escaping @Sendable (Input) -> Int = { _ in 1 },
+        gather: (@Sendable () async -> Void)? = nil,
         commit: @escaping Commit
     ) {
         self.database = database
-        self.weight = weight
+        self.weigh = weigh
         self.gather = gather
         self.commit = commit
     }
 
     /// How many writes wait for the next group, and what they weigh.
-    var waiting: (count: Int, weight: Int) { state.withLock { ($0.queue.count, $0.weight) } }
+    var waiting: (count: Int, weight: Int) { state.withLock { ($0.queue.count, $0.queuedWeight) } }
     /// Whether a group is being gathered or committed.
     var isCommitting: Bool { state.withLock { $0.committing } }
 
     /// Writes `input` in a transaction shared with whatever else is waiting; answers once it has committed.
     public func run(_ input: Input) async throws -> Output {
-        let weight = weight(input)
+        let weight = weigh(input)
         return try await withCheckedThrowingContinuation { done in
             let lead = state.withLock { s in
                 s.queue.append(Waiting(input: input, weight: weight, done: done))
-                s.weight += weight
+                s.queuedWeight += weight
                 defer { s.committing = true }
                 return !s.committing
             }
@@ -80,14 +85,14 @@ public final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
 
     /// Commits groups until nobody waits.
     private func commitWhileWaiting() async {
-        var committed = false
+        var afterFirstGroup = false
         while true {
-            if committed, (1..<Self.company).contains(waiting.weight) { await gather() }
-            committed = true
+            if afterFirstGroup, let gather, (1..<Self.company).contains(waiting.weight) { await gather() }
+            afterFirstGroup = true
             let group = state.withLock { s -> [Waiting] in
                 let group = Array(s.queue.prefix(Self.maximumGroup))
                 s.queue.removeFirst(group.count)
-                s.weight -= group.reduce(0) { $0 + $1.weight }
+                s.queuedWeight -= group.reduce(0) { $0 + $1.weight }
                 if group.isEmpty { s.committing = false }
                 return group
             }

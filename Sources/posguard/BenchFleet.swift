@@ -186,8 +186,8 @@ extension Bench {
                     raw, raw * Double(eventCount) / Double(max(count, 1)), watchBytes ?? 700, share,
                     100 * Double(ok) / wall / raw))
             if let serverCPU = empty.serverCPU, ok > 0 {
-                // What a signed request costs this machine before any of PosGuard's work: no implementation that
-                // verifies each batch's signature behind this HTTP server answers more.
+                // What a signed request costs this machine before any of PosGuard's work, estimated from an
+                // empty request (no body) and a verification measured apart.
                 let cores = ProcessInfo.processInfo.activeProcessorCount
                 let load = loadCores * wall / Double(ok)
                 let ceiling = Double(cores) / (serverCPU + 1 / verifications + load)

@@ -54,6 +54,7 @@ struct FleetRun {
     let loop: any EventLoop
 
     init(connections: [LoadConnection], loop: any EventLoop) {
+        precondition(!connections.isEmpty, "at least one connection")
         precondition(connections.allSatisfy { $0.channel.eventLoop === loop }, "the connections share one loop")
         self.connections = connections
         self.loop = loop
@@ -125,6 +126,7 @@ struct FleetRun {
             }
         }
 
+        /// A connection is done: no request left for it, or it failed.
         private func rest() {
             busy -= 1
             if busy == 0 { done.succeed() }

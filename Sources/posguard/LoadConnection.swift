@@ -37,9 +37,14 @@ final class LoadConnection: Sendable {
     /// why none came. Call on the channel's loop, with no request outstanding.
     func send(_ request: ByteBuffer, answered: @escaping (Result<Int, any Error>) -> Void) {
         channel.eventLoop.preconditionInEventLoop()
+        precondition(reader.value.answered == nil, "one request at a time")
         reader.value.answered = answered
-        // A connection already closed answers nothing: its failure is the answer.
-        channel.writeAndFlush(request).assumeIsolated().whenFailure { [reader] in reader.value.finish(.failure($0)) }
+        reader.value.sent += 1
+        // A connection already closed answers nothing: its failure is the answer (unless one came meanwhile).
+        let sent = reader.value.sent
+        channel.writeAndFlush(request).assumeIsolated().whenFailure { [reader] error in
+            if reader.value.sent == sent { reader.value.finish(.failure(error)) }
+        }
     }
 
     func close() async {
@@ -67,6 +72,8 @@ private final class AnswerReader: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     var answered: ((Result<Int, any Error>) -> Void)?
+    /// Requests written so far.
+    var sent = 0
     private var received = ByteBuffer()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -98,25 +105,17 @@ private final class AnswerReader: ChannelInboundHandler {
         guard let end = Self.headEnd(view) else { return nil }
         let head = view[view.startIndex..<end]
         let statusDigits = head.dropFirst(9).prefix(3)
-        guard head.starts(with: "HTTP/1.".utf8), statusDigits.count == 3, statusDigits.allSatisfy(Self.isDigit)
-        else {
-            let text = String(decoding: head.prefix(80), as: UTF8.self)
-            finish(.failure(LoadConnection.Failure(description: "not an HTTP answer: \(text)")))
-            received.clear()
-            return nil
-        }
-        let status = statusDigits.reduce(0) { $0 * 10 + Int($1 - 48) }
+        guard head.starts(with: "HTTP/1.".utf8), let status = Self.decimal(statusDigits), statusDigits.count == 3
+        else { return reject("not an HTTP answer: \(String(decoding: head.prefix(80), as: UTF8.self))") }
         var length = 0
         for line in head.split(separator: 10).dropFirst() {
             if let value = Self.value(of: "content-length:".utf8, in: line) {
-                length = value.filter(Self.isDigit).reduce(0) { $0 * 10 + Int($1 - 48) }
+                // Optional white space around the number, and the line's CR.
+                let trimmed = value.drop { $0 == 32 || $0 == 9 }.prefix { $0 != 32 && $0 != 9 && $0 != 13 }
+                guard let number = Self.decimal(trimmed) else { return reject("a Content-Length that is not a number") }
+                length = number
             } else if Self.value(of: "transfer-encoding:".utf8, in: line) != nil {
-                finish(
-                    .failure(
-                        LoadConnection.Failure(description: "a chunked answer, which the load generator does not read")
-                    ))
-                received.clear()
-                return nil
+                return reject("a chunked answer, which the load generator does not read")
             }
         }
         let total = end - view.startIndex + 4 + length
@@ -126,10 +125,21 @@ private final class AnswerReader: ChannelInboundHandler {
         return status
     }
 
-    private static func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
+    /// Fails the request waiting with `reason` and drops what was received: the stream is out of step.
+    private func reject(_ reason: String) -> Int? {
+        finish(.failure(LoadConnection.Failure(description: reason)))
+        received.clear()
+        return nil
+    }
 
-    /// What follows `name` (lowercase letters, `-` and `:`, whose bytes a 0x20 bit leaves alone) when the
-    /// header line starts with it in any case.
+    /// The number the ASCII digits spell; nil for no digits, anything else, or more than 18 of them.
+    private static func decimal(_ digits: some Collection<UInt8>) -> Int? {
+        guard (1...18).contains(digits.count), digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+    }
+
+    /// What follows `name` (lowercase letters, `-` and `:`) when the header line starts with it in any case:
+    /// the 0x20 bit makes a capital letter small (and would take a CR for `-`, which no header name holds).
     private static func value(of name: String.UTF8View, in line: ByteBufferView.SubSequence)
         -> ByteBufferView.SubSequence?
     {

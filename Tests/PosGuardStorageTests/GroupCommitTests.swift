@@ -17,10 +17,9 @@ struct GroupCommitTests {
     /// group with 0 in it until `held` opens, and counting the transactions it ran in.
     static func committer(
         _ db: Database, groups: Groups, poison: Int = -1, held: Gate? = nil,
-        weight: @escaping @Sendable (Int) -> Int = { _ in 1 },
-        gather: @escaping @Sendable () async -> Void = { try? await Task.sleep(for: GroupCommit<Int, Int>.gathering) }
+        weigh: @escaping @Sendable (Int) -> Int = { _ in 1 }, gather: (@Sendable () async -> Void)? = nil
     ) -> GroupCommit<Int, Int> {
-        GroupCommit(database: db, weight: weight, gather: gather) { inputs, work in
+        GroupCommit(database: db, weigh: weigh, gather: gather) { inputs, work in
             groups.sizes.withLock { $0.append(inputs.count) }
             if let held, inputs.contains(0) { await held.wait() }
             for n in inputs {
@@ -102,14 +101,11 @@ struct GroupCommitTests {
         try await kind.withMigrated { db async throws in
             try await Self.createTable(db)
             let groups = Groups()
-            let (blocked, gathering) = (Gate(), Gate())
+            let blocked = Gate()
+            let gathered = Mutex(0)
             // Each write weighs its number: two waiting writes of 60 and 70 weigh more than the company's 64.
             let committer = Self.committer(
-                db, groups: groups, held: blocked, weight: { $0 },
-                gather: {
-                    gathering.open()
-                    await Gate().wait()
-                })
+                db, groups: groups, held: blocked, weigh: { $0 }, gather: { gathered.withLock { $0 += 1 } })
             let first = Task { try await committer.run(0) }
             try await until("the first write's group is committing") { groups.sizes.withLock { $0 } == [1] }
             let heavy = [60, 70].map { n in Task { try await committer.run(n) } }
@@ -117,7 +113,7 @@ struct GroupCommitTests {
             blocked.open()
             #expect(try await first.value == 0)
             for (n, task) in zip([60, 70], heavy) { #expect(try await task.value == n * 10) }
-            #expect(!gathering.isOpen, "writes weighing the company's worth never wait for more")
+            #expect(gathered.withLock { $0 } == 0, "writes weighing the company's worth never wait for more")
             #expect(groups.sizes.withLock { $0 } == [1, 2])
         }
     }
@@ -127,7 +123,7 @@ struct GroupCommitTests {
         try await kind.withMigrated { db async throws in
             try await Self.createTable(db)
             let groups = Groups()
-            let committer = Self.committer(db, groups: groups, poison: 13)
+            let committer = Self.committer(db, groups: groups, poison: 13, gather: GroupCommit<Int, Int>.pause)
             let answers = await withTaskGroup(of: (Int, Int?).self) { tasks in
                 for n in 0..<200 { tasks.addTask { (n, try? await committer.run(n)) } }
                 return await tasks.reduce(into: [Int: Int?]()) { $0[$1.0] = $1.1 }
