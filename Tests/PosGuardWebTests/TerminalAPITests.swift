@@ -74,9 +74,10 @@ struct TerminalAPITests {
             #expect(importedActive.status == .created)
             let screen = #"{"tid":"CSV00003","mid":"M77","amount_minor":100,"currency":"CNY"}"#
             var answer = try await api.call(.post, "/api/v1/screen", token: token, json: screen)
-            for _ in 0..<200 where answer.string("response_code") == "03" {
-                try await Task.sleep(for: .milliseconds(10))  // the change feed reloads the table off this task
+            // The change feed reloads the table off this task.
+            try await until("the imported terminal is screened", within: 2) {
                 answer = try await api.call(.post, "/api/v1/screen", token: token, json: screen)
+                return answer.string("response_code") != "03"
             }
             #expect(answer.string("response_code") == "00", "\(answer.text)")
         }
