@@ -21,14 +21,16 @@ public final class DetectionMemory: Sendable {
     let lock = KeyedLock<UUID>()
     private let watches = Mutex<[UUID: TerminalWatch]>([:])
     private let storeWatches = Mutex<[UUID: StoreWatch]>([:])
-    private let subjects = Mutex<[UUID: Subject]>([:])
+    private let facts: DetectionFacts
     /// Terminals first seen at once (after a start, or a change that dropped many contexts) are loaded together.
     private let loader: GroupCommit<UUID, Subject?>
 
     public init(runtime: Runtime) {
         self.runtime = runtime
-        loader = GroupCommit(database: runtime.database) { ids, db in try await Self.load(ids, on: db) }
-        runtime.database.changes.listen { [weak self] change in self?.forget(change) }
+        let facts = DetectionFacts()
+        self.facts = facts
+        loader = GroupCommit(database: runtime.database) { ids, db in try await Self.load(ids, facts: facts, on: db) }
+        runtime.database.changes.listen { change in facts.forget(change) }
     }
 
     /// Loads every saved watch; call once at start.
@@ -84,38 +86,45 @@ public final class DetectionMemory: Sendable {
 
     /// The terminal and its detection context, from memory or, the first time, from storage.
     public func subject(_ terminal: UUID) async throws -> Subject? {
-        if let cached = subjects.withLock({ $0[terminal] }) { return cached }
+        if let cached = facts.subject(terminal) { return cached }
+        let generation = facts.generation
         let loaded = try await loader.run(terminal)
-        if let loaded { subjects.withLock { $0[terminal] = loaded } }
+        if let loaded { facts.keep(subjects: [terminal: loaded], readSince: generation) }
         return loaded
     }
 
-    /// The subjects of several terminals, read in a few statements for all of them; nil for an unknown one.
-    static func load(_ ids: [UUID], on db: UnitOfWork) async throws -> [Subject?] {
+    /// The subjects of several terminals, read in a few statements for all of them — their stores' shares
+    /// only for stores not held already; nil for an unknown terminal.
+    static func load(_ ids: [UUID], facts: DetectionFacts, on db: UnitOfWork) async throws -> [Subject?] {
+        let generation = facts.generation
         let terminals = try await TerminalRepository().find(ids, on: db)
-        let stores = try await StoreRepository().find(Array(Set(terminals.values.map(\.storeID))), on: db)
-        let detection = DetectionRepository()
-        let rosters = try await detection.rosters(of: Array(stores.keys), on: db)
-        let owners = Set(terminals.values.flatMap { [$0.merchantID, $0.storeID, $0.id] })
-        let overrides = try await detection.overrides(of: Array(owners), on: db)
+        let stores = Set(terminals.values.map(\.storeID))
+        var places = facts.places(stores)
+        let read = try await Self.places(of: Array(stores.subtracting(places.keys)), on: db)
+        facts.keep(places: read, readSince: generation)
+        places.merge(read) { _, read in read }
+        let overrides = try await DetectionRepository().overrides(of: Array(terminals.keys), on: db)
         return ids.map { id in
-            guard let t = terminals[id], let store = stores[t.storeID] else { return nil }
+            guard let t = terminals[id], let place = places[t.storeID] else { return nil }
             let context = DetectionContext(
-                terminal: t, store: store, roster: rosters[store.id] ?? [],
-                merchantOverrides: overrides[t.merchantID], storeOverrides: overrides[t.storeID],
-                terminalOverrides: overrides[t.id])
+                terminal: t, store: place.store, roster: place.roster, merchantOverrides: place.merchantOverrides,
+                storeOverrides: place.storeOverrides, terminalOverrides: overrides[t.id])
             return Subject(terminal: t, context: context)
         }
     }
 
-    private func forget(_ change: ChangeFeed.Change) {
-        subjects.withLock { all in
-            switch change {
-            case .terminal(let id): all[id] = nil
-            case .store(let id): all = all.filter { $0.value.terminal.storeID != id }
-            case .merchant(let id): all = all.filter { $0.value.terminal.merchantID != id }
-            case .everything: all = [:]
-            }
+    /// What the terminals of these stores share: each store, its roster, its and its merchant's overrides.
+    private static func places(of ids: [UUID], on db: UnitOfWork) async throws -> [UUID: DetectionFacts.Place] {
+        guard !ids.isEmpty else { return [:] }
+        let stores = try await StoreRepository().find(ids, on: db)
+        let detection = DetectionRepository()
+        let rosters = try await detection.rosters(of: Array(stores.keys), on: db)
+        let owners = Set(stores.values.flatMap { [$0.merchantID, $0.id] })
+        let overrides = try await detection.overrides(of: Array(owners), on: db)
+        return stores.mapValues { store in
+            DetectionFacts.Place(
+                store: store, roster: rosters[store.id] ?? [], merchantOverrides: overrides[store.merchantID],
+                storeOverrides: overrides[store.id])
         }
     }
 }

@@ -27,7 +27,7 @@ extension Bench {
         @Option(help: "Batches per second in all, instead of terminals / interval; 0 sends as fast as answered.")
         var rate: Double?
         @Option(help: "Events in every batch (default: 1–3, a fleet's usual reports).") var events: Int?
-        @Option(help: "Seconds of load.") var seconds = 30.0
+        @Option(help: "Seconds of load (as fast as answered: after every terminal's first batch).") var seconds = 30.0
         @Option(help: "Keep-alive connections the load is sent over.") var connections = 128
         @Option(help: "Concurrent calls while registering and enrolling.") var setupConcurrency = 16
         @Flag(help: "Exit with status 1 on any error, or a tamper event or a terminal away without its alert.")
@@ -83,10 +83,11 @@ extension Bench {
             let empty = try await emptyRoute(run, host: "\(host):\(port)", server: server)
             let verifications = Self.verificationsPerSecond()
 
-            // As fast as answered, enough for about `seconds` at what this machine was seen to do.
+            // As fast as answered: every terminal's first batch, then enough for about `seconds` more at what
+            // this machine was seen to do.
             let count =
                 offered > 0
-                ? Int(offered * seconds) : max(Int(seconds * min(5_000, 60_000 / Double(events ?? 2))), fleet.count)
+                ? Int(offered * seconds) : fleet.count + Int(seconds * min(5_000, 60_000 / Double(events ?? 2)))
             let signing = ContinuousClock.now
             let estimate =
                 Double(count) / Self.signaturesPerSecond() / Double(ProcessInfo.processInfo.activeProcessorCount)
@@ -105,7 +106,25 @@ extension Bench {
             let began = ContinuousClock.now
             let pid = server?.process.processIdentifier
             let progress = Task { await showProgress(tally, total: count, server: pid, began: began) }
-            await run.send(plan.batches.map { ($0.request, $0.due, $0.tamper) }, openLoop: offered > 0, tally: tally)
+            // Each terminal's first batch, then the rest: the first reads the terminal's key and context from
+            // storage (as after a start), the rest find them in memory (a fleet's steady state).
+            let phases = [0..<min(fleet.count, count), min(fleet.count, count)..<count].filter { !$0.isEmpty }
+            var measured: [Phase] = []
+            for batches in phases {
+                let cpu = server?.cpuSeconds
+                let start = ContinuousClock.now
+                let answered = tally.samples.count
+                let offset = plan.batches[batches.lowerBound].due
+                await run.send(
+                    plan.batches[batches].map { ($0.request, $0.due - offset, $0.tamper) }, openLoop: offered > 0,
+                    tally: tally)
+                let samples = tally.samples
+                measured.append(
+                    Phase(
+                        batches: batches, answered: samples.count - answered,
+                        latencies: .init(samples[answered...].map(\.seconds)), wall: BenchKit.seconds(.now - start),
+                        serverCPU: server.flatMap { server in cpu.map { server.cpuSeconds - $0 } }))
+            }
             progress.cancel()
             let wall = BenchKit.seconds(.now - began)
             let serverCores = server.map { ($0.cpuSeconds - serverCPU) / wall }
@@ -131,6 +150,11 @@ extension Bench {
                             separator: "; ")))
             let timing = offered > 0 ? "from when each was due" : "from when each was sent"
             say("batch latency:  \(BenchKit.Latencies(samples.map(\.seconds)).summary) (\(timing))")
+            if measured.count == 2 {
+                for (phase, name) in zip(measured, ["each terminal's first:", "every terminal known: "]) {
+                    say("  \(name) \(phase.summary(events: plan.batches))")
+                }
+            }
             say(
                 "event → alert:  \(BenchKit.Latencies(samples.filter(\.tamper).map(\.seconds)).summary) tamper batches "
                     + "(the alert is committed before the answer leaves)")
@@ -205,6 +229,28 @@ extension Bench {
                     || alerted.breached != plan.walkers.count
             {
                 throw ExitCode(1)
+            }
+        }
+
+        /// A part of the run: each terminal's first batch, or those after them.
+        struct Phase {
+            var batches: Range<Int>
+            var answered: Int
+            var latencies: BenchKit.Latencies
+            var wall: Double
+            /// The server's CPU seconds over the phase, when it runs as a process here.
+            var serverCPU: Double?
+
+            func summary(events plan: [FleetPlan.Batch]) -> String {
+                let events = plan[batches].reduce(0) { $0 + $1.events.count }
+                return String(
+                    format: "%d batches at %.0f/s (%.0f events/s), p50 %.2f ms, p99 %.2f ms%@", batches.count,
+                    Double(answered) / wall, Double(events) * Double(answered) / Double(batches.count) / wall,
+                    latencies.ms(0.5), latencies.ms(0.99),
+                    serverCPU.map {
+                        String(format: ", %.0f µs of server CPU each", $0 / Double(max(answered, 1)) * 1e6)
+                    }
+                        ?? "")
             }
         }
 

@@ -1,9 +1,10 @@
 import Foundation
 import PosGuardDomain
-import PosGuardServices
 import PosGuardStorage
 import PosGuardTestSupport
 import Testing
+
+@testable import PosGuardServices
 
 @Suite("Detection storage")
 struct DetectionStorageTests {
@@ -105,6 +106,64 @@ struct DetectionStorageTests {
             let tuned = try #require(subjects[terminals[1].id] ?? nil)
             #expect(tuned.context.settings.failedLoginBurst == 9)
             #expect(try #require(subjects[terminals[0].id] ?? nil).context.settings.maxSpeedKmh == 400)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aStoresSharedFactsReadForOneTerminalAreDroppedWithAnyChangeToThem(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let admin = try await tenant.caller("admin@harbour.demo")
+            let terminals = try await tenant.allTerminals(admin)
+            let byStore = Dictionary(grouping: terminals, by: \.storeID).values.filter { $0.count >= 4 }
+            let tills = try #require(byStore.first)
+            let store = tills[0].storeID
+            let detection = tenant.app.detection
+            let memory = DetectionMemory(runtime: tenant.app.runtime)
+            // The first terminal's context reads the store's facts; each change below must reach the next
+            // terminal of the same store, first heard from after it.
+            let roster = try #require(try await memory.subject(tills[0].id)).context.roster.union(["op-9"])
+            _ = try await detection.putOperator("op-9", .init(name: "Nine"), store: store, by: admin)
+            #expect(try await memory.subject(tills[1].id)?.context.roster == roster, "the roster")
+
+            var storeWide = DetectionOverrides()
+            storeWide.offlineAfterMinutes = 45
+            _ = try await detection.setSettings(.store, store, storeWide, by: admin)
+            #expect(try await memory.subject(tills[2].id)?.context.settings.offlineAfterMinutes == 45, "the store's")
+
+            var merchantWide = DetectionOverrides()
+            merchantWide.maxSpeedKmh = 400
+            _ = try await detection.setSettings(.merchant, tills[0].merchantID, merchantWide, by: admin)
+            let third = try #require(try await memory.subject(tills[3].id)).context.settings
+            #expect(third.maxSpeedKmh == 400 && third.offlineAfterMinutes == 45, "the merchant's, over the store's")
+            // And the terminals read before the changes see them too.
+            #expect(try await memory.subject(tills[0].id)?.context.roster == roster)
+            #expect(try await memory.subject(tills[0].id)?.context.settings.maxSpeedKmh == 400)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func factsReadWhileAChangeArrivesAreNotKept(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let admin = try await tenant.caller("admin@harbour.demo")
+            let terminal = try #require(try await tenant.allTerminals(admin).first)
+            let store = try await tenant.app.stores.find(terminal.storeID, by: admin)
+            let place = DetectionFacts.Place(store: store, roster: ["op-1"])
+            let facts = DetectionFacts()
+
+            let before = facts.generation
+            facts.forget(.store(UUID()))
+            facts.keep(places: [store.id: place], readSince: before)
+            #expect(facts.places([store.id]).isEmpty, "read before a change: it may hold what the change replaced")
+
+            let since = facts.generation
+            facts.keep(places: [store.id: place], readSince: since)
+            #expect(facts.places([store.id]) == [store.id: place])
+            facts.forget(.terminal(terminal.id))
+            #expect(facts.places([store.id]) == [store.id: place], "a terminal's change leaves its store's facts")
+            facts.forget(.merchant(store.merchantID))
+            #expect(facts.places([store.id]).isEmpty, "its merchant's change drops them")
         }
     }
 
