@@ -49,9 +49,9 @@ struct AgentRoutes {
                 Enrolled(terminalId: enrolled.terminalID, unlockSecret: enrolled.unlockSecret), status: .created)
         }
         agent.post("events") { request, context in
-            try await atHolder(request, context) { request, context in
+            try await atHolder(request, context) { request, context, headers in
                 var request = request
-                let (verified, body) = try await signed(&request)
+                let (verified, body) = try await signed(&request, headers)
                 let batch: [JSONValue]
                 do {
                     batch = try Ingest.read(body)
@@ -72,9 +72,9 @@ struct AgentRoutes {
             }
         }
         agent.post("commands/{id}/ack") { request, context in
-            try await atHolder(request, context) { request, context in
+            try await atHolder(request, context) { request, context, headers in
                 var request = request
-                let (verified, body) = try await signed(&request)
+                let (verified, body) = try await signed(&request, headers)
                 let id = try context.parameters.id()
                 let ack = try Request.decodeJSON(RemoteCommands.Acknowledgement.self, from: Data(body))
                 return try JSONResponse(
@@ -90,23 +90,24 @@ struct AgentRoutes {
     /// is answered here (its signature check refuses it). A request sent on keeps the address it came from.
     private func atHolder(
         _ request: Request, _ context: AppRequestContext,
-        _ judge: (Request, AppRequestContext) async throws -> Response
+        _ judge: (Request, AppRequestContext, AgentHeaders) async throws -> Response
     ) async throws -> Response {
-        guard let store = try await app.agents.store(of: request.headers[.posGuardTerminal]) else {
-            return try await judge(request, context)
+        let headers = AgentHeaders(request.headers)
+        guard let store = try await app.agents.store(of: headers.terminal) else {
+            return try await judge(request, context, headers)
         }
         switch app.ownership.route(store: store) {
         case .here(let slot):
             defer { app.ownership.done(slot) }
             var context = context
             if let source = app.ownership.forwardedSource(
-                by: request.headers[.posGuardForwardedBy], for: request.headers[.posGuardForwardedFor],
-                seal: request.headers[.posGuardForwardedSeal], signature: request.headers[.posGuardSignature])
+                by: headers.forwardedBy, for: headers.forwardedFor, seal: headers.forwardedSeal,
+                signature: headers.signature)
             {
                 context.source = source
             }
-            return try await judge(request, context)
-        case .elsewhere(let address) where request.headers[.posGuardForwardedBy] == nil:
+            return try await judge(request, context, headers)
+        case .elsewhere(let address) where headers.forwardedBy == nil:
             var request = request
             let body = try await request.bytes(limit: Self.batchLimit)
             let headers = [HTTPField.Name.posGuardTerminal, .posGuardTimestamp, .posGuardSignature, .contentType]
@@ -140,12 +141,13 @@ struct AgentRoutes {
     }
 
     /// Reads the body and checks the request's signature over it: every agent call after enrollment.
-    private func signed(_ request: inout Request) async throws -> (AgentVerifier.Verified, [UInt8]) {
+    private func signed(_ request: inout Request, _ headers: AgentHeaders) async throws
+        -> (AgentVerifier.Verified, [UInt8])
+    {
         let body = try await request.bytes(limit: Self.batchLimit)
         let verified = try await app.agents.verify(
-            terminal: request.headers[.posGuardTerminal], timestamp: request.headers[.posGuardTimestamp],
-            signature: request.headers[.posGuardSignature], method: request.method.rawValue, path: request.uri.path,
-            body: body)
+            terminal: headers.terminal, timestamp: headers.timestamp, signature: headers.signature,
+            method: request.method.rawValue, path: request.uri.path, body: body)
         return (verified, body)
     }
 }
