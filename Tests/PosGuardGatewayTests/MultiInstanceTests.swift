@@ -87,7 +87,7 @@ struct MultiInstanceTests {
                 terminal.id, .init(to: .suspectedStolen, reason: "left the shop"), by: admin)
 
             var decision = second.screening.decide(request)
-            try await until("the other instance declines the terminal", within: 5) {
+            try await until("the other instance declines the terminal") {
                 decision = second.screening.decide(request)
                 return !decision.approve
             }

@@ -165,6 +165,8 @@ struct SMTPClientTests {
             try await client.send(to: "manager@shop.test", subject: "s", body: "b", at: Date())
         }
         #expect(failure?.description.contains("did not finish within") == true)
-        #expect(ContinuousClock.now - began < .seconds(10), "the sender is not held")
+        // Within a minute, not at the deadline's second: the whole suite shares the machine's cores (12 s was
+        // seen on two slow ones), and a sender held by a silent server would wait for ever.
+        #expect(ContinuousClock.now - began < .seconds(60), "the sender is not held")
     }
 }

@@ -75,7 +75,7 @@ struct TerminalAPITests {
             let screen = #"{"tid":"CSV00003","mid":"M77","amount_minor":100,"currency":"CNY"}"#
             var answer = try await api.call(.post, "/api/v1/screen", token: token, json: screen)
             // The change feed reloads the table off this task.
-            try await until("the imported terminal is screened", within: 2) {
+            try await until("the imported terminal is screened") {
                 answer = try await api.call(.post, "/api/v1/screen", token: token, json: screen)
                 return answer.string("response_code") != "03"
             }
