@@ -30,7 +30,7 @@ public final class DetectionMemory: Sendable {
         let facts = DetectionFacts()
         self.facts = facts
         loader = GroupCommit(database: runtime.database) { ids, db in try await Self.load(ids, facts: facts, on: db) }
-        runtime.database.changes.listen { change in facts.forget(change) }
+        runtime.database.changes.listen { [weak facts] change in facts?.forget(change) }
     }
 
     /// Loads every saved watch; call once at start.
