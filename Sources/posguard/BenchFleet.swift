@@ -27,7 +27,7 @@ extension Bench {
         @Option(help: "Batches per second in all, instead of terminals / interval; 0 sends as fast as answered.")
         var rate: Double?
         @Option(help: "Events in every batch (default: 1–3, a fleet's usual reports).") var events: Int?
-        @Option(help: "Seconds of load (as fast as answered: after every terminal's first batch).") var seconds = 30.0
+        @Option(help: "Seconds of load.") var seconds = 30.0
         @Option(help: "Keep-alive connections the load is sent over.") var connections = 128
         @Option(help: "Concurrent calls while registering and enrolling.") var setupConcurrency = 16
         @Flag(help: "Exit with status 1 on any error, or a tamper event or a terminal away without its alert.")
@@ -83,11 +83,10 @@ extension Bench {
             let empty = try await emptyRoute(run, host: "\(host):\(port)", server: server)
             let verifications = Self.verificationsPerSecond()
 
-            // As fast as answered: every terminal's first batch, then enough for about `seconds` more at what
-            // this machine was seen to do.
+            // As fast as answered, enough for about `seconds` at what this machine was seen to do.
             let count =
                 offered > 0
-                ? Int(offered * seconds) : fleet.count + Int(seconds * min(5_000, 60_000 / Double(events ?? 2)))
+                ? Int(offered * seconds) : max(Int(seconds * min(5_000, 60_000 / Double(events ?? 2))), fleet.count)
             let signing = ContinuousClock.now
             let estimate =
                 Double(count) / Self.signaturesPerSecond() / Double(ProcessInfo.processInfo.activeProcessorCount)
@@ -106,8 +105,9 @@ extension Bench {
             let began = ContinuousClock.now
             let pid = server?.process.processIdentifier
             let progress = Task { await showProgress(tally, total: count, server: pid, began: began) }
-            // Each terminal's first batch, then the rest: the first reads the terminal's key and context from
-            // storage (as after a start), the rest find them in memory (a fleet's steady state).
+            // Each terminal's first batch, then the rest, each part timed from its own start: the first reads
+            // the terminal's key and context from storage (as after a start), the rest find them in memory (a
+            // fleet's steady state).
             let phases = [0..<min(fleet.count, count), min(fleet.count, count)..<count].filter { !$0.isEmpty }
             var measured: [Phase] = []
             for batches in phases {

@@ -90,9 +90,16 @@ struct FleetRun {
             self.done = done
         }
 
+        /// Sends over the connections still open: one that failed in an earlier send would fail its first
+        /// request here too.
         func start(_ connections: [LoadConnection]) {
-            busy = connections.count
-            for connection in connections { take(connection) }
+            let open = connections.filter { $0.channel.isActive }
+            busy = open.count
+            guard !open.isEmpty else {
+                tally.fail("no connection to the server is open")
+                return done.succeed()
+            }
+            for connection in open { take(connection) }
         }
 
         /// Sends the next request over `connection` when it is due, or lets the connection rest when none is left.
