@@ -31,7 +31,8 @@ public final class AgentVerifier: Sendable {
     }
 
     let runtime: Runtime
-    private let identities = Mutex<[UUID: Entry]>([:])
+    /// Each terminal's identity, read on first use and dropped when the terminal changes.
+    private let identities = HeldFacts<[UUID: Entry]>([:])
     /// Terminals first heard from at once (after a start) are looked up together.
     private let loader: GroupCommit<UUID, AgentRepository.Identity?>
     private let seen = Mutex(ReplayWindow())
@@ -44,8 +45,8 @@ public final class AgentVerifier: Sendable {
         }
         runtime.database.changes.listen { [weak self] change in
             switch change {
-            case .terminal(let id): self?.identities.withLock { _ = $0.removeValue(forKey: id) }
-            case .everything: self?.identities.withLock { $0 = [:] }
+            case .terminal(let id): self?.identities.forget { $0[id] = nil }
+            case .everything: self?.identities.forget { $0 = [:] }
             case .merchant, .store: break
             }
         }
@@ -101,7 +102,8 @@ public final class AgentVerifier: Sendable {
     }
 
     private func entry(for id: UUID) async throws -> Entry {
-        if let cached = identities.withLock({ $0[id] }) { return cached }
+        if let cached = identities.read({ $0[id] }) { return cached }
+        let generation = identities.generation
         guard let identity = try await loader.run(id) else {
             throw ServiceError.unauthenticated("the terminal is not enrolled")
         }
@@ -109,7 +111,7 @@ public final class AgentVerifier: Sendable {
             try? P256.Signing.PublicKey(x963Representation: $0)
         }
         let entry = Entry(identity: identity, key: key.map(PublicKey.init))
-        identities.withLock { $0[id] = entry }
+        identities.keep(readSince: generation) { $0[id] = entry }
         return entry
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import PosGuardDomain
 import PosGuardStorage
-import Synchronization
 
 /// What detection holds of the database's facts about terminals and their stores, read on first use and
 /// dropped whenever what they were read from changes: each terminal's subject, and each store's place —
@@ -9,8 +8,7 @@ import Synchronization
 /// overrides only, not of its store's, however many terminals of that store are first heard from after a
 /// start.
 ///
-/// Facts read while a change was published are not kept: a read that began before the change may hold what
-/// it replaced (`generation`).
+/// Facts read while a change was published are not kept (`HeldFacts`).
 final class DetectionFacts: Sendable {
     /// What every terminal of a store is judged with besides its own facts.
     struct Place: Sendable, Equatable {
@@ -24,20 +22,18 @@ final class DetectionFacts: Sendable {
     private struct Held {
         var subjects: [UUID: DetectionMemory.Subject] = [:]
         var places: [UUID: Place] = [:]
-        /// Counts the changes taken in; facts read since an earlier count may be stale.
-        var generation = 0
     }
 
-    private let held = Mutex(Held())
+    private let held = HeldFacts(Held())
 
     /// Taken before facts are read, and given back to `keep` with them.
-    var generation: Int { held.withLock { $0.generation } }
+    var generation: Int { held.generation }
 
-    func subject(_ terminal: UUID) -> DetectionMemory.Subject? { held.withLock { $0.subjects[terminal] } }
+    func subject(_ terminal: UUID) -> DetectionMemory.Subject? { held.read { $0.subjects[terminal] } }
 
     /// The places held of these stores.
     func places(_ stores: some Sequence<UUID>) -> [UUID: Place] {
-        held.withLock { held in
+        held.read { held in
             var found: [UUID: Place] = [:]
             for store in stores { found[store] = held.places[store] }
             return found
@@ -46,8 +42,7 @@ final class DetectionFacts: Sendable {
 
     /// Keeps what was read since `generation`, unless a change came meanwhile.
     func keep(subjects: [UUID: DetectionMemory.Subject] = [:], places: [UUID: Place] = [:], readSince generation: Int) {
-        held.withLock { held in
-            guard held.generation == generation else { return }
+        held.keep(readSince: generation) { held in
             held.subjects.merge(subjects) { _, read in read }
             held.places.merge(places) { _, read in read }
         }
@@ -55,8 +50,7 @@ final class DetectionFacts: Sendable {
 
     /// Drops what the change may have made stale.
     func forget(_ change: ChangeFeed.Change) {
-        held.withLock { held in
-            held.generation += 1
+        held.forget { held in
             switch change {
             case .terminal(let id):
                 held.subjects[id] = nil
