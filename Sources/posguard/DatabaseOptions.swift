@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PosGuardApp
 import PosGuardServices
 import PosGuardStorage
 
@@ -75,7 +76,7 @@ enum Logs {
     static func bootstrap() -> Logger {
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = ServerLogHandler(lines: .standardError(label: label))
             handler.logLevel = level
             return handler
         }
