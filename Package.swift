@@ -157,6 +157,7 @@ let package = Package(
                 "PosGuardApp",
                 "PosGuardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
