@@ -15,12 +15,4 @@ struct HeldFactsTests {
         held.keep(readSince: since) { $0["till"] = 2 }
         #expect(held.read { $0["till"] } == 2)
     }
-
-    @Test func aChangeDropsOnlyWhatItNames() {
-        let held = HeldFacts<[String: Int]>([:])
-        let since = held.generation
-        held.keep(readSince: since) { $0 = ["till": 1, "kiosk": 2] }
-        held.forget { $0["till"] = nil }
-        #expect(held.read { $0 } == ["kiosk": 2])
-    }
 }
