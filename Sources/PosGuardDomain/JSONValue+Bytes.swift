@@ -210,15 +210,24 @@ extension JSONValue {
 
         mutating func string() throws(SyntaxError) -> String {
             at += 1
-            // Nearly every string has no escape: its bytes are the string, checked as UTF-8 once.
+            // Nearly every string has no escape: its bytes are the string, checked as UTF-8 once. Most are ASCII,
+            // which is UTF-8 as it stands: made a string without the generic validation (that looked its generic
+            // types up at every call: under batches of 100 events, parsing went from 12.9 % to 9.1 % of the server's
+            // samples without it).
             var end = at
+            var bits: UInt8 = 0
             while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
                 bytes[end] >= 0x20
             {
+                bits |= bytes[end]
                 end += 1
             }
             if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-                guard let text = String(validating: bytes[at..<end], as: UTF8.self) else {
+                let run = bytes[at..<end]
+                guard
+                    let text = bits < 0x80
+                        ? String(decoding: run, as: UTF8.self) : String(validating: run, as: UTF8.self)
+                else {
                     throw SyntaxError(offset: at, message: "text that is not UTF-8")
                 }
                 at = end + 1
