@@ -8,56 +8,62 @@ import Testing
 
 @Suite("Agent identities")
 struct AgentIdentityTests {
-    /// The demo tenant with a terminal enrolled with `signer`'s key, and a verifier of its own with nothing held
-    /// yet, made first so that it takes every change before the tenant's services do (the screening table's
-    /// reload waits for the database).
-    static func enrolled(_ signer: AgentSigner, on db: Database) async throws -> (DemoTenant, Terminal, AgentVerifier) {
-        let (clock, secrets) = (TestClock(), SecretBox.random())
-        let verifier = AgentVerifier(runtime: Runtime(database: db, secrets: secrets, now: clock.function))
-        let tenant = try await DemoTenant.load(on: db, clock: clock, secrets: secrets)
-        let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
-        let terminal = try #require(try await tenant.allTerminals(manager, filter: .init(state: .active)).first)
-        let code = try await tenant.app.enrollment.issueCode(for: terminal.id, by: manager)
-        _ = try await tenant.app.enrollment.enroll(
-            .init(code: code.code, publicKey: signer.publicKey, serial: terminal.serial, tid: terminal.tid), source: nil
-        )
-        return (tenant, terminal, verifier)
-    }
+    /// The demo tenant with a terminal enrolled with `first`'s key, and a verifier of its own with nothing held
+    /// yet, made before the tenant's services so that it takes every change before they do (the screening
+    /// table's reload waits for the database).
+    struct Enrolled {
+        let db: Database
+        let tenant: DemoTenant
+        let terminal: Terminal
+        let verifier: AgentVerifier
+        let first = AgentSigner()
+        let second = AgentSigner()
 
-    /// Whether the verifier accepts a request signed by `signer` (each request's body is new: never a replay).
-    static func accepts(
-        _ verifier: AgentVerifier, _ signer: AgentSigner, _ terminal: Terminal, at now: Date
-    ) async -> Bool {
-        let body = Array(#"{"events":[],"nonce":"\#(UUID().uuidString)"}"#.utf8)
-        let headers = signer.headers(
-            terminal: terminal.id, method: "POST", path: "/agent/v1/events", body: body, at: now)
-        let value = { (name: String) in headers.first { $0.name == name }?.value }
-        return
-            (try? await verifier.verify(
-                terminal: value("PosGuard-Terminal"), timestamp: value("PosGuard-Timestamp"),
-                signature: value("PosGuard-Signature"), method: "POST", path: "/agent/v1/events", body: body)) != nil
-    }
+        init(on db: Database) async throws {
+            let (clock, secrets) = (TestClock(), SecretBox.random())
+            self.db = db
+            verifier = AgentVerifier(runtime: Runtime(database: db, secrets: secrets, now: clock.function))
+            tenant = try await DemoTenant.load(on: db, clock: clock, secrets: secrets)
+            let manager = try await tenant.caller("manager.berlin@kiez-baeckerei.demo")
+            terminal = try #require(try await tenant.allTerminals(manager, filter: .init(state: .active)).first)
+            let code = try await tenant.app.enrollment.issueCode(for: terminal.id, by: manager)
+            _ = try await tenant.app.enrollment.enroll(
+                .init(code: code.code, publicKey: first.publicKey, serial: terminal.serial, tid: terminal.tid),
+                source: nil)
+        }
 
-    /// Replaces the stored key without telling anyone, as only a write outside PosGuard would.
-    static func rekeyUnannounced(from old: AgentSigner, to new: AgentSigner, in db: Database) async throws {
-        try await db.withSQL { sql in
-            try await sql.raw(
-                "UPDATE agent_keys SET public_key = \(bind: new.publicKey) WHERE public_key = \(bind: old.publicKey)"
-            ).run()
+        /// Whether the verifier accepts a request signed by `signer` (each request's body is new: never a replay).
+        func accepts(_ signer: AgentSigner) async -> Bool {
+            let body = Array(#"{"events":[],"nonce":"\#(UUID().uuidString)"}"#.utf8)
+            let headers = signer.headers(
+                terminal: terminal.id, method: "POST", path: "/agent/v1/events", body: body, at: tenant.clock.now)
+            let value = { (name: String) in headers.first { $0.name == name }?.value }
+            return
+                (try? await verifier.verify(
+                    terminal: value("PosGuard-Terminal"), timestamp: value("PosGuard-Timestamp"),
+                    signature: value("PosGuard-Signature"), method: "POST", path: "/agent/v1/events", body: body))
+                != nil
+        }
+
+        /// Replaces the first key by the second without telling anyone, as only a write outside PosGuard would.
+        func rekeyUnannounced() async throws {
+            try await db.withSQL { sql in
+                try await sql.raw(
+                    "UPDATE agent_keys SET public_key = \(bind: second.publicKey) WHERE public_key = \(bind: first.publicKey)"
+                ).run()
+            }
         }
     }
 
     @Test(arguments: TestDatabase.available)
     func anIdentityIsHeldUntilItsTerminalChanges(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
-            let (first, second) = (AgentSigner(), AgentSigner())
-            let (tenant, terminal, verifier) = try await Self.enrolled(first, on: db)
-            let now = tenant.clock.now
-            #expect(await Self.accepts(verifier, first, terminal, at: now))
-            try await Self.rekeyUnannounced(from: first, to: second, in: db)
-            #expect(await !Self.accepts(verifier, second, terminal, at: now), "held: the key read first")
-            await db.changes.publish([.terminal(terminal.id)])
-            #expect(await Self.accepts(verifier, second, terminal, at: now), "dropped with the change, read again")
+            let enrolled = try await Enrolled(on: db)
+            #expect(await enrolled.accepts(enrolled.first))
+            try await enrolled.rekeyUnannounced()
+            #expect(await !enrolled.accepts(enrolled.second), "held: the key read first")
+            await db.changes.publish([.terminal(enrolled.terminal.id)])
+            #expect(await enrolled.accepts(enrolled.second), "dropped with the change, read again")
         }
     }
 
@@ -66,10 +72,7 @@ struct AgentIdentityTests {
     @Test(arguments: TestDatabase.available)
     func anIdentityReadWhileItsTerminalChangesIsNotHeld(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
-            let (first, second) = (AgentSigner(), AgentSigner())
-            let (tenant, terminal, verifier) = try await Self.enrolled(first, on: db)
-            let now = tenant.clock.now
-
+            let enrolled = try await Enrolled(on: db)
             // The identity's read waits behind a unit holding the keys: SQLite's one connection, PostgreSQL's lock.
             let (locked, announceLocked) = AsyncStream.makeStream(of: Void.self)
             let (released, release) = AsyncStream.makeStream(of: Void.self)
@@ -83,18 +86,18 @@ struct AgentIdentityTests {
                 }
             }
             for await _ in locked { break }
-            let reading = Task { await Self.accepts(verifier, first, terminal, at: now) }
+            let reading = Task { await enrolled.accepts(enrolled.first) }
             try await Task.sleep(for: .seconds(2))  // the read has begun and waits
             // This verifier takes the change first; the services after it wait for the database.
-            let publishing = Task { await db.changes.publish([.terminal(terminal.id)]) }
+            let publishing = Task { await db.changes.publish([.terminal(enrolled.terminal.id)]) }
             try await Task.sleep(for: .seconds(1))
             release.yield()
             try await holder.value
             await publishing.value
             #expect(await reading.value, "the read answers its own request")
 
-            try await Self.rekeyUnannounced(from: first, to: second, in: db)
-            #expect(await Self.accepts(verifier, second, terminal, at: now), "not held: read again")
+            try await enrolled.rekeyUnannounced()
+            #expect(await enrolled.accepts(enrolled.second), "not held: read again")
         }
     }
 }
