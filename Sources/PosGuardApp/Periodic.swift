@@ -4,11 +4,12 @@ import ServiceLifecycle
 
 /// Background work beside the servers — the silence sweep, webhook deliveries — run every `interval`
 /// until shutdown. A failed round is logged and the next one tried.
-struct Periodic: Service {
+struct Periodic: Service, CustomStringConvertible {
     let name: String
     let interval: Duration
     let logger: Logger
     let work: @Sendable () async throws -> Int
+    var description: String { name }
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await repeatUntilCancelled() }

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// One PosGuard instance ready to run: the HTTP server over its services, the ISO 8583 gateway unless it is
 /// turned off, and its background jobs. `runService()` runs them all until SIGINT or SIGTERM; the tests drive
 /// it through HummingbirdTesting. Built by `buildApplication`.
-public struct PosGuardApplication: ApplicationProtocol {
+public struct PosGuardApplication: ApplicationProtocol, CustomStringConvertible {
     /// The services the servers and the jobs share.
     public let posGuard: PosGuard
     public let responder: RouterResponder<AppRequestContext>
@@ -38,6 +38,10 @@ public struct PosGuardApplication: ApplicationProtocol {
         posGuard.ownership.advertise(advertisedURL ?? "http://\(host):\(port)")
         await onHTTPListening(port)
     }
+
+    /// What the service group logs it as (at start, and with any error it ends with): its name, never what it
+    /// holds — the mail server's password, the demo users' passwords.
+    public var description: String { "PosGuard" }
 
     /// The gateway and the jobs, run beside the HTTP server.
     public var services: [any Service] {

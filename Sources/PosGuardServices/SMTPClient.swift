@@ -3,8 +3,8 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// Where and how to send email.
-public struct SMTPSettings: Sendable {
+/// Where and how to send email. Described without its password, wherever it is printed.
+public struct SMTPSettings: Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var username: String?
@@ -27,6 +27,10 @@ public struct SMTPSettings: Sendable {
         self.from = from
         self.trustedCAFile = trustedCAFile
         self.deadline = deadline
+    }
+
+    public var description: String {
+        "SMTP \(username.map { "\($0)@" } ?? "")\(host):\(port), from \(from)\(password == nil ? "" : ", with a password")"
     }
 }
 
