@@ -110,12 +110,12 @@ struct AgentRoutes {
         case .elsewhere(let address) where headers.forwardedBy == nil:
             var request = request
             let body = try await request.bytes(limit: Self.batchLimit)
-            let headers = [HTTPField.Name.posGuardTerminal, .posGuardTimestamp, .posGuardSignature, .contentType]
+            let sent = [HTTPField.Name.posGuardTerminal, .posGuardTimestamp, .posGuardSignature, .contentType]
                 .compactMap { name in request.headers[name].map { (name.rawName, $0) } }
             let answer: SlotOwnership.Answer
             do {
                 answer = try await app.ownership.forward(
-                    method: request.method.rawValue, path: request.uri.path, headers: headers, body: body,
+                    method: request.method.rawValue, path: request.uri.path, headers: sent, body: body,
                     from: context.source, to: address)
             } catch {
                 throw Self.elsewhere
