@@ -2,8 +2,9 @@ import Foundation
 import VaporCSQLite
 
 /// What SQLite itself does with the rows of an event batch: through its C interface with prepared statements,
-/// one transaction per batch (its events, and the terminal's detection memory replaced), on a database with
-/// PosGuard's schema and pragmas, without foreign-key checks. No Swift driver can store a batch faster.
+/// a transaction per batch or per group of batches (their events, and each terminal's detection memory
+/// replaced), on a database with PosGuard's schema and pragmas, without foreign-key checks. No Swift driver can
+/// store a batch faster.
 enum RawSQLiteEvents {
     struct Event: Sendable {
         var seq: Int64
@@ -12,8 +13,10 @@ enum RawSQLiteEvents {
     }
 
     /// Batches per second over `batches` (each a terminal's number and its events), with a memory of
-    /// `watchBytes` bytes per terminal, on the database file at `path`.
-    static func rate(path: String, batches: [(terminal: Int, events: [Event])], watchBytes: Int) throws -> Double {
+    /// `watchBytes` bytes per terminal, `perTransaction` batches committed together, on the database file at `path`.
+    static func rate(
+        path: String, batches: [(terminal: Int, events: [Event])], watchBytes: Int, perTransaction: Int = 1
+    ) throws -> Double {
         let db = try RawSQLite.open(path)
         defer { sqlite_nio_sqlite3_close(db) }
         let begin = try RawSQLite.prepare(db, "BEGIN IMMEDIATE")
@@ -34,9 +37,9 @@ enum RawSQLiteEvents {
         let state = #"{"memory":""# + String(repeating: "x", count: max(watchBytes - 13, 0)) + #""}"#
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let start = ContinuousClock.now
-        for batch in batches {
+        for (index, batch) in batches.enumerated() {
             let terminal = "01900000-0000-7000-8000-" + String(format: "%012d", batch.terminal)
-            try RawSQLite.step(begin, db)
+            if index % perTransaction == 0 { try RawSQLite.step(begin, db) }
             for event in batch.events {
                 sqlite_nio_sqlite3_bind_text(insert, 1, terminal, -1, RawSQLite.transient)
                 sqlite_nio_sqlite3_bind_int64(insert, 2, event.seq)
@@ -50,7 +53,9 @@ enum RawSQLiteEvents {
             sqlite_nio_sqlite3_bind_text(watch, 2, state, -1, RawSQLite.transient)
             sqlite_nio_sqlite3_bind_int64(watch, 3, now)
             try RawSQLite.step(watch, db)
-            try RawSQLite.step(commit, db)
+            if index % perTransaction == perTransaction - 1 || index == batches.count - 1 {
+                try RawSQLite.step(commit, db)
+            }
         }
         return Double(batches.count) / BenchKit.seconds(ContinuousClock.now - start)
     }
