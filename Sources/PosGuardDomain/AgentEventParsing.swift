@@ -108,7 +108,7 @@ public enum AgentEventParsing {
             let amount = try int(o, "amount_minor")
             guard amount >= 0 else { throw Bad(reason: "amount_minor must not be negative") }
             let currency = try text(o, "currency", max: 3)
-            guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            guard ISOCode.isCurrency(currency) else {
                 throw Bad(reason: "currency must be an ISO 4217 code such as EUR")
             }
             guard let approved = o["approved"]?.bool else { throw Bad(reason: "approved must be true or false") }

@@ -79,7 +79,7 @@ public struct Store: Sendable, Equatable, Codable {
         v.text(address, "address", max: 500, multiline: true)
         v.text(city, "city", max: 200)
         v.check(
-            country.count == 2 && country.allSatisfy { $0.isASCII && $0.isUppercase }, "country",
+            ISOCode.isCountry(country), "country",
             "must be an ISO 3166-1 alpha-2 code such as CN or DE")
         v.check(TimeZone(identifier: timeZone) != nil, "time_zone", "must be an IANA time zone such as Asia/Shanghai")
         geofence.validate(into: &v)

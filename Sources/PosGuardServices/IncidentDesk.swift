@@ -279,8 +279,8 @@ public struct IncidentDesk: Sendable {
             (0...1_000_000_000).contains(patch.terminalValueMinor ?? 0), "terminal_value_minor",
             "must be 0 to 1000000000")
         v.check(
-            patch.terminalValueCurrency.map { $0.count == 3 && $0.allSatisfy { $0.isASCII && $0.isUppercase } }
-                ?? true, "terminal_value_currency", "must be an ISO 4217 code such as EUR")
+            patch.terminalValueCurrency.map(ISOCode.isCurrency) ?? true, "terminal_value_currency",
+            "must be an ISO 4217 code such as EUR")
         try v.finish()
         return try await runtime.database.transaction { db in
             let before = try await changeable(id, by: caller, at: now, on: db)

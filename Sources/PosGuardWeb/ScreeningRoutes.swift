@@ -55,8 +55,7 @@ struct ScreeningRoutes {
         v.text(body.mid, "mid", max: 15)
         v.check(body.amountMinor >= 0, "amount_minor", "must not be negative")
         v.check(
-            body.currency.utf8.count == 3 && body.currency.utf8.allSatisfy { (65...90).contains($0) }, "currency",
-            "must be an ISO 4217 code: three capital letters")
+            ISOCode.isCurrency(body.currency), "currency", "must be an ISO 4217 code: three capital letters")
         v.check(body.pan.map { MaskedPAN.mask($0) != nil } ?? true, "pan", "must be 12 to 19 digits")
         try v.finish()
         return app.screening.screen(

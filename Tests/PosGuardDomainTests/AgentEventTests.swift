@@ -62,6 +62,10 @@ struct AgentEventTests {
                 "operator_id must not be empty"
             ),
             (
+                #"{"seq":1,"type":"transaction",\#(at),"kind":"sale","amount_minor":5,"currency":"eur","approved":true}"#,
+                "currency must be an ISO 4217 code"
+            ),
+            (
                 #"{"seq":1,"type":"location",\#(at),"lat":95,"lon":13,"accuracy_m":5,"source":"gps"}"#,
                 "lat must be between"
             ),
