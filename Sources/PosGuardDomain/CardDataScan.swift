@@ -22,15 +22,19 @@ public enum CardDataScan {
     public static func containsCardData(_ text: String, iccidField: Bool = false) -> Bool {
         // Track data holds a run of 12 digits and a PAN 13 digits in groups joined by separators: most text,
         // times and dates among it, has no such stretch and needs no closer look.
-        var stretch = 0
-        var longest = 0
-        for byte in text.utf8 {
-            if isDigit(byte) {
-                stretch += 1
-                longest = max(longest, stretch)
-            } else if !isSeparator(byte) {
-                stretch = 0
+        var text = text
+        let longest = text.withUTF8 { utf8 in
+            var stretch = 0
+            var longest = 0
+            for byte in utf8 {
+                if isDigit(byte) {
+                    stretch += 1
+                    longest = max(longest, stretch)
+                } else if !isSeparator(byte) {
+                    stretch = 0
+                }
             }
+            return longest
         }
         guard longest >= 12 else { return false }
         let bytes = withoutUUIDs(Array(text.utf8))

@@ -68,8 +68,15 @@ extension JSONValue {
     /// A string as JSON text, quoted and escaped.
     public static func write(string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: string.utf8)
+        // Nearly every string needs no escape: its bytes, read straight from the string's storage, are its text.
+        var string = string
+        let copied = string.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+            else { return false }
+            out.append(contentsOf: utf8)
+            return true
+        }
+        if copied {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -5,8 +5,10 @@
 public enum PlainText {
     /// Why `text` is refused, or nil when it is plain. Tabs and line breaks pass only when `multiline`.
     public static func problem(in text: String, multiline: Bool) -> String? {
-        // Most text is printable ASCII, plain by definition: no lookup of Unicode properties for it.
-        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return nil }
+        // Most text is printable ASCII, plain by definition: no lookup of Unicode properties for it, and its
+        // bytes read straight from the string's storage.
+        var text = text
+        if text.withUTF8({ $0.allSatisfy { (0x20...0x7E).contains($0) } }) { return nil }
         for scalar in text.unicodeScalars {
             switch scalar.properties.generalCategory {
             case .control:

@@ -47,5 +47,7 @@ struct JSONValueTests {
         let value: JSONValue = .object(["b": 1, "a": .array([true, .null, 2.5, "x\"y\n"])])
         #expect(value.text == #"{"a":[true,null,2.5,"x\"y\n"],"b":1}"#)
         #expect(JSONValue.string("\u{01}").text == #""\u0001""#)
+        #expect(JSONValue.string("Zürich 北京 🚚").text == #""Zürich 北京 🚚""#)
+        #expect(JSONValue.string("a\\b\u{1F}é").text == #""a\\b\u001fé""#)
     }
 }
