@@ -262,6 +262,18 @@ struct ConsoleTests {
             #expect(away.location == "/")
             let twice = try await browser.get("/language/en?back=%2F%2Fevil.example")
             #expect(twice.location == "/")
+            // Browsers drop tabs and line breaks and read a backslash as a slash: each of these is another site.
+            for sneaky in ["%2F%09%2Fevil.example", "%2F%0A%2Fevil.example", "%2F%5Cevil.example", "%2F%20%2Fevil"] {
+                let page = try await browser.get("/language/en?back=\(sneaky)")
+                #expect(page.location == "/", "\(sneaky)")
+            }
+            // The page signing in leads to, likewise.
+            _ = try await browser.post("/sign-out", [:])
+            _ = try await browser.get("/")
+            let signedIn = try await browser.post(
+                "/sign-in",
+                ["email": Self.admin, "password": api.tenant.login(Self.admin).password, "next": "/\t/evil.example"])
+            #expect(signedIn.status == .seeOther && signedIn.location == "/")
         }
     }
 

@@ -86,9 +86,13 @@ struct ConsoleSignIn {
         return ConsolePage.render(t("Sign in"), content, for: console, status: status)
     }
 
-    /// Only a path on this site: a link cannot send someone signing in to another.
+    /// Only a path on this site: a link cannot send someone signing in to another. Browsers read a backslash
+    /// as a slash and drop tabs and line breaks from a URL (`/<TAB>/evil.example` becomes `//evil.example`,
+    /// another site), so only visible ASCII without a backslash is taken, and nothing that starts `//`.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return "/" }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"),
+            next.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\\") })
+        else { return "/" }
         return next
     }
 }
