@@ -23,23 +23,55 @@ public enum CardDataScan {
         // Track data holds a run of 12 digits and a PAN 13 digits in groups joined by separators: most text,
         // times and dates among it, has no such stretch and needs no closer look.
         var text = text
-        let longest = text.withUTF8 { utf8 in
-            var stretch = 0
-            var longest = 0
-            for byte in utf8 {
-                if isDigit(byte) {
-                    stretch += 1
-                    longest = max(longest, stretch)
-                } else if !isSeparator(byte) {
-                    stretch = 0
-                }
-            }
-            return longest
+        let (longest, ascii) = text.withUTF8(digitStretch)
+        let bytes: [UInt8]
+        if ascii {
+            guard longest >= 12 else { return false }
+            bytes = Array(text.utf8)
+        } else {
+            // A card number written in other digits (full-width `４１１１…`, Arabic-Indic `٤١١١…`) is still one.
+            bytes = latinized(text)
+            guard bytes.withUnsafeBufferPointer(digitStretch).longest >= 12 else { return false }
         }
-        guard longest >= 12 else { return false }
-        let bytes = withoutUUIDs(Array(text.utf8))
-        let groups = digitGroups(bytes)
-        return containsPAN(groups, bytes, allowingICCID: iccidField) || containsTrackData(groups, bytes)
+        let cleaned = withoutUUIDs(bytes)
+        let groups = digitGroups(cleaned)
+        return containsPAN(groups, cleaned, allowingICCID: iccidField) || containsTrackData(groups, cleaned)
+    }
+
+    /// The longest stretch of digits and separators, and whether every byte is ASCII.
+    static func digitStretch(_ utf8: UnsafeBufferPointer<UInt8>) -> (longest: Int, ascii: Bool) {
+        var stretch = 0
+        var longest = 0
+        var bits: UInt8 = 0
+        for byte in utf8 {
+            bits |= byte
+            if isDigit(byte) {
+                stretch += 1
+                longest = max(longest, stretch)
+            } else if !isSeparator(byte) {
+                stretch = 0
+            }
+        }
+        return (longest, bits < 0x80)
+    }
+
+    /// The text as one ASCII byte per character for the scan: every decimal digit of any script as its ASCII
+    /// digit, full-width forms as the ASCII they stand for, any space as a space and any dash as a dash; any
+    /// other character as a letter (`x`), which joins nothing.
+    static func latinized(_ text: String) -> [UInt8] {
+        text.unicodeScalars.map { scalar in
+            if scalar.isASCII { return UInt8(scalar.value) }
+            let properties = scalar.properties
+            if properties.numericType == .decimal, let value = properties.numericValue, (0...9).contains(value) {
+                return 0x30 + UInt8(value)
+            }
+            if (0xFF01...0xFF5E).contains(scalar.value) { return UInt8(scalar.value - 0xFEE0) }
+            switch properties.generalCategory {
+            case .spaceSeparator: return 0x20
+            case .dashPunctuation: return 0x2D
+            default: return 0x78
+            }
+        }
     }
 
     /// Whether a field of this name holds ICCIDs.
@@ -57,6 +89,9 @@ public enum CardDataScan {
     public static func location(in value: JSONValue) -> String? {
         value.firstFlagged(text: { containsCardData($0) }, number: containsCardData)
     }
+
+    /// Why a text holding card data is refused (never repeating the digits).
+    public static let refusal = "holds card data: PosGuard never accepts full card numbers or track data here"
 
     /// What stands in for card data removed from something already stored.
     public static let removed = JSONValue.string("[card data removed]")

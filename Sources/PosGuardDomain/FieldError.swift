@@ -31,8 +31,10 @@ public struct Validator: Sendable {
     public mutating func add(_ error: FieldError) { errors.append(error) }
 
     /// Checks a required text field: trimmed, non-empty, at most `max` characters, plain text (see
-    /// `PlainText`) on one line unless `multiline`. The length counts Unicode code points of the text as
-    /// sent, as the OpenAPI document's `maxLength` does.
+    /// `PlainText`) on one line unless `multiline`, without card data (see `CardDataScan`; SIM numbers pass in
+    /// an ICCID field). The length counts Unicode code points of the text as sent, as the OpenAPI document's
+    /// `maxLength` does. Every service checks its texts here, however they came (a JSON body, a route's
+    /// segment, a query parameter, a console form, a command line).
     @discardableResult
     public mutating func text(
         _ value: String?, _ field: String, max: Int, required: Bool = true, multiline: Bool = false
@@ -49,6 +51,9 @@ public struct Validator: Sendable {
         if value.unicodeScalars.count > max { errors.append(FieldError(field, "must be at most \(max) characters")) }
         if let problem = PlainText.problem(in: trimmed, multiline: multiline) {
             errors.append(FieldError(field, problem))
+        }
+        if CardDataScan.containsCardData(trimmed, iccidField: CardDataScan.isICCIDField(field)) {
+            errors.append(FieldError(field, CardDataScan.refusal))
         }
         return trimmed
     }

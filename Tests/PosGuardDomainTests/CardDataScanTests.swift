@@ -62,6 +62,22 @@ struct CardDataScanTests {
         }
     }
 
+    @Test func findsCardNumbersWrittenInOtherDigits() {
+        for text in [
+            "４１１１１１１１１１１１１１１１",  // full-width
+            "٤١١١١١١١١١١١١١١١",  // Arabic-Indic
+            "۴۱۱۱ ۱۱۱۱ ۱۱۱۱ ۱۱۱۱",  // Persian, in groups
+            "4111１１１１11111111",  // mixed
+            "卡号 ４１１１－１１１１－１１１１－１１１１ 有效",  // full-width dashes, among other text
+            "；４１１１１１１１１１１１１１１１＝２５１２",  // track 2 in full-width forms
+        ] {
+            #expect(CardDataScan.containsCardData(text), "\(text)")
+        }
+        for text in ["４１１１１１１１１１１１１１１２", "店铺 北京 2026-11-27", "٤٢٤٢", "Zürich 8001"] {
+            #expect(!CardDataScan.containsCardData(text), "\(text)")
+        }
+    }
+
     @Test func findsTrackData() {
         let tracks = [
             "%B4111111111111111^DOE/JOHN^2512101000000000000?",  // track 1

@@ -106,6 +106,29 @@ struct TextAndFieldsAPITests {
                     #"{"tid":"\#(terminal["tid"]!)","mid":"\#(terminal["mid"]!)","amount_minor":100,"currency":"EUR","pan":"4111111111111111"}"#
             )
             #expect(screened.status == .ok, "\(screened.text)")
+            // Outside a JSON body too: a route's segment, a query parameter, in any script's digits.
+            let store = try #require(terminal["store_id"] as? String)
+            let rostered = try await api.call(
+                .put, "/api/v1/stores/\(store)/operators/4111111111111111", token: token, json: #"{"name":"x"}"#)
+            #expect(rostered.status == .unprocessableContent && rostered.fieldErrors == ["operator_id"])
+            let incident = try await api.openIncident(token: token, terminal: 1)
+            for (query, field) in [
+                ("file_name=4111111111111111.txt", "file_name"),
+                ("description=card%204111%201111%201111%201111", "description"),
+                (
+                    "collected_by=%EF%BC%94%EF%BC%91%EF%BC%91%EF%BC%91" + String(repeating: "1", count: 12),
+                    "collected_by"
+                ),
+            ] {
+                let uploaded = try await api.upload(
+                    Array("x".utf8), to: incident, query: query, type: "text/plain", token: token)
+                #expect(uploaded.status == .unprocessableContent && uploaded.fieldErrors == [field], "\(uploaded.text)")
+                #expect(!uploaded.text.contains("4111"))
+            }
+            let kept = try await api.call(.get, "/api/v1/incidents/\(incident)/evidence", token: token)
+            #expect(kept.status == .ok && !kept.text.contains("4111"))
+            let roster = try await api.call(.get, "/api/v1/stores/\(store)/operators", token: token)
+            #expect(!roster.text.contains("4111"))
             let after = try await api.call(.get, "/api/v1/terminals/\(id)", token: token)
             #expect(
                 after.string("state") == "active" && after.string("app_version") == terminal["app_version"] as? String)
