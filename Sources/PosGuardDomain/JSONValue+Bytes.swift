@@ -147,12 +147,17 @@ extension JSONValue {
             while true {
                 skipSpace()
                 guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                let keyAt = at
                 let key = try string()
                 skipSpace()
                 guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 at += 1
                 skipSpace()
-                members[key] = try value(depth: depth + 1)
+                // Readers disagree on which of two equal names counts (RFC 8259 §4 leaves it open): a body that
+                // meant one thing to a proxy and another here is refused instead. The name is not repeated.
+                guard members.updateValue(try value(depth: depth + 1), forKey: key) == nil else {
+                    throw SyntaxError(offset: keyAt, message: "a member name appears twice in one object")
+                }
                 skipSpace()
                 guard at < bytes.count else { throw fail("unexpected end of input") }
                 if bytes[at] == UInt8(ascii: ",") {

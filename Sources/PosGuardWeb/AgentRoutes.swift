@@ -56,7 +56,7 @@ struct AgentRoutes {
                 do {
                     batch = try Ingest.read(body)
                 } catch let error as JSONValue.SyntaxError {
-                    throw Problem.badRequest("body", "is not valid JSON: \(error.message) at byte \(error.offset)")
+                    throw Request.notJSON(error)
                 }
                 let outcome: Ingest.Outcome
                 do {

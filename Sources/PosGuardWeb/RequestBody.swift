@@ -17,13 +17,23 @@ extension Request {
         return try Self.decodeJSON(type, from: Data(buffer: buffer), cardFields: cardFields)
     }
 
-    /// Decodes JSON bytes the same way, for bodies read by other means (a signed agent request).
+    /// Decodes JSON bytes the same way, for bodies read by other means (a signed agent request). The body is
+    /// read by PosGuard's own JSON reader first, as an agent's batch is, so both refuse the same text (a name
+    /// given twice in one object, among others) with the byte where it goes wrong.
     static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, cardFields: Set<String> = []) throws -> T {
         do {
+            _ = try JSONValue.parse(data)
             return try StrictDecoding.decode(T.self, from: data, cardFields: cardFields)
+        } catch let error as JSONValue.SyntaxError {
+            throw notJSON(error)
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }
+    }
+
+    /// A body that is not JSON: what is wrong and at which byte.
+    static func notJSON(_ error: JSONValue.SyntaxError) -> Problem {
+        Problem.badRequest("body", "is not valid JSON: \(error.message) at byte \(error.offset)")
     }
 
     /// The body's bytes, up to `limit`.
@@ -60,6 +70,8 @@ extension Request {
             return Problem.badRequest("body", "is not valid JSON")
         case .keyNotFound(let key, let context):
             return .validation([FieldError(APIJSON.fieldPath(context.codingPath + [key]), "is required")])
+        case .valueNotFound(_, let context) where context.codingPath.isEmpty:
+            return .validation([FieldError("body", "must be a JSON object, not null")])
         case .valueNotFound(_, let context):
             return .validation([FieldError(APIJSON.fieldPath(context.codingPath), "must not be null")])
         case .typeMismatch(let type, let context):

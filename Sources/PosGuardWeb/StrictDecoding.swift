@@ -100,9 +100,7 @@ final class DecodingLog: @unchecked Sendable {
         if !cardFields.contains(field)
             && CardDataScan.containsCardData(text, iccidField: CardDataScan.isICCIDField(field))
         {
-            throw ValidationFailure([
-                FieldError(field, "holds card data: PosGuard never accepts full card numbers or track data here")
-            ])
+            throw ValidationFailure([FieldError(field, CardDataScan.refusal)])
         }
     }
 
@@ -197,7 +195,17 @@ struct RecordingKeyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func primitive<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
         log.asked(codingPath, for: key.stringValue)
-        return try base.decode(type, forKey: key)
+        do {
+            return try base.decode(type, forKey: key)
+        } catch let error where !(error is DecodingError) {
+            // Foundation throws an error of its own for a number that does not fit the field's type (a fraction
+            // for an integer, a number beyond its range), reported in the end as JSON it cannot read, naming no
+            // field: this names it.
+            let expected =
+                (type as? any FixedWidthInteger.Type).map { "must be a whole number from \($0.min) to \($0.max)" }
+                ?? "must be a finite number"
+            throw ValidationFailure([FieldError(APIJSON.fieldPath(codingPath + [key]), expected)])
+        }
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws

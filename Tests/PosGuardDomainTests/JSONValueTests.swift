@@ -22,12 +22,18 @@ struct JSONValueTests {
     @Test func refusesMalformedText() {
         let bad = [
             "", "{", #"{"a":}"#, #"{"a" 1}"#, "[1,]", "[1 2]", "01", "1.", "-", #""unterminated"#, #""bad \x escape""#,
-            #""\ud800""#, "tru", "nul", "{} extra", "\"tab\tinside\"", "NaN",
+            #""\ud800""#, "tru", "nul", "{} extra", "\"tab\tinside\"", "NaN", #"{"a":1,"a":1}"#,
+            #"{"x":{"b":1,"b":2}}"#,
             String(repeating: "[", count: 40) + String(repeating: "]", count: 40),
         ]
         for text in bad {
             #expect(throws: JSONValue.SyntaxError.self, "\(text)") { try JSONValue.parse(Array(text.utf8)) }
         }
+        // A name given twice is refused where the second stands, without repeating it.
+        let twice = #expect(throws: JSONValue.SyntaxError.self) {
+            try JSONValue.parse(Array(#"{"events":[],  "events":[1]}"#.utf8))
+        }
+        #expect(twice?.offset == 15 && twice?.message == "a member name appears twice in one object")
     }
 
     @Test func refusesTextThatIsNotUTF8InsteadOfRepairingIt() {

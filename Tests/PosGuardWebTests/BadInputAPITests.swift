@@ -35,6 +35,20 @@ struct BadInputAPITests {
                 json: #"{"geofence":{"latitude":1,"longitude":2,"radius_m":"far"}}"#)
             #expect(badNested.status == .unprocessableContent && badNested.fieldErrors == ["geofence.radius_m"])
 
+            // A number that does not fit its field is named, not taken for text that is not JSON.
+            for amount in ["1.5", "100000000000000000000"] {
+                let unfit = try await api.call(
+                    .post, "/api/v1/screen", token: token,
+                    json: #"{"tid":"PG000001","mid":"M","amount_minor":\#(amount),"currency":"EUR"}"#)
+                #expect(unfit.status == .unprocessableContent && unfit.fieldErrors == ["amount_minor"], "\(unfit.text)")
+            }
+            // A name given twice: readers disagree on which counts, so neither does.
+            let twice = try await api.call(
+                .patch, "/api/v1/stores/\(store)", token: token, json: #"{"name":"a","name":"b"}"#)
+            #expect(twice.status == .badRequest && twice.fieldErrors == ["body"], "\(twice.text)")
+            let nullBody = try await api.call(.patch, "/api/v1/stores/\(store)", token: token, json: "null")
+            #expect(nullBody.status == .unprocessableContent && nullBody.fieldErrors == ["body"], "\(nullBody.text)")
+
             let badHours = try await api.call(
                 .patch, "/api/v1/stores/\(store)", token: token, json: #"{"business_hours":{"mon":["25:00-26:00"]}}"#)
             #expect(badHours.status == .unprocessableContent && badHours.fieldErrors == ["business_hours"])
