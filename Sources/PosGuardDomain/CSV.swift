@@ -5,7 +5,8 @@ public enum CSV {
         public var message: String
     }
 
-    /// Splits the text into records of fields; each record carries the line it started on.
+    /// Splits the text into records of fields; each record carries the line it started on. A byte order mark
+    /// at the start (spreadsheets write one when saving UTF-8) is not part of the first field.
     public static func parse(_ text: String) throws(Malformed) -> [(line: Int, fields: [String])] {
         var records: [(line: Int, fields: [String])] = []
         var fields: [String] = []
@@ -15,7 +16,8 @@ public enum CSV {
         var line = 1
         var recordLine = 1
         var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
+        var pending: Unicode.Scalar? = iterator.next()
+        if pending == "\u{FEFF}" { pending = nil }
 
         func endRecord() {
             fields.append(field)

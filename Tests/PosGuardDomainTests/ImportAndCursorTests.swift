@@ -16,7 +16,7 @@ struct ImportAndCursorTests {
         #expect(throws: CSV.Malformed.self) { try CSV.parse("a\nx\"y") }
     }
 
-    @Test func importReadsGoodRows() {
+    @Test func importReadsGoodRows() throws {
         let (rows, errors) = TerminalImport.read(
             "make,model,serial,tid,mid,store_code,state\nIngenico, Move/5000 ,SN1,T0000001,M1,S-1,active\nPAX,A920,SN2,T2,M1,S-1,"
         )
@@ -24,6 +24,10 @@ struct ImportAndCursorTests {
         #expect(rows.map(\.details.model) == ["Move/5000", "A920"])
         #expect(rows.map(\.state) == [.active, .inventory])
         #expect(rows.map(\.line) == [2, 3])
+        // A spreadsheet's UTF-8 file starts with a byte order mark: it is not part of the first column's name.
+        let saved = TerminalImport.read("\u{FEFF}make,model,serial,tid,mid,store_code\nPAX,A920,SN3,T3,M1,S-1")
+        #expect(saved.errors.isEmpty && saved.rows.map(\.details.serial) == ["SN3"])
+        #expect(try CSV.parse("\u{FEFF}").isEmpty && CSV.parse("\u{FEFF}\u{FEFF}a").map(\.fields) == [["\u{FEFF}a"]])
     }
 
     @Test func importRefusesCardDataInAnyCellWithoutRepeatingIt() {
