@@ -96,17 +96,9 @@ extension Request {
         }
     }
 
-    /// Turns Foundation's message for a bad enum value into the list of values that are allowed.
+    /// Turns Foundation's message for a value it could not read into one for the API's user (a value of an
+    /// enumeration is named by `DecodingLog.choosing`).
     static func explain(_ debug: String) -> String {
-        let choices: [(String, [String])] = [
-            ("TerminalState", TerminalState.allCases.map(\.rawValue)),
-            ("Role", Role.allCases.map(\.rawValue)),
-            ("Locale", User.Locale.allCases.map(\.rawValue)),
-        ]
-        if debug.hasPrefix("Cannot initialize"), let (_, values) = choices.first(where: { debug.contains(" \($0.0) ") })
-        {
-            return "must be one of: " + values.joined(separator: ", ")
-        }
         if debug.contains("UUID") { return "must be a UUID" }
         if debug.hasPrefix("must ") { return debug }
         return "is not valid: \(debug)"

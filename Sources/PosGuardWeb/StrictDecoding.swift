@@ -104,6 +104,21 @@ final class DecodingLog: @unchecked Sendable {
         }
     }
 
+    /// Decodes a value; when its type is one of a few named values (an enumeration of strings) and the text
+    /// sent is none of them, the refusal lists them, whatever the type.
+    static func choosing<T>(_ type: T.Type, at path: [any CodingKey], _ decode: () throws -> T) throws -> T {
+        guard let cases = type as? any CaseIterable.Type else { return try decode() }
+        do {
+            return try decode()
+        } catch DecodingError.dataCorrupted {
+            let all: any Collection = cases.allCases
+            let names = all.compactMap { ($0 as? any RawRepresentable<String>)?.rawValue }
+            throw ValidationFailure([
+                FieldError(APIJSON.fieldPath(path), "must be one of: " + names.joined(separator: ", "))
+            ])
+        }
+    }
+
     /// Types decoded by the underlying decoder as they are: free-form content, and values that have a
     /// decoding strategy of their own.
     static func passesThrough(_ type: Any.Type) -> Bool {
@@ -166,7 +181,9 @@ struct RecordingKeyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
             return try log.check(try base.decode(String.self, forKey: key), at: codingPath + [key]) as! T
         }
         if DecodingLog.passesThrough(type) || !base.contains(key) { return try base.decode(type, forKey: key) }
-        return try T(from: Recording(base: try base.superDecoder(forKey: key), log: log))
+        return try DecodingLog.choosing(type, at: codingPath + [key]) {
+            try T(from: Recording(base: try base.superDecoder(forKey: key), log: log))
+        }
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try primitive(type, key) }
@@ -242,7 +259,9 @@ struct RecordingUnkeyed: UnkeyedDecodingContainer {
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if type == String.self { return try decode(String.self) as! T }
         if DecodingLog.passesThrough(type) || isAtEnd { return try base.decode(type) }
-        return try T(from: Recording(base: try base.superDecoder(), log: log))
+        let path = codingPath + [JSONKeys.Key(index: currentIndex)]
+        let decoder = Recording(base: try base.superDecoder(), log: log)
+        return try DecodingLog.choosing(type, at: path) { try T(from: decoder) }
     }
 
     mutating func decode(_ type: String.Type) throws -> String {

@@ -29,6 +29,12 @@ struct BadInputAPITests {
                 .post, "/api/v1/terminals/\(id)/transitions", token: token, json: #"{"to":"vanished","reason":"x"}"#)
             #expect(unknownState.status == .unprocessableContent && unknownState.fieldErrors == ["to"])
             #expect(unknownState.string("detail")?.contains("suspected_stolen") == true)
+            // Every field holding one of a few named values lists them, whatever its type.
+            let unknownType = try await api.call(
+                .post, "/api/v1/incidents", token: token,
+                json: #"{"type":"bogus","description":"x","terminal_ids":["\#(id)"]}"#)
+            #expect(unknownType.status == .unprocessableContent && unknownType.fieldErrors == ["type"])
+            #expect(unknownType.string("detail")?.contains("suspected_theft") == true, "\(unknownType.text)")
 
             let badNested = try await api.call(
                 .patch, "/api/v1/stores/\(store)", token: token,
