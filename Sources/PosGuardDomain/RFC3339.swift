@@ -1,7 +1,8 @@
 import Foundation
 
 /// RFC 3339 timestamps (`2026-11-25T08:00:00Z`, `…T08:00:00.250+08:00`), read without a formatter so that
-/// tens of thousands of events a second cost next to nothing.
+/// tens of thousands of events a second cost next to nothing. Nothing PosGuard keeps happened before 1970: an
+/// earlier time is refused (before 1582 calendars disagree on the day, and it would be written back as another).
 public enum RFC3339 {
     public static func parse(_ text: String) -> Date? {
         let b = Array(text.utf8)
@@ -37,6 +38,7 @@ public enum RFC3339 {
         // A day the month does not have (2026-02-30) is refused, not rolled over into the next month.
         guard civil(fromDays: days) == (year, month, day) else { return nil }
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        guard seconds >= 0 else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
