@@ -22,6 +22,9 @@ public struct Webhook: Sendable, Equatable, Codable {
         self.createdAt = createdAt
     }
 
+    /// Visible ASCII characters RFC 3986 leaves out of URLs.
+    static let outsideURLs = Set("\"<>\\^`{|}".utf8)
+
     /// Checks the URL: absolute http(s), with a host — and, when the host is written as an address, one the
     /// policy lets webhooks go to. A host name is checked on every delivery, against what it then resolves to.
     public static func validate(url: String, policy: WebhookAddressPolicy) throws(ValidationFailure) {
@@ -29,7 +32,18 @@ public struct Webhook: Sendable, Equatable, Codable {
             ["http", "https"].contains(scheme),
             let host = parts.host, !host.isEmpty, url.count <= 2000, let target = WebhookTarget(url: url)
         else { throw ValidationFailure([FieldError("url", "must be an absolute http or https URL")]) }
-        if let address = target.literal, let refusal = policy.refusal(for: address) {
+        // As RFC 3986 writes a URL: spaces, quotes, angle brackets and other characters outside it are
+        // percent-encoded, never taken as they are (and shown back in pages and deliveries).
+        guard url.utf8.allSatisfy({ (0x21...0x7E).contains($0) && !Self.outsideURLs.contains($0) }) else {
+            throw ValidationFailure([
+                FieldError("url", "must be written as RFC 3986 says: percent-encode spaces, quotes and <>\\^`{|}")
+            ])
+        }
+        // An address written with a root's dot (`127.0.0.1.`) is a name to resolvers, which may still lead to it:
+        // it is judged as the address.
+        let literal =
+            target.literal ?? (target.host.hasSuffix(".") ? IPAddress(host: String(target.host.dropLast())) : nil)
+        if let address = literal, let refusal = policy.refusal(for: address) {
             throw ValidationFailure([
                 FieldError("url", "is refused: \(refusal); webhooks are only sent to public addresses")
             ])

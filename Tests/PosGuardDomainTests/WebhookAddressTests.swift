@@ -177,6 +177,7 @@ struct WebhookAddressTests {
             "http://0177.0.0.1/", "http://127.1/", "https://169.254.169.254/latest/meta-data/",
             "http://10.0.0.1/", "http://[::ffff:127.0.0.1]/", "http://[fc00::1]/", "HTTP://192.168.0.1:80/x",
             "http://100.64.0.1/", "http://[2002:7f00:1::1]/", "http://0/", "http://[fe80::1%25eth0]/",
+            "http://127.0.0.1./", "http://0x7f.1./hook",
         ]
         for url in refused {
             #expect(throws: ValidationFailure.self, "\(url)") { try Webhook.validate(url: url, policy: none) }
@@ -188,6 +189,12 @@ struct WebhookAddressTests {
         }
         #expect(throws: ValidationFailure([FieldError("url", "must be an absolute http or https URL")])) {
             try Webhook.validate(url: "ftp://8.8.8.8/", policy: none)
+        }
+        for url in [
+            #"https://hook.example.com/"><img src=x onerror=alert(1)>"#, "https://hook.example.com/a b",
+            "https://hook.example.com/é",
+        ] {
+            #expect(throws: ValidationFailure.self, "\(url)") { try Webhook.validate(url: url, policy: none) }
         }
         for url in ["https://hooks.example.com/posguard", "http://8.8.8.8/hook", "http://localhost:9/x"] {
             #expect(throws: Never.self, "\(url)") { try Webhook.validate(url: url, policy: none) }
