@@ -38,8 +38,9 @@ public final class DetectionMemory: Sendable {
         let (saved, stores) = try await runtime.database.withConnection {
             (try await EventRepository().allWatches(on: $0), try await EventRepository().allStoreWatches(on: $0))
         }
-        watches.withLock { $0.merge(saved) { _, stored in stored } }
-        storeWatches.withLock { $0.merge(stores) { _, stored in stored } }
+        // At a start nothing is held yet: what was saved is the memory, taken whole.
+        watches.withLock { $0 = $0.isEmpty ? saved : $0.merging(saved) { _, stored in stored } }
+        storeWatches.withLock { $0 = $0.isEmpty ? stores : $0.merging(stores) { _, stored in stored } }
     }
 
     /// Reads again from storage the memory of the stores in `slots` and of their terminals: a slot taken

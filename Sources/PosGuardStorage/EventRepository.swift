@@ -74,9 +74,9 @@ public struct EventRepository: Sendable {
         try await saveWatches([(terminal, try Self.encoded(watch))], at: now, on: work)
     }
 
-    /// Every terminal's saved detection memory, to resume after a restart.
+    /// Every terminal's saved detection memory, to resume after a restart (read by hand: `TerminalWatch(json:)`).
     public func allWatches(on work: UnitOfWork) async throws -> [UUID: TerminalWatch] {
-        try await all(in: "terminal_watch", key: "terminal_id", on: work)
+        try await all(in: "terminal_watch", key: "terminal_id", on: work, read: TerminalWatch.init(json:))
     }
 
     public func saveStoreWatch(_ watch: StoreWatch, of store: UUID, at now: Date, on work: UnitOfWork) async throws {
@@ -85,7 +85,9 @@ public struct EventRepository: Sendable {
 
     /// Every store's saved detection memory, to resume after a restart.
     public func allStoreWatches(on work: UnitOfWork) async throws -> [UUID: StoreWatch] {
-        try await all(in: "store_watch", key: "store_id", on: work)
+        try await all(in: "store_watch", key: "store_id", on: work) {
+            try Self.decoder.decode(StoreWatch.self, from: Data($0.utf8))
+        }
     }
 
     /// A watch as it is saved: JSON, with dates as milliseconds since 1970.
@@ -123,13 +125,30 @@ public struct EventRepository: Sendable {
         }
     }
 
-    private func all<Watch: Decodable>(in table: String, key: String, on work: UnitOfWork) async throws
-        -> [UUID: Watch]
-    {
-        var watches: [UUID: Watch] = [:]
-        for row in try await work.sql.select().columns(key, "state").from(table).all() {
-            watches[try row.uuid(key)] = try Self.decoder.decode(Watch.self, from: Data(try row.text("state").utf8))
+    /// Every saved memory of the table, read on every core: a start reads every terminal's.
+    private func all<Watch: Sendable>(
+        in table: String, key: String, on work: UnitOfWork, read: @escaping @Sendable (String) throws -> Watch
+    ) async throws -> [UUID: Watch] {
+        let rows = try await work.sql.select().columns(key, "state").from(table).all().map {
+            (try $0.text(key), try $0.text("state"))
         }
-        return watches
+        let part = max(1_000, rows.count / (4 * ProcessInfo.processInfo.activeProcessorCount) + 1)
+        return try await withThrowingTaskGroup(of: [(UUID, Watch)].self) { group in
+            for start in stride(from: 0, to: rows.count, by: part) {
+                let chunk = rows[start..<min(start + part, rows.count)]
+                group.addTask {
+                    try chunk.map { owner, state in
+                        guard let id = UUID(text: owner) else { throw CorruptRow(column: key) }
+                        return (id, try read(state))
+                    }
+                }
+            }
+            var watches: [UUID: Watch] = [:]
+            watches.reserveCapacity(rows.count)
+            for try await read in group {
+                for (id, watch) in read { watches[id] = watch }
+            }
+            return watches
+        }
     }
 }

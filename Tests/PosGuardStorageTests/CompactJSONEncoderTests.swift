@@ -120,11 +120,37 @@ struct CompactJSONEncoderTests {
             })
         let text = try EventRepository.encoded(watch)
         #expect(try decoder.decode(TerminalWatch.self, from: Data(text.utf8)) == watch)
-        // Written by hand, with the keys and values its synthesized encoding writes, full or empty.
+        // Written by hand, with the keys and values its synthesized encoding writes, full or empty; and read by
+        // hand, as `Decodable` reads it.
         for saved in [watch, TerminalWatch()] {
             #expect(
                 try JSONValue.parse(Array(saved.json().utf8))
                     == JSONValue.parse(Array(CompactJSONEncoder().encode(saved).utf8)))
+            #expect(try TerminalWatch(json: saved.json()) == saved)
+        }
+        // What older versions saved: keys left out or null, and the streak of fixes outside before placings.
+        let older = [
+            #"{"lastSeq":3,"failedLogins":[],"refunds":[],"silence":"none"}"#,
+            #"{"lastSeq":3,"failedLogins":[],"refunds":[],"silence":"missing","outsideStreak":[1,2],"iccid":null}"#,
+            #"{"lastSeq":3,"failedLogins":[],"refunds":[],"silence":"none","placings":null,"outsideStreak":[4]}"#,
+        ]
+        for text in older {
+            #expect(
+                try TerminalWatch(json: text) == decoder.decode(TerminalWatch.self, from: Data(text.utf8)), "\(text)")
+        }
+        // What neither reads is refused by both, naming the field.
+        for (text, field) in [
+            (#"{"lastSeq":3,"refunds":[],"silence":"none"}"#, "failedLogins"),
+            (#"{"lastSeq":3,"failedLogins":[],"refunds":[],"silence":"loud"}"#, "silence"),
+            (#"{"lastSeq":1.5,"failedLogins":[],"refunds":[],"silence":"none"}"#, "lastSeq"),
+            (#"{"lastSeq":3,"failedLogins":[{"seq":1}],"refunds":[],"silence":"none"}"#, "failedLogins[0].at"),
+            (
+                #"{"lastSeq":3,"failedLogins":[],"refunds":[],"silence":"none","lastNetworkFix":{"latitude":1,"longitude":2,"accuracyM":3,"source":"radio","at":0}}"#,
+                "lastNetworkFix.source"
+            ),
+        ] {
+            #expect(throws: TerminalWatch.Unreadable(field: field)) { try TerminalWatch(json: text) }
+            #expect(throws: DecodingError.self) { try decoder.decode(TerminalWatch.self, from: Data(text.utf8)) }
         }
         // JSON has no infinities: a watch holding one is refused, never saved as text nothing reads back.
         var unwritable = watch

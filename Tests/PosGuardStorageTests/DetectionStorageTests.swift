@@ -22,6 +22,38 @@ struct DetectionStorageTests {
     }
 
     @Test(arguments: TestDatabase.available)
+    func aStartReadsEveryTerminalsSavedMemory(kind: TestDatabase) async throws {
+        try await kind.withMigrated { db async throws in
+            let tenant = try await DemoTenant.load(on: db)
+            let (other, _) = try await tenant.otherProvider()
+            // Enough terminals that the memories are read in several parts.
+            let csv =
+                "make,model,serial,tid,mid,store_code\n"
+                + (1...2_500).map { "PAX,A920,FLEET-\($0),F\(String(format: "%07d", $0)),M1,OTHER-01" }.joined(
+                    separator: "\n")
+            #expect(try await tenant.app.terminals.importCSV(csv, by: other) == 2_500)
+            let fleet = try await tenant.allTerminals(other)
+            let saved = Dictionary(
+                uniqueKeysWithValues: fleet.enumerated().map { index, terminal in
+                    var watch = TerminalWatch()
+                    watch.lastSeq = Int64(index + 1)
+                    watch.accuracies = ["gps": [Double(index)]]
+                    return (terminal.id, watch)
+                })
+            try await db.transaction { work in
+                try await EventRepository().saveWatches(
+                    saved.map { ($0.key, try $0.value.json()) }, at: tenant.clock.now, on: work)
+            }
+            let restarted = PosGuard(
+                runtime: Runtime(database: db, secrets: tenant.app.runtime.secrets, now: tenant.clock.function),
+                hasher: PasswordHasher(cost: 4))
+            try await restarted.memory.restore()
+            #expect(restarted.memory.watchCount == 2_500)
+            #expect(saved.allSatisfy { restarted.memory.watch(of: $0.key) == $0.value })
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func ingestStoresOnceRaisesAlertsContainsAndSurvivesARestart(kind: TestDatabase) async throws {
         try await kind.withMigrated { db async throws in
             let tenant = try await DemoTenant.load(on: db)
