@@ -68,6 +68,9 @@ kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; rm -rf "$SIM_DIR"
 log "fleet benchmark, briefly: a server process, enrolled terminals, signed batches on a schedule, every tamper alerted"
 "$POSGUARD" bench fleet --terminals 300 --seconds 5 --rate 200 --connections 16 --check | grep -v '^ *[0-9]* s '
 
+log "a start with a fleet's saved detection memories, briefly (scripts/fleet_start.py; 600,000 by default)"
+python3 scripts/fleet_start.py "$POSGUARD" --terminals 5000 --runs 1
+
 log "SIGKILL on SQLite under load, three times: no acknowledged event lost, detection's memory restored"
 python3 scripts/crash_check.py "$POSGUARD"
 
