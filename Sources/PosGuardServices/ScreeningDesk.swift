@@ -57,36 +57,21 @@ public final class ScreeningDesk: Sendable {
         sampling.withLock { $0 = DeclineSampling(perKey: perKey, unknownTIDs: unknownTIDs) }
     }
 
-    /// Decides, and records the decision when it is a decline: in the log of the terminal's provider, or of
-    /// each provider that registered the TID and MID when more than one did (so each sees why its payments are
-    /// declined, and can take it up), or of no one for a TID nobody has.
+    /// Decides, and records the decision when it is a decline.
     public func screen(_ request: ScreeningRequest, pan: String?, channel: String, scope: Scope? = nil)
         -> ScreeningDecision
     {
         let decision = decide(request, scope: scope)
         guard !decision.approve else { return decision }
-        let owners = table.withLock { table in
-            table[request.tid].filter { profile in
-                decision.terminalID.map { $0 == profile.terminalID }
-                    ?? (decision.reasons == [.ambiguousTerminal] && profile.mid == request.mid)
-            }
-        }
-        for owner in owners.isEmpty ? [nil] : owners.map(Optional.some) {
-            record(decision, of: request, on: owner, pan: pan, channel: channel, scope: scope)
-        }
-        return decision
-    }
-
-    private func record(
-        _ decision: ScreeningDecision, of request: ScreeningRequest, on profile: ScreeningProfile?, pan: String?,
-        channel: String, scope: Scope?
-    ) {
         let verdict = sampling.withLock {
-            $0.admit(terminal: profile?.terminalID, tid: request.tid, reasons: decision.reasons, at: request.at)
+            $0.admit(terminal: decision.terminalID, tid: request.tid, reasons: decision.reasons, at: request.at)
         }
         if case .count(let key) = verdict {
             counted.withLock { $0[key]?.count += 1 }
-            return
+            return decision
+        }
+        let profile = decision.terminalID.flatMap { id in
+            table.withLock { $0[request.tid].first { $0.terminalID == id } }
         }
         var tid = String(request.tid.prefix(16))
         var mid = String(request.mid.prefix(32))
@@ -96,7 +81,7 @@ public final class ScreeningDesk: Sendable {
         }
         let decline = ScreeningDecline(
             id: runtime.ids.next(), providerID: profile?.providerID ?? scope?.providerID,
-            terminalID: profile?.terminalID, tid: tid, mid: mid, at: request.at,
+            terminalID: decision.terminalID, tid: tid, mid: mid, at: request.at,
             amountMinor: request.amountMinor, currency: request.currency, panMasked: pan.flatMap(MaskedPAN.mask),
             responseCode: decision.responseCode, reasons: decision.reasons, channel: channel
         )
@@ -104,6 +89,7 @@ public final class ScreeningDesk: Sendable {
             counted.withLock { $0[key] = (decline.id, 0, 0) }
         }
         pending.withLock { $0.append(decline) }
+        return decision
     }
 
     /// Writes the declines recorded since the last call and the counts of those only counted, and raises an
