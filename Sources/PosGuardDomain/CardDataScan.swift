@@ -29,7 +29,9 @@ public enum CardDataScan {
             guard longest >= 12 else { return false }
             bytes = Array(text.utf8)
         } else {
-            // A card number written in other digits (full-width `４１１１…`, Arabic-Indic `٤١١١…`) is still one.
+            // A card number written in other digits (full-width `４１１１…`, Arabic-Indic `٤١١١…`) is still one. Text
+            // with fewer than 12 ASCII digits and characters of more than one byte together holds none.
+            guard text.utf8.count(where: { isDigit($0) || $0 >= 0xC0 }) >= 12 else { return false }
             bytes = latinized(text)
             guard bytes.withUnsafeBufferPointer(digitStretch).longest >= 12 else { return false }
         }
@@ -55,9 +57,9 @@ public enum CardDataScan {
         return (longest, bits < 0x80)
     }
 
-    /// The text as one ASCII byte per character for the scan: every decimal digit of any script as its ASCII
-    /// digit, full-width forms as the ASCII they stand for, any space as a space and any dash as a dash; any
-    /// other character as a letter (`x`), which joins nothing.
+    /// The text as one byte per character for the scan: every decimal digit of any script as its ASCII digit,
+    /// full-width forms as the ASCII they stand for, any space as a space and any dash as a dash; any other
+    /// character as 0x80, which is neither digit, separator nor letter (so a UUID beside it is still one).
     static func latinized(_ text: String) -> [UInt8] {
         text.unicodeScalars.map { scalar in
             if scalar.isASCII { return UInt8(scalar.value) }
@@ -69,7 +71,7 @@ public enum CardDataScan {
             switch properties.generalCategory {
             case .spaceSeparator: return 0x20
             case .dashPunctuation: return 0x2D
-            default: return 0x78
+            default: return 0x80
             }
         }
     }

@@ -59,6 +59,19 @@ public struct Evidence: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// The name of an uploaded file as it is checked and kept: a name that reads as card data is never kept,
+    /// and is not the uploader's choice either (a phone names its photos by the time they were taken, and one in
+    /// ten such names, `IMG_20240301_080030.jpg`, passes the Luhn check): it becomes `evidence` with its
+    /// extension.
+    public static func uploadedName(_ name: String) -> String {
+        guard CardDataScan.containsCardData(name) else { return name }
+        let ext = name.split(separator: ".").last.map(String.init).flatMap { ext in
+            ext.count <= 8 && ext != name && ext.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+                && !CardDataScan.containsCardData(ext) ? ext : nil
+        }
+        return ext.map { "evidence.\($0)" } ?? "evidence"
+    }
+
     /// The file name kept: its last path component, with anything but letters, digits, `.`, `-` and `_`
     /// replaced by `_`, so it is safe as a path inside a bundle and on any file system.
     public static func safeFileName(_ name: String) -> String {

@@ -108,10 +108,12 @@ public enum EmailAddress {
 
     /// An address of printable ASCII only (an internationalised domain in its `xn--` form): every other
     /// script has letters that look like Latin ones, and an email is who signs in and who the audit log names.
+    /// Nor may it hold card data, whatever route it comes by.
     public static func isValid(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
             && text.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) }
+            && !CardDataScan.containsCardData(text)
     }
 }

@@ -39,6 +39,7 @@ public struct Webhook: Sendable, Equatable, Codable {
                 FieldError("url", "must be written as RFC 3986 says: percent-encode spaces, quotes and <>\\^`{|}")
             ])
         }
+        if CardDataScan.containsCardData(url) { throw ValidationFailure([FieldError("url", CardDataScan.refusal)]) }
         // An address written with a root's dot (`127.0.0.1.`) is a name to resolvers, which may still lead to it:
         // it is judged as the address.
         let literal =

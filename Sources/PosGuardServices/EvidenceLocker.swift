@@ -60,7 +60,7 @@ public struct EvidenceLocker: Sendable {
         _ draft: Draft, to id: UUID, by caller: Caller, body: (EvidenceIntake) async throws -> Void
     ) async throws -> Evidence {
         var v = Validator()
-        let fileName = v.text(draft.fileName, "file_name", max: 255, required: false)
+        let fileName = v.text(draft.fileName.map(Evidence.uploadedName), "file_name", max: 255, required: false)
         let mediaType = v.text(draft.mediaType, "media_type", max: 200, required: false)
         v.check(mediaType.map(Self.isMediaType) ?? true, "media_type", "must be a media type such as image/jpeg")
         let description = v.text(draft.description, "description", max: 4000, required: false, multiline: true)
