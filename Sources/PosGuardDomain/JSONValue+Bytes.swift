@@ -9,9 +9,19 @@ extension JSONValue {
 
     public static let maximumDepth = 32
 
-    public static func parse(_ bytes: some Collection<UInt8>) throws(SyntaxError) -> JSONValue {
+    /// What a name given twice in one object means (RFC 8259 §4 leaves it open, and readers disagree).
+    public enum DuplicateNames: Sendable {
+        /// The last one counts, as in an agent's batch and what is already stored.
+        case lastCounts
+        /// The text is refused, as in an API request body.
+        case refused
+    }
+
+    public static func parse(_ bytes: some Collection<UInt8>, duplicateNames: DuplicateNames = .lastCounts)
+        throws(SyntaxError) -> JSONValue
+    {
         let array = Array(bytes)
-        var reader = Reader(bytes: array)
+        var reader = Reader(bytes: array, refusesDuplicates: duplicateNames == .refused)
         reader.skipSpace()
         let value = try reader.value(depth: 0)
         reader.skipSpace()
@@ -98,9 +108,13 @@ extension JSONValue {
 
     struct Reader {
         let bytes: [UInt8]
+        let refusesDuplicates: Bool
         var at = 0
 
-        init(bytes: [UInt8]) { self.bytes = bytes }
+        init(bytes: [UInt8], refusesDuplicates: Bool = false) {
+            self.bytes = bytes
+            self.refusesDuplicates = refusesDuplicates
+        }
 
         mutating func skipSpace() {
             while at < bytes.count {
@@ -153,9 +167,9 @@ extension JSONValue {
                 guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 at += 1
                 skipSpace()
-                // Readers disagree on which of two equal names counts (RFC 8259 §4 leaves it open): a body that
-                // meant one thing to a proxy and another here is refused instead. The name is not repeated.
-                guard members.updateValue(try value(depth: depth + 1), forKey: key) == nil else {
+                // The name is not repeated in the refusal (it could be anything).
+                guard members.updateValue(try value(depth: depth + 1), forKey: key) == nil || !refusesDuplicates
+                else {
                     throw SyntaxError(offset: keyAt, message: "a member name appears twice in one object")
                 }
                 skipSpace()

@@ -18,12 +18,14 @@ extension Request {
     }
 
     /// Decodes JSON bytes the same way, for bodies read by other means (a signed agent request). The body is
-    /// read by PosGuard's own JSON reader first, as an agent's batch is, so both refuse the same text (a name
-    /// given twice in one object, among others) with the byte where it goes wrong.
+    /// read by PosGuard's own JSON reader first, which says at which byte text goes wrong and refuses a name given
+    /// twice in one object (readers disagree on which counts, so a proxy could read another request than this
+    /// one). A byte order mark before the text (some editors and shells write one) is not part of it.
     static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, cardFields: Set<String> = []) throws -> T {
+        let data = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         do {
-            _ = try JSONValue.parse(data)
-            return try StrictDecoding.decode(T.self, from: data, cardFields: cardFields)
+            _ = try JSONValue.parse(data, duplicateNames: .refused)
+            return try StrictDecoding.decode(T.self, from: Data(data), cardFields: cardFields)
         } catch let error as JSONValue.SyntaxError {
             throw notJSON(error)
         } catch let error as DecodingError {

@@ -110,9 +110,11 @@ final class DecodingLog: @unchecked Sendable {
         guard let cases = type as? any CaseIterable.Type else { return try decode() }
         do {
             return try decode()
-        } catch DecodingError.dataCorrupted {
+        } catch let error as DecodingError {
+            guard case .dataCorrupted = error else { throw error }
             let all: any Collection = cases.allCases
             let names = all.compactMap { ($0 as? any RawRepresentable<String>)?.rawValue }
+            guard !names.isEmpty else { throw error }
             throw ValidationFailure([
                 FieldError(APIJSON.fieldPath(path), "must be one of: " + names.joined(separator: ", "))
             ])

@@ -52,6 +52,16 @@ struct BadInputAPITests {
             let twice = try await api.call(
                 .patch, "/api/v1/stores/\(store)", token: token, json: #"{"name":"a","name":"b"}"#)
             #expect(twice.status == .badRequest && twice.fieldErrors == ["body"], "\(twice.text)")
+            // A byte order mark before the text is not part of it.
+            let marked = try await api.call(
+                .post, "/api/v1/terminals/\(id)/transitions", token: token,
+                json: "\u{FEFF}" + #"{"to":"vanished","reason":"x"}"#)
+            #expect(marked.status == .unprocessableContent && marked.fieldErrors == ["to"], "\(marked.text)")
+            // A time a client names is from 1970 on (before 1582 it would be written back as another day).
+            let ancient = try await api.call(
+                .post, "/api/v1/screen", token: token,
+                json: #"{"tid":"PG000001","mid":"M","amount_minor":1,"currency":"EUR","at":"0001-01-01T00:00:00Z"}"#)
+            #expect(ancient.status == .unprocessableContent && ancient.fieldErrors == ["at"], "\(ancient.text)")
             let nullBody = try await api.call(.patch, "/api/v1/stores/\(store)", token: token, json: "null")
             #expect(nullBody.status == .unprocessableContent && nullBody.fieldErrors == ["body"], "\(nullBody.text)")
 
