@@ -1,8 +1,7 @@
 import Foundation
 
 /// RFC 3339 timestamps (`2026-11-25T08:00:00Z`, `…T08:00:00.250+08:00`), read without a formatter so that
-/// tens of thousands of events a second cost next to nothing. Nothing PosGuard keeps happened before 1970: an
-/// earlier time is refused (before 1582 calendars disagree on the day, and it would be written back as another).
+/// tens of thousands of events a second cost next to nothing.
 public enum RFC3339 {
     public static func parse(_ text: String) -> Date? {
         let b = Array(text.utf8)
@@ -38,8 +37,15 @@ public enum RFC3339 {
         // A day the month does not have (2026-02-30) is refused, not rolled over into the next month.
         guard civil(fromDays: days) == (year, month, day) else { return nil }
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        guard seconds >= 0 else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    /// A time a person or a client names (when a theft was discovered, when evidence was collected, a payment's
+    /// time): from 1970 on. Nothing PosGuard keeps is older, and before 1582 calendars disagree on the day, so an
+    /// earlier one would be written back as another. (A terminal's event time is read with `parse`: a clock reset
+    /// to 1970 or before is detection's finding, not a malformed event.)
+    public static func parseRecent(_ text: String) -> Date? {
+        parse(text).flatMap { $0.timeIntervalSince1970 >= 0 ? $0 : nil }
     }
 
     /// `2026-11-25T08:00:00Z` (UTC, whole seconds).

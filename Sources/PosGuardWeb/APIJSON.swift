@@ -15,9 +15,9 @@ public enum APIJSON {
     /// `12:99:00` through as the next hour, and refuses fractions of a second.
     static let dateDecoding = JSONDecoder.DateDecodingStrategy.custom { decoder in
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let date = RFC3339.parse(text) else {
+        guard let date = RFC3339.parseRecent(text) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "must be an RFC 3339 date-time"))
+                .init(codingPath: decoder.codingPath, debugDescription: "must be an RFC 3339 date-time, 1970 or later"))
         }
         return date
     }

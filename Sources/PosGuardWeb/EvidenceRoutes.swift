@@ -112,7 +112,9 @@ extension ListingQuery {
     /// An RFC 3339 time given as a query parameter, or a 400 naming it.
     func date(_ name: String) throws -> Date? {
         guard let text = parameters[name] else { return nil }
-        guard let date = RFC3339.parse(text) else { throw Problem.badRequest(name, "must be an RFC 3339 date-time") }
+        guard let date = RFC3339.parseRecent(text) else {
+            throw Problem.badRequest(name, "must be an RFC 3339 date-time, 1970 or later")
+        }
         return date
     }
 }
