@@ -200,28 +200,19 @@ extension TerminalWatch {
         func flag(_ key: String) throws -> Bool { try required(key, Self.flag) }
         func text(_ key: String) throws -> String { try required(key, Self.text) }
 
-        static func int(_ value: JSONValue, _ field: String) throws -> Int64 {
-            guard let int = value.integer else { throw Unreadable(field: field) }
-            return int
-        }
-
-        static func number(_ value: JSONValue, _ field: String) throws -> Double {
-            guard let number = value.number else { throw Unreadable(field: field) }
-            return number
-        }
+        static func int(_ value: JSONValue, _ field: String) throws -> Int64 { try read(value.integer, field) }
+        static func number(_ value: JSONValue, _ field: String) throws -> Double { try read(value.number, field) }
+        static func flag(_ value: JSONValue, _ field: String) throws -> Bool { try read(value.bool, field) }
+        static func text(_ value: JSONValue, _ field: String) throws -> String { try read(value.string, field) }
 
         static func date(_ value: JSONValue, _ field: String) throws -> Date {
             Date(timeIntervalSince1970: try number(value, field) / 1000)
         }
 
-        static func flag(_ value: JSONValue, _ field: String) throws -> Bool {
-            guard let flag = value.bool else { throw Unreadable(field: field) }
-            return flag
-        }
-
-        static func text(_ value: JSONValue, _ field: String) throws -> String {
-            guard let text = value.string else { throw Unreadable(field: field) }
-            return text
+        /// The value, if it was of the kind asked for.
+        private static func read<T>(_ value: T?, _ field: String) throws -> T {
+            guard let value else { throw Unreadable(field: field) }
+            return value
         }
     }
 }
