@@ -65,9 +65,9 @@ public struct Evidence: Sendable, Equatable, Codable {
     /// extension.
     public static func uploadedName(_ name: String) -> String {
         guard CardDataScan.containsCardData(name) else { return name }
+        // At most 8 letters and digits: too short to hold card data itself.
         let ext = name.split(separator: ".").last.map(String.init).flatMap { ext in
-            ext.count <= 8 && ext != name && ext.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
-                && !CardDataScan.containsCardData(ext) ? ext : nil
+            ext.count <= 8 && ext != name && ext.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } ? ext : nil
         }
         return ext.map { "evidence.\($0)" } ?? "evidence"
     }

@@ -111,11 +111,6 @@ extension JSONValue {
         let refusesDuplicates: Bool
         var at = 0
 
-        init(bytes: [UInt8], refusesDuplicates: Bool = false) {
-            self.bytes = bytes
-            self.refusesDuplicates = refusesDuplicates
-        }
-
         mutating func skipSpace() {
             while at < bytes.count {
                 switch bytes[at] {

@@ -202,11 +202,11 @@ extension Bench {
                     format: "  P-256:        %.0f signature verifications/s on one core (%.0f µs each)", verifications,
                     1e6 / verifications))
             let logger = Logs.bootstrap()
+            let rows = plan.batches.prefix(50_000).map { ($0.terminal, $0.events) }
             func rawRate(perTransaction: Int) async throws -> Double {
                 try await BenchKit.withSchemaFile(logger: logger) { path in
                     try RawSQLiteEvents.rate(
-                        path: path, batches: plan.batches.prefix(50_000).map { ($0.terminal, $0.events) },
-                        watchBytes: watchBytes ?? 700, perTransaction: perTransaction)
+                        path: path, batches: rows, watchBytes: watchBytes ?? 700, perTransaction: perTransaction)
                 }
             }
             let raw = try await rawRate(perTransaction: 1)
